@@ -1,0 +1,56 @@
+// Package tags chooses the next tag for an image from a list of candidates,
+// and says why every other candidate was not chosen.
+//
+// It is part of the pure core: no network, no clock, no globals.
+package tags
+
+import "time"
+
+// Strategy names how eligible candidates are ordered.
+type Strategy string
+
+// The strategies a rule may name.
+const (
+	SemVer       Strategy = "semver"
+	NewestBuild  Strategy = "newest-build"
+	Alphabetical Strategy = "alphabetical"
+	Numerical    Strategy = "numerical"
+	Digest       Strategy = "digest"
+)
+
+// Strategies lists every valid strategy, in documentation order.
+var Strategies = []Strategy{SemVer, NewestBuild, Alphabetical, Numerical, Digest}
+
+// Filter narrows the set of eligible tags. Every non-empty field must admit
+// a tag for the filter to admit it. A Rule carries several filters (the
+// image's rule, the environment's channel, an app's per-environment
+// override); a tag is eligible only when all of them admit it.
+type Filter struct {
+	// Source names where the filter came from, for rejection reasons:
+	// "image rule", "staging's channel", "order-service's prod override".
+	Source string
+	// Constraint is a Masterminds/semver constraint such as ">=1.2.0 <2.0.0".
+	Constraint string
+	// AllowTags is a regular expression a tag must match.
+	AllowTags string
+	// IgnoreTags holds globs (path.Match syntax) a tag must not match.
+	IgnoreTags []string
+}
+
+// Rule is everything the chooser needs to know about one image in one
+// environment.
+type Rule struct {
+	Strategy Strategy
+	// Extract is an optional regular expression with a named group
+	// "version" (or, failing that, the first group). The group is compared;
+	// the full tag is written.
+	Extract string
+	Filters []Filter
+}
+
+// Candidate is one tag the registry has, with what is known about it.
+type Candidate struct {
+	Tag      string
+	Digest   string    // optional, "sha256:…"
+	PushedAt time.Time // optional; used by newest-build
+}
