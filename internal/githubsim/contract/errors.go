@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -109,6 +110,27 @@ func convert(r *route, req *http.Request, part Part, err error) []error {
 	}
 	walk("", err)
 	return out
+}
+
+// sortErrors orders violations by part, place and reason, so a report
+// reads the same on every run (kin-openapi visits properties in map order).
+func sortErrors(errs []error) {
+	order := map[Part]int{PartRoute: 0, PartRequest: 1, PartResponse: 2}
+	key := func(err error) (int, string) {
+		var e *Error
+		if !errors.As(err, &e) {
+			return 3, err.Error()
+		}
+		return order[e.Part], e.Where + "\x00" + e.Pointer + "\x00" + e.Reason
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		pi, ki := key(errs[i])
+		pj, kj := key(errs[j])
+		if pi != pj {
+			return pi < pj
+		}
+		return ki < kj
+	})
 }
 
 func hasSchemaError(err error) bool {

@@ -98,7 +98,11 @@ func matchSegs(segs []segment, pieces []string, params map[string]string) bool {
 	}
 	for n := len(pieces) - (len(segs) - 1); n >= 1; n-- {
 		value := strings.Join(pieces[:n], "/")
-		if value == "" || strings.HasPrefix(value, "/") || strings.HasSuffix(value, "/") || strings.Contains(value, "//") {
+		// GitHub takes a trailing slash on a final multi-segment parameter
+		// ("matching-refs/heads/stagehand/" lists that folder), nowhere else.
+		trailing := len(segs) == 1 && strings.HasSuffix(value, "/")
+		if value == "" || value == "/" || strings.HasPrefix(value, "/") || strings.Contains(value, "//") ||
+			strings.HasSuffix(value, "/") && !trailing {
 			continue
 		}
 		if matchSegs(segs[1:], pieces[n:], params) {

@@ -59,8 +59,12 @@ func load(data []byte, ops []Operation) (*Validator, error) {
 			openapi3.DisableSchemaErrorDetails(),
 		},
 	}}
-	if ref := doc.Components.Schemas["basic-error"]; ref != nil {
-		v.errSchema = ref.Value
+	if ref := doc.Components.Schemas["basic-error"]; ref != nil && ref.Value != nil {
+		// GitHub's error bodies always carry a message, though the schema
+		// leaves every field optional.
+		s := *ref.Value
+		s.Required = append([]string{"message"}, s.Required...)
+		v.errSchema = &s
 	}
 	for _, op := range ops {
 		r, err := newRoute(doc, op)
@@ -98,9 +102,10 @@ func (v *Validator) Validate(req *http.Request, reqBody []byte, status int, resp
 	}
 	var errs []error
 	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-		errs = append(errs, convert(r, req, "request", err)...)
+		errs = append(errs, convert(r, req, PartRequest, err)...)
 	}
 	errs = append(errs, v.validateResponse(ctx, r, req, in, status, respHeader, respBody)...)
+	sortErrors(errs)
 	return errors.Join(errs...)
 }
 
