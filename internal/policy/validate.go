@@ -1,0 +1,168 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/stagehand-gitops/stagehand/internal/tags"
+)
+
+// validName is what app and environment names may look like: they appear
+// in branch names (stagehand/<env>/<app>) and in commands.
+var validName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$`)
+
+func (d *decoder) name(p pair, what, name string) bool {
+	if validName.MatchString(name) {
+		return true
+	}
+	d.errorf(d.deref(p.val), "%s name %q is not valid; use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit)", what, name)
+	return false
+}
+
+func (d *decoder) dir(p pair, dir string) bool {
+	if msg := checkRelPath(dir); msg != "" {
+		d.errorf(d.deref(p.val), "dir: %q %s", dir, msg)
+		return false
+	}
+	if strings.ContainsAny(dir, "{}") {
+		d.errorf(d.deref(p.val), "dir: %q may not hold { or }", dir)
+		return false
+	}
+	return true
+}
+
+// checkRelPath says what is wrong with a slash-separated relative path that
+// must not escape the repository or hold glob characters, or "" when nothing.
+func checkRelPath(s string) string {
+	switch {
+	case s == "":
+		return "is empty"
+	case strings.HasPrefix(s, "/"):
+		return "must be relative to the repository root"
+	case strings.ContainsAny(s, `?[]\`):
+		return `may not hold ?, [, ] or \`
+	}
+	for _, seg := range strings.Split(s, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "may not hold empty, . or .. segments"
+		}
+	}
+	return ""
+}
+
+var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
+
+// templates checks the overlay templates.
+func (d *decoder) templates(p pair, list []string) {
+	v := d.deref(p.val)
+	for i, t := range list {
+		n := v
+		if v.Kind == yaml.SequenceNode {
+			n = d.deref(v.Content[i])
+		}
+		if n == nil {
+			return
+		}
+		if msg := checkRelPath(strings.ReplaceAll(t, "*", "x")); msg != "" {
+			d.errorf(n, "overlays: template %q %s", t, msg)
+			continue
+		}
+		bad := false
+		for _, ph := range placeholder.FindAllString(t, -1) {
+			if ph != "{app}" && ph != "{env}" {
+				d.errorf(n, "overlays: template %q has unknown placeholder %s; use {app} and {env}", t, ph)
+				bad = true
+			}
+		}
+		if bad {
+			continue
+		}
+		if strings.ContainsAny(placeholder.ReplaceAllString(t, ""), "{}") {
+			d.errorf(n, "overlays: template %q has an unclosed { or }", t)
+			continue
+		}
+		for _, ph := range []string{"{app}", "{env}"} {
+			if !strings.Contains(t, ph) {
+				d.errorf(n, "overlays: template %q has no %s placeholder", t, ph)
+			}
+		}
+	}
+	if len(list) == 0 {
+		d.errorf(v, "overlays: the list is empty; leave overlays out for the default %q", DefaultOverlays)
+	}
+}
+
+func (d *decoder) strategy(p pair, s string) bool {
+	for _, st := range tags.Strategies {
+		if string(st) == s {
+			return true
+		}
+	}
+	names := make([]string, len(tags.Strategies))
+	for i, st := range tags.Strategies {
+		names[i] = string(st)
+	}
+	d.errorf(d.deref(p.val), "strategy: unknown strategy %q; want one of %s%s", s, strings.Join(names, ", "), didYouMean(s, names))
+	return false
+}
+
+func (d *decoder) regexp(p pair, s string) bool {
+	if _, err := regexp.Compile(s); err != nil {
+		d.errorf(d.deref(p.val), "%s: invalid regular expression %q: %s", p.key.Value, s, regexpReason(err))
+		return false
+	}
+	return true
+}
+
+func regexpReason(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s: `%s`", se.Code, se.Expr)
+	}
+	return err.Error()
+}
+
+func (d *decoder) extract(p pair, s string) bool {
+	if !d.regexp(p, s) {
+		return false
+	}
+	re := regexp.MustCompile(s)
+	if re.NumSubexp() == 0 {
+		d.errorf(d.deref(p.val), "extract: the regular expression %q has no group; capture the version with (?P<version>...)", s)
+		return false
+	}
+	return true
+}
+
+func (d *decoder) constraint(p pair, s string) bool {
+	if _, err := semver.NewConstraint(s); err != nil {
+		d.errorf(d.deref(p.val), "%s: invalid semver constraint %q: %v", p.key.Value, s, err)
+		return false
+	}
+	return true
+}
+
+// globs checks path.Match patterns, reporting each bad one at its item.
+func (d *decoder) globs(p pair, list []string) bool {
+	v := d.deref(p.val)
+	ok := true
+	for i, g := range list {
+		if _, err := path.Match(g, ""); err != nil {
+			n := v
+			if v.Kind == yaml.SequenceNode && i < len(v.Content) {
+				n = d.deref(v.Content[i])
+			}
+			d.errorf(n, "%s: invalid glob %q: %v", p.key.Value, g, err)
+			ok = false
+		}
+	}
+	return ok
+}
