@@ -1,0 +1,163 @@
+package tags
+
+import (
+	"path"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// check applies every per-candidate rule to c, in the order of Reasons,
+// and returns either the eligible entry or the first rejection.
+func (ch *chooser) check(c Candidate) (entry, *Rejection) {
+	rej := func(r Reason, detail string) (entry, *Rejection) {
+		return entry{}, &Rejection{Candidate: c, Reason: r, Detail: detail}
+	}
+	if r, detail, ok := ch.checkFilters(c.Tag); !ok {
+		return rej(r, detail)
+	}
+	if ch.rule.strategy == Digest && c.Tag != ch.req.Current {
+		if ch.req.Current == "" {
+			return rej(ReasonNotTracked, "digest strategy tracks the current tag, and there is none")
+		}
+		return rej(ReasonNotTracked, "digest strategy tracks "+ch.req.Current+" only")
+	}
+	value, ok := ch.rule.extract.value(c.Tag)
+	if !ok {
+		return rej(ReasonExtract, "extract "+ch.req.Rule.Extract+" does not match")
+	}
+	e := entry{c: c, value: value}
+	p, why := parseValue(value)
+	switch {
+	case why == "":
+	case ch.rule.strategy == SemVer:
+		return rej(ReasonNotVersion, "not a version: "+why)
+	case ch.rule.needVersion || ch.want != nil:
+		return rej(ReasonNotVersion, "not a version: "+why+"; "+ch.versionNeededBy())
+	}
+	switch ch.rule.strategy {
+	case Numerical:
+		if !isNumber(value) {
+			return rej(ReasonNotNumber, "numerical strategy: not a number")
+		}
+	case NewestBuild:
+		if c.PushedAt.IsZero() {
+			return rej(ReasonNoPushTime, "newest-build strategy: push time unknown")
+		}
+	}
+	if why == "" {
+		e.version = p.Version
+		if r, detail, ok := ch.checkVersion(p); !ok {
+			return rej(r, detail)
+		}
+	}
+	if r, detail, ok := ch.checkCurrent(e); !ok {
+		return rej(r, detail)
+	}
+	return e, nil
+}
+
+// checkFilters applies every filter's ignoreTags, then every filter's
+// allowTags.
+func (ch *chooser) checkFilters(tag string) (Reason, string, bool) {
+	for i := range ch.rule.filters {
+		f := &ch.rule.filters[i]
+		for _, g := range f.IgnoreTags {
+			if ok, _ := path.Match(g, tag); ok {
+				return ReasonIgnoreTags, "matches ignoreTags " + g + " (" + f.Source + ")", false
+			}
+		}
+	}
+	for i := range ch.rule.filters {
+		f := &ch.rule.filters[i]
+		if f.allow != nil && !f.allow.MatchString(tag) {
+			if strings.HasSuffix(f.Source, "channel") {
+				return ReasonAllowTags, "not in " + f.Source + " (allowTags " + f.AllowTags + ")", false
+			}
+			return ReasonAllowTags, "does not match allowTags " + f.AllowTags + " (" + f.Source + ")", false
+		}
+	}
+	return "", "", true
+}
+
+func (ch *chooser) versionNeededBy() string {
+	for _, f := range ch.rule.filters {
+		if f.constraint != nil {
+			return "constraint " + f.Constraint + " (" + f.Source + ") needs one"
+		}
+	}
+	return "the carried version needs one"
+}
+
+// checkVersion applies the rules that need a version: suffix channel,
+// prerelease, constraints and the carried version.
+func (ch *chooser) checkVersion(p Parsed) (Reason, string, bool) {
+	cur := ch.cur.parsed
+	switch {
+	case cur != nil && p.Suffix != cur.Suffix:
+		return ReasonSuffix, "suffix channel " + channelName(p.Suffix) + " is not current " + ch.cur.tag + "'s (" + channelName(cur.Suffix) + ")", false
+	case cur == nil && p.Suffix != "" && !ch.rule.anyAllow:
+		return ReasonSuffix, "suffix channel -" + p.Suffix + ": no current version to follow and no allowTags admitting it", false
+	}
+	v := p.Version
+	if v.Prerelease() != "" && !ch.req.Prerelease {
+		return ReasonPrerelease, "prerelease not allowed in " + ch.envName(), false
+	}
+	for i := range ch.rule.filters {
+		f := &ch.rule.filters[i]
+		if !f.admits(v) {
+			return ReasonConstraint, "outside constraint " + f.Constraint + " (" + f.Source + ")", false
+		}
+	}
+	if ch.want != nil && !sameRelease(v, ch.want) {
+		return ReasonVersion, ch.carryDetail(v), false
+	}
+	return "", "", true
+}
+
+func channelName(suffix string) string {
+	if suffix == "" {
+		return "none"
+	}
+	return "-" + suffix
+}
+
+func (ch *chooser) carryDetail(v *semver.Version) string {
+	release := releaseString(v)
+	wanted := ch.want.String()
+	src := ch.req.VersionSource
+	if src == "" {
+		return "version " + release + " is not the carried version " + wanted
+	}
+	if compareRelease(v, ch.want) > 0 {
+		return "version " + release + " does not run in " + src + " yet (" + src + " runs " + wanted + ")"
+	}
+	return "version " + release + " is older than what " + src + " runs (" + wanted + ")"
+}
+
+// checkCurrent compares the entry with the current tag: newer in a normal
+// promotion, older in a rollback, a new digest for the digest strategy.
+func (ch *chooser) checkCurrent(e entry) (Reason, string, bool) {
+	if ch.rule.strategy == Digest {
+		switch {
+		case e.c.Digest == "":
+			return ReasonNoDigest, "digest of " + e.c.Tag + " unknown", false
+		case e.c.Digest == ch.req.CurrentDigest:
+			return ReasonSameDigest, "still at the deployed digest " + e.c.Digest, false
+		}
+		return "", "", true
+	}
+	if !ch.cur.known {
+		return "", "", true
+	}
+	c := ch.compareToCurrent(e)
+	switch {
+	case ch.req.Rollback && c >= 0:
+		return ReasonNotOlder, "rollback: not older than current " + ch.cur.tag, false
+	case !ch.req.Rollback && e.c.Tag == ch.cur.tag:
+		return ReasonNotNewer, "is the current tag", false
+	case !ch.req.Rollback && c <= 0:
+		return ReasonNotNewer, "not newer than current " + ch.cur.tag, false
+	}
+	return "", "", true
+}

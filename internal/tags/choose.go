@@ -1,0 +1,220 @@
+package tags
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// Request is everything Choose needs to pick the next tag for one image in
+// one environment.
+type Request struct {
+	Candidates []Candidate
+	// Current is the tag the environment runs now ("" when none).
+	Current string
+	// CurrentDigest is the digest it runs; the digest strategy compares it.
+	CurrentDigest string
+	Rule          Rule
+	// Prerelease is whether the environment takes prerelease versions.
+	Prerelease bool
+	// Rollback asks for the newest eligible tag older than Current instead
+	// of one newer than it.
+	Rollback bool
+	// Version is the carried version (carry: version): only tags whose
+	// major.minor.patch equals it are eligible. "" means any.
+	Version string
+	// Env names the environment, for rejection details ("prod").
+	Env string
+	// VersionSource names the environment Version was read from ("dev").
+	VersionSource string
+}
+
+// Decision is the outcome of Choose: the chosen candidate, if any, and one
+// rejection for every other candidate, ordered by tag.
+type Decision struct {
+	Chosen   Candidate
+	Found    bool
+	Rejected []Rejection
+}
+
+// Rejection says why one candidate was not chosen.
+type Rejection struct {
+	Candidate Candidate
+	Reason    Reason
+	// Detail is a human sentence fragment naming the rule and its source,
+	// such as "not in staging's channel (allowTags ^v\d+\.\d+\.\d+-rc\d+$)".
+	Detail string
+}
+
+// Choose picks the next tag from req.Candidates and gives every other
+// candidate exactly one reason: the first rule it fails, in the order of
+// Reasons. The result does not depend on the order of the candidates. The
+// error is for an invalid rule or carried version only.
+func Choose(req Request) (Decision, error) {
+	rule, err := compileRule(req.Rule)
+	if err != nil {
+		return Decision{}, fmt.Errorf("choose tag: %w", err)
+	}
+	ch, err := newChooser(req, rule)
+	if err != nil {
+		return Decision{}, fmt.Errorf("choose tag: %w", err)
+	}
+	cands := slices.Clone(req.Candidates)
+	slices.SortFunc(cands, compareCandidates)
+	var d Decision
+	eligible := make([]entry, 0, len(cands))
+	for i, c := range cands {
+		if i > 0 && c.Tag == cands[i-1].Tag {
+			d.reject(c, ReasonDuplicate, "listed more than once; "+describeKept(cands[i-1]))
+			continue
+		}
+		e, rej := ch.check(c)
+		if rej != nil {
+			d.Rejected = append(d.Rejected, *rej)
+			continue
+		}
+		eligible = append(eligible, e)
+	}
+	ch.rank(&d, eligible)
+	slices.SortStableFunc(d.Rejected, func(a, b Rejection) int {
+		return strings.Compare(a.Candidate.Tag, b.Candidate.Tag)
+	})
+	return d, nil
+}
+
+func (d *Decision) reject(c Candidate, r Reason, detail string) {
+	d.Rejected = append(d.Rejected, Rejection{Candidate: c, Reason: r, Detail: detail})
+}
+
+// compareCandidates orders by tag, then the later push first, then digest,
+// so that of two entries for one tag the later push is kept.
+func compareCandidates(a, b Candidate) int {
+	if c := strings.Compare(a.Tag, b.Tag); c != 0 {
+		return c
+	}
+	if c := b.PushedAt.Compare(a.PushedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Digest, b.Digest)
+}
+
+func describeKept(c Candidate) string {
+	switch {
+	case !c.PushedAt.IsZero():
+		return "kept the entry pushed at " + c.PushedAt.UTC().Format(time.RFC3339)
+	case c.Digest != "":
+		return "kept the entry with digest " + c.Digest
+	default:
+		return "kept the first entry"
+	}
+}
+
+// entry is an eligible candidate with its sort key.
+type entry struct {
+	c       Candidate
+	value   string          // the compared value: extracted part or tag
+	version *semver.Version // semver strategy
+}
+
+// chooser holds what Choose knows about the request beyond the rule.
+type chooser struct {
+	req  Request
+	rule *compiled
+	want *semver.Version // carried version, release only
+	cur  current
+}
+
+// current is what is known about the current tag.
+type current struct {
+	tag     string
+	value   string          // extracted value ("" when extract does not match)
+	parsed  *Parsed         // nil when the current tag is not a version
+	pushed  time.Time       // from the candidate list, for newest-build
+	known   bool            // whether the strategy can compare against it
+	version *semver.Version // parsed.Version, for short
+}
+
+func newChooser(req Request, rule *compiled) (*chooser, error) {
+	ch := &chooser{req: req, rule: rule}
+	if req.Version != "" {
+		p, why := parseValue(req.Version)
+		if why != "" {
+			return nil, fmt.Errorf("carried version %q: %s", req.Version, why)
+		}
+		v := p.Version
+		ch.want = semver.New(v.Major(), v.Minor(), v.Patch(), "", "")
+	}
+	ch.cur = readCurrent(req, rule)
+	return ch, nil
+}
+
+func readCurrent(req Request, rule *compiled) current {
+	cur := current{tag: req.Current}
+	if req.Current == "" {
+		return cur
+	}
+	value, ok := rule.extract.value(req.Current)
+	if ok {
+		cur.value = value
+		if p, why := parseValue(value); why == "" {
+			cur.parsed, cur.version = &p, p.Version
+		}
+	}
+	for _, c := range req.Candidates {
+		if c.Tag == req.Current && c.PushedAt.After(cur.pushed) {
+			cur.pushed = c.PushedAt
+		}
+	}
+	switch rule.strategy {
+	case SemVer:
+		cur.known = cur.version != nil
+	case Numerical:
+		cur.known = ok && isNumber(value)
+	case Alphabetical:
+		cur.known = ok
+	case NewestBuild:
+		cur.known = !cur.pushed.IsZero()
+	}
+	return cur
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// compareNumbers compares two digit strings of any length by value.
+func compareNumbers(a, b string) int {
+	a, b = trimZeros(a), trimZeros(b)
+	if c := cmp.Compare(len(a), len(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func trimZeros(s string) string {
+	t := strings.TrimLeft(s, "0")
+	if t == "" && s != "" {
+		return "0"
+	}
+	return t
+}
+
+// envName and sourceName fill in details when the request leaves them out.
+func (ch *chooser) envName() string {
+	if ch.req.Env == "" {
+		return "this environment"
+	}
+	return ch.req.Env
+}

@@ -1,0 +1,133 @@
+package tags
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// rank chooses the highest of the eligible entries and rejects the rest:
+// an entry whose key equals a higher one's loses a collision, every other
+// one is outranked. Ties go to the later push, then to the tag that sorts
+// last, so the result does not depend on input order.
+func (ch *chooser) rank(d *Decision, eligible []entry) {
+	if len(eligible) == 0 {
+		return
+	}
+	slices.SortFunc(eligible, func(a, b entry) int {
+		if c := ch.compareKey(b, a); c != 0 {
+			return c
+		}
+		return compareTie(b, a)
+	})
+	chosen := eligible[0]
+	d.Chosen, d.Found = chosen.c, true
+	leader := chosen
+	for _, e := range eligible[1:] {
+		if ch.compareKey(e, leader) == 0 && ch.rule.strategy != NewestBuild {
+			d.reject(e.c, ReasonCollision, ch.collisionDetail(e, leader))
+			continue
+		}
+		leader = e
+		d.reject(e.c, ReasonOutranked, ch.outrankedDetail(e, chosen))
+	}
+}
+
+// compareKey compares two entries by the strategy alone.
+func (ch *chooser) compareKey(a, b entry) int {
+	switch ch.rule.strategy {
+	case SemVer:
+		return a.version.Compare(b.version)
+	case Numerical:
+		return compareNumbers(a.value, b.value)
+	case Alphabetical:
+		return strings.Compare(a.value, b.value)
+	case NewestBuild:
+		return a.c.PushedAt.Compare(b.c.PushedAt)
+	}
+	return 0
+}
+
+// compareTie breaks a tie of keys: the later push, then the tag that
+// sorts last byte-wise, is the greater.
+func compareTie(a, b entry) int {
+	if c := a.c.PushedAt.Compare(b.c.PushedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.c.Tag, b.c.Tag)
+}
+
+// compareToCurrent compares an entry with the current tag by the strategy.
+// Only called when the current tag is known to the strategy.
+func (ch *chooser) compareToCurrent(e entry) int {
+	switch ch.rule.strategy {
+	case SemVer:
+		return e.version.Compare(ch.cur.version)
+	case Numerical:
+		return compareNumbers(e.value, ch.cur.value)
+	case Alphabetical:
+		return strings.Compare(e.value, ch.cur.value)
+	case NewestBuild:
+		return e.c.PushedAt.Compare(ch.cur.pushed)
+	}
+	return 0
+}
+
+func (ch *chooser) collisionDetail(loser, winner entry) string {
+	var why string
+	switch {
+	case winner.c.PushedAt.After(loser.c.PushedAt):
+		why = "it was pushed later"
+	case winner.c.PushedAt.IsZero():
+		why = "push times are unknown and its name sorts last"
+	default:
+		why = "both were pushed at the same time and its name sorts last"
+	}
+	if ch.rule.extract != nil {
+		return "extract collision: " + loser.value + " also extracted from " + winner.c.Tag + ", which won because " + why
+	}
+	what := "number " + trimZeros(loser.value)
+	if ch.rule.strategy == SemVer {
+		what = "version " + loser.version.String()
+	}
+	return "same " + what + " as " + winner.c.Tag + ", which won because " + why
+}
+
+func (ch *chooser) outrankedDetail(e, chosen entry) string {
+	switch ch.rule.strategy {
+	case Numerical:
+		return "smaller than the chosen " + chosen.c.Tag
+	case Alphabetical:
+		return "sorts before the chosen " + chosen.c.Tag
+	case NewestBuild:
+		if e.c.PushedAt.Equal(chosen.c.PushedAt) {
+			return "pushed at the same time as the chosen " + chosen.c.Tag + ", whose name sorts last"
+		}
+		return "pushed before the chosen " + chosen.c.Tag
+	}
+	return "older than the chosen " + chosen.c.Tag
+}
+
+// sameRelease reports whether a and b have the same major.minor.patch.
+func sameRelease(a, b *semver.Version) bool {
+	return compareRelease(a, b) == 0
+}
+
+// compareRelease compares major.minor.patch only.
+func compareRelease(a, b *semver.Version) int {
+	for _, p := range [][2]uint64{{a.Major(), b.Major()}, {a.Minor(), b.Minor()}, {a.Patch(), b.Patch()}} {
+		if p[0] != p[1] {
+			if p[0] < p[1] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+func releaseString(v *semver.Version) string {
+	return strconv.FormatUint(v.Major(), 10) + "." + strconv.FormatUint(v.Minor(), 10) + "." + strconv.FormatUint(v.Patch(), 10)
+}
