@@ -91,3 +91,6 @@ func (f *Forge) pause(ctx context.Context, d time.Duration) error {
 	}
 	return nil
 }
+
+// asErrorResponse is errors.As for go-github's error response.
+func asErrorResponse(err error, target **github.ErrorResponse) bool { return errors.As(err, target) }

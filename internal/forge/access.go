@@ -1,0 +1,72 @@
+package forge
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// Permission returns user's permission on repo: "admin", "write", "read" or
+// "none" (GitHub folds maintain into write and triage into read here).
+func (f *Forge) Permission(ctx context.Context, repo Repo, user string) (string, error) {
+	p, _, err := f.gh.Repositories.GetPermissionLevel(ctx, repo.Owner, repo.Name, user)
+	if isNotFound(err) {
+		return "none", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("permission of %s on %s: %w", user, repo, err)
+	}
+	return p.GetPermission(), nil
+}
+
+// TeamMember reports whether user is an active member of the team org/slug.
+func (f *Forge) TeamMember(ctx context.Context, org, slug, user string) (bool, error) {
+	m, _, err := f.gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, user)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("membership of %s in %s/%s: %w", user, org, slug, err)
+	}
+	return m.GetState() == "active", nil
+}
+
+// Labels returns the labels of an issue or pull request.
+func (f *Forge) Labels(ctx context.Context, repo Repo, number int) ([]string, error) {
+	var out []string
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		page, resp, err := f.gh.Issues.ListLabelsByIssue(ctx, repo.Owner, repo.Name, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("labels of %s#%d: %w", repo, number, err)
+		}
+		for _, l := range page {
+			out = append(out, l.GetName())
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// AddLabels adds labels to an issue or pull request.
+func (f *Forge) AddLabels(ctx context.Context, repo Repo, number int, labels ...string) error {
+	if len(labels) == 0 {
+		return nil
+	}
+	if _, _, err := f.gh.Issues.AddLabelsToIssue(ctx, repo.Owner, repo.Name, number, labels); err != nil {
+		return fmt.Errorf("label %s#%d: %w", repo, number, err)
+	}
+	return nil
+}
+
+// RemoveLabel removes a label; removing a label that is not there is not an error.
+func (f *Forge) RemoveLabel(ctx context.Context, repo Repo, number int, label string) error {
+	_, err := f.gh.Issues.RemoveLabelForIssue(ctx, repo.Owner, repo.Name, number, label)
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("unlabel %s#%d %q: %w", repo, number, label, err)
+	}
+	return nil
+}
