@@ -1,0 +1,172 @@
+package githubsim
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Faults configures injected failures. Set them with SetFaults; the zero value injects nothing.
+type Faults struct {
+	// Latency is added to every call before it is handled.
+	Latency time.Duration
+	// ErrorRate is the probability (0..1) that a call answers 500 or 502 instead.
+	ErrorRate float64
+	// Seed seeds the random source used for ErrorRate and webhook failure rates.
+	Seed int64
+	// Operations limits Latency and ErrorRate to these operation ids; empty means every call.
+	Operations []string
+	// SecondaryRateLimit makes the next N calls answer 403 with Retry-After, as GitHub's
+	// secondary rate limit does.
+	SecondaryRateLimit int
+	// RetryAfter is the Retry-After value for secondary limits (default 1 s).
+	RetryAfter time.Duration
+	// ExhaustPrimary sets every token's remaining primary quota to zero until PrimaryReset from now.
+	ExhaustPrimary bool
+	// PrimaryReset is how long an exhausted primary limit lasts (default 1 s).
+	PrimaryReset time.Duration
+	// RefConflicts makes the next N ref updates (and merges) fail: a 422 for a ref update,
+	// a 405 "Base branch was modified" for a merge.
+	RefConflicts int
+	// RefRaces makes the next N compare-and-swap ref updates lose a race: someone else
+	// moves the ref first (a real commit by the ghost user), so the update is not a fast forward.
+	RefRaces int
+	// WebhookFailRate is the probability that a delivery attempt fails (recorded with status 502).
+	WebhookFailRate float64
+	// WebhookDrop drops the next N webhook deliveries without any record, as if lost.
+	WebhookDrop int
+}
+
+// SetFaults replaces the injected faults and reseeds the random source.
+func (s *Sim) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.RetryAfter == 0 {
+		f.RetryAfter = time.Second
+	}
+	if f.PrimaryReset == 0 {
+		f.PrimaryReset = time.Second
+	}
+	s.faults = f
+	s.rng.Seed(f.Seed)
+	if f.ExhaustPrimary {
+		reset := s.opts.Now().Add(f.PrimaryReset)
+		s.exhaustedUntil = reset
+	} else {
+		s.exhaustedUntil = time.Time{}
+	}
+}
+
+func (f Faults) applies(op string) bool {
+	if len(f.Operations) == 0 {
+		return true
+	}
+	for _, o := range f.Operations {
+		if o == op {
+			return true
+		}
+	}
+	return false
+}
+
+// injectFault sleeps for the configured latency and answers an injected error, if any.
+func (s *Sim) injectFault(rt route) (reply, bool) {
+	s.mu.Lock()
+	f := s.faults
+	var rep reply
+	injected := false
+	if f.SecondaryRateLimit > 0 {
+		s.faults.SecondaryRateLimit--
+		rep = apiError(http.StatusForbidden, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.")
+		rep.body.(map[string]any)["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+		rep.header = http.Header{"Retry-After": {strconv.Itoa(int(f.RetryAfter.Round(time.Second) / time.Second))}}
+		injected = true
+	} else if f.applies(rt.op) && f.ErrorRate > 0 && s.rng.Float64() < f.ErrorRate {
+		status := http.StatusInternalServerError
+		if s.rng.Intn(2) == 1 {
+			status = http.StatusBadGateway
+		}
+		rep, injected = apiError(status, http.StatusText(status)), true
+	}
+	s.mu.Unlock()
+	if f.Latency > 0 && f.applies(rt.op) {
+		time.Sleep(f.Latency)
+	}
+	if injected {
+		s.calls.injected()
+	}
+	return rep, injected
+}
+
+// takeRefConflict consumes one injected ref conflict, if any is pending.
+func (s *Sim) takeRefConflict() bool {
+	if s.faults.RefConflicts > 0 {
+		s.faults.RefConflicts--
+		return true
+	}
+	return false
+}
+
+// takeRefRace consumes one injected ref race, if any is pending.
+func (s *Sim) takeRefRace() bool {
+	if s.faults.RefRaces > 0 {
+		s.faults.RefRaces--
+		return true
+	}
+	return false
+}
+
+// rateWindow tracks one token's primary rate limit.
+type rateWindow struct {
+	used  int
+	reset time.Time
+}
+
+func (s *Sim) window(key string) *rateWindow {
+	now := s.opts.Now()
+	w, ok := s.rate[key]
+	if !ok || !now.Before(w.reset) {
+		w = &rateWindow{reset: now.Add(time.Hour)}
+		s.rate[key] = w
+	}
+	return w
+}
+
+// checkPrimaryLimit answers 403 when the caller's quota is spent.
+func (s *Sim) checkPrimaryLimit(key string, who principal) (reply, bool) {
+	if key == "" {
+		return reply{}, false
+	}
+	w := s.window(key)
+	exhausted := s.opts.Now().Before(s.exhaustedUntil)
+	if w.used < s.opts.RateLimit && !exhausted {
+		return reply{}, false
+	}
+	msg := "API rate limit exceeded for user ID " + strconv.FormatInt(s.actor(who).id, 10) + "."
+	if who.kind == kindInstallation {
+		msg = "API rate limit exceeded for installation ID " + strconv.FormatInt(s.opts.InstallationID, 10) + "."
+	}
+	rep := apiError(http.StatusForbidden, msg)
+	rep.body.(map[string]any)["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"
+	return rep, true
+}
+
+// rateHeaders sets X-RateLimit-* on a response, consuming one unit when spend is true.
+func (s *Sim) rateHeaders(key string, h http.Header, spend bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.window(key)
+	if spend && w.used < s.opts.RateLimit {
+		w.used++
+	}
+	remaining := s.opts.RateLimit - w.used
+	reset := w.reset
+	if s.opts.Now().Before(s.exhaustedUntil) {
+		remaining, reset = 0, s.exhaustedUntil
+	}
+	h.Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Used", strconv.Itoa(w.used))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	h.Set("X-RateLimit-Resource", "core")
+}

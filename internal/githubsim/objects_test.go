@@ -1,0 +1,145 @@
+package githubsim
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE=2024-01-02T03:04:05+01:00", "GIT_COMMITTER_DATE=2024-01-02T03:04:05+01:00",
+		"GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.com",
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestHashMatchesGit(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	tests := []struct{ name, content string }{
+		{"empty", ""},
+		{"text", "hello\n"},
+		{"binary", "\x00\x01\x02"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(p, []byte(tt.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := git(t, dir, "hash-object", p)
+			if got := hashObject(typeBlob, []byte(tt.content)); got != want {
+				t.Errorf("hashObject = %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestSeedGitRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	for name, content := range map[string]string{"a.txt": "a\n", "dir/b.txt": "b\n", "dir-x": "x\n", "dir.y": "y\n"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "first")
+	git(t, dir, "tag", "-a", "v1", "-m", "tag v1")
+	head := git(t, dir, "rev-parse", "HEAD")
+	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
+
+	sim, err := NewHandler(Options{AppKey: testKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	if err := sim.CreateRepo(RepoOptions{Owner: "o", Name: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SeedGit("o/r", dir); err != nil {
+		t.Fatal(err)
+	}
+	r := sim.repos["o/r"]
+	if got, _ := r.resolveRef("main"); got != head {
+		t.Fatalf("main = %s, want %s", got, head)
+	}
+	if got, _ := r.resolveRef("v1"); got != head {
+		t.Fatalf("tag v1 peels to %s, want %s", got, head)
+	}
+	// Rebuilding the tree from its flattened files must give git's tree id back.
+	flat, err := r.store.flatten(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := r.store.buildTree(flat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt != tree {
+		t.Errorf("rebuilt tree %s, want %s", rebuilt, tree)
+	}
+	cm, err := r.store.commit(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := hashObject(typeCommit, encodeCommit(cm)); again != head {
+		t.Errorf("re-encoded commit %s, want %s", again, head)
+	}
+}
+
+func TestSignatureRoundTrip(t *testing.T) {
+	tests := []string{
+		"A U Thor <a@example.com> 1700000000 +0000",
+		"Someone <s@example.com> 1700000000 -0530",
+		"Bot [bot] <1+bot[bot]@users.noreply.github.com> 1 +1400",
+	}
+	for _, line := range tests {
+		t.Run(line, func(t *testing.T) {
+			sig, err := parseSignature(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sig.encode(); got != line {
+				t.Errorf("encode = %q, want %q", got, line)
+			}
+		})
+	}
+	_ = time.Second
+}
+
+func FuzzDecodeTree(f *testing.F) {
+	data, _ := encodeTree([]treeEntry{{Mode: ModeFile, Name: "a", SHA: strings.Repeat("ab", 20)}})
+	f.Add(data)
+	f.Add([]byte("100644 x\x00short"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, err := decodeTree(data)
+		if err != nil {
+			return
+		}
+		if _, err := encodeTree(entries); err != nil {
+			return
+		}
+	})
+}
+
+func FuzzDecodeCommit(f *testing.F) {
+	f.Add([]byte("tree " + strings.Repeat("a", 40) + "\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nmsg\n"))
+	f.Add([]byte("garbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = decodeCommit(data)
+	})
+}
