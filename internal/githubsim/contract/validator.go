@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,16 +45,11 @@ func Load() (*Validator, error) {
 // load parses data and compiles a route for each of ops. Examples are never
 // validated: the trim strips them, and GitHub's own are partly invalid.
 func load(data []byte, ops []Operation) (*Validator, error) {
-	// The file is JSON, so it is decoded as JSON: LoadFromData would parse
-	// it as YAML first, which takes several times as long.
-	doc := &openapi3.T{}
-	if err := json.Unmarshal(data, doc); err != nil {
-		return nil, fmt.Errorf("decode GitHub description: %w", err)
-	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
-	if err := loader.ResolveRefsIn(doc, nil); err != nil {
-		return nil, fmt.Errorf("resolve GitHub description: %w", err)
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("load GitHub description: %w", err)
 	}
 	v := &Validator{doc: doc, options: &openapi3filter.Options{
 		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
