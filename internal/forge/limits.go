@@ -94,37 +94,61 @@ func ValidateBranch(name string) error {
 }
 
 // SanitizeBranch turns name into a valid branch name: it keeps case (branch
-// names are case-sensitive), replaces every character git refuses with "-",
-// collapses repeats, trims bad ends, and cuts the result under MaxBranchName.
+// names are case-sensitive) and every valid name as it is, replaces each
+// character git refuses with "-", removes empty components, "..", leading
+// dots and ".lock" endings, and cuts the result under MaxBranchName.
 func SanitizeBranch(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
-		case r < 0x20 || r == 0x7f || strings.ContainsRune(" ~^:?*[\\@{}", r):
+		case r < 0x20 || r == 0x7f || strings.ContainsRune(" ~^:?*[\\", r):
 			b.WriteByte('-')
 		default:
 			b.WriteRune(r)
 		}
 	}
-	parts := strings.Split(b.String(), "/")
+	out := b.String()
+	for {
+		next := cleanOnce(out)
+		for len(next) >= MaxBranchName {
+			next = cleanOnce(truncateBytes(next, MaxBranchName-1))
+		}
+		if next == out {
+			break
+		}
+		out = next
+	}
+	if out == "" || out == "@" {
+		return "stagehand"
+	}
+	return out
+}
+
+// cleanOnce removes "@{", "..", empty components, leading dots and ".lock"
+// endings of components, and bad ends of the whole name. Removing one may
+// expose another, so SanitizeBranch repeats it until nothing changes.
+func cleanOnce(s string) string {
+	parts := strings.Split(collapse(collapse(s, "@{", "-"), "..", "."), "/")
 	clean := parts[:0]
 	for _, p := range parts {
-		p = collapse(p, "..", ".")
-		p = collapse(p, "--", "-")
-		p = strings.TrimSuffix(strings.Trim(p, ".-"), ".lock")
-		p = strings.Trim(p, ".-")
+		p = strings.TrimSuffix(strings.TrimLeft(p, "."), ".lock")
 		if p != "" {
 			clean = append(clean, p)
 		}
 	}
-	out := strings.Join(clean, "/")
-	for len(out) >= MaxBranchName {
-		out = strings.Trim(truncateBytes(out, MaxBranchName-1), "./-")
+	return trimEnds(strings.Join(clean, "/"))
+}
+
+// trimEnds removes what may not start or end a whole branch name.
+func trimEnds(s string) string {
+	for {
+		t := strings.TrimLeft(strings.TrimRight(s, "./"), "-/")
+		t = strings.TrimSuffix(t, ".lock")
+		if t == s {
+			return s
+		}
+		s = t
 	}
-	if out == "" {
-		return "stagehand"
-	}
-	return out
 }
 
 func collapse(s, twice, once string) string {
