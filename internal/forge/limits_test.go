@@ -1,8 +1,8 @@
 package forge
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
