@@ -22,8 +22,10 @@ type Operation struct {
 // documentation groups them. The trimmed description holds exactly these.
 var Operations = []Operation{
 	// Apps and installations.
+	{"GET", "/app", "apps/get-authenticated"},
 	{"POST", "/app/installations/{installation_id}/access_tokens", "apps/create-installation-access-token"},
 	{"GET", "/app/installations", "apps/list-installations"},
+	{"GET", "/app/installations/{installation_id}", "apps/get-installation"},
 	{"GET", "/installation/repositories", "apps/list-repos-accessible-to-installation"},
 	{"GET", "/app/hook/deliveries", "apps/list-webhook-deliveries"},
 	{"GET", "/app/hook/deliveries/{delivery_id}", "apps/get-webhook-delivery"},
@@ -51,6 +53,7 @@ var Operations = []Operation{
 
 	// Contents, commits and comparisons.
 	{"GET", "/repos/{owner}/{repo}/contents/{path}", "repos/get-content"},
+	{"PUT", "/repos/{owner}/{repo}/contents/{path}", "repos/create-or-update-file-contents"},
 	{"GET", "/repos/{owner}/{repo}/compare/{basehead}", "repos/compare-commits-with-basehead"},
 	{"GET", "/repos/{owner}/{repo}/commits", "repos/list-commits"},
 	{"GET", "/repos/{owner}/{repo}/commits/{ref}", "repos/get-commit"},
@@ -86,14 +89,17 @@ var Operations = []Operation{
 	{"GET", "/repos/{owner}/{repo}/check-runs/{check_run_id}", "checks/get"},
 	{"PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}", "checks/update"},
 	{"GET", "/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", "checks/list-annotations"},
+	{"POST", "/repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest", "checks/rerequest-run"},
 	{"GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", "checks/list-for-ref"},
 	{"GET", "/repos/{owner}/{repo}/commits/{ref}/check-suites", "checks/list-suites-for-ref"},
 	{"POST", "/repos/{owner}/{repo}/statuses/{sha}", "repos/create-commit-status"},
 	{"GET", "/repos/{owner}/{repo}/commits/{ref}/status", "repos/get-combined-status-for-ref"},
+	{"GET", "/repos/{owner}/{repo}/commits/{ref}/statuses", "repos/list-commit-statuses-for-ref"},
 
 	// Deployments.
 	{"GET", "/repos/{owner}/{repo}/deployments", "repos/list-deployments"},
 	{"POST", "/repos/{owner}/{repo}/deployments", "repos/create-deployment"},
+	{"GET", "/repos/{owner}/{repo}/deployments/{deployment_id}", "repos/get-deployment"},
 	{"GET", "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses", "repos/list-deployment-statuses"},
 	{"POST", "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses", "repos/create-deployment-status"},
 }
