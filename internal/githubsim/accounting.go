@@ -1,6 +1,7 @@
 package githubsim
 
 import (
+	"strconv"
 	"sync"
 )
 
@@ -14,6 +15,8 @@ type Calls struct {
 	NotModified int
 	// Injected counts calls answered by an injected fault.
 	Injected int
+	// Log lists every call in order as "operationId status", e.g. "git/create-tree 201".
+	Log []string
 }
 
 // Total is the number of calls, reads and writes together.
@@ -42,6 +45,12 @@ func (l *callLog) count(op string, write bool) {
 	}
 }
 
+func (l *callLog) logged(op string, status int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.c.Log = append(l.c.Log, op+" "+strconv.Itoa(status))
+}
+
 func (l *callLog) notModified() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -63,6 +72,7 @@ func (s *Sim) Calls() Calls {
 	for k, v := range s.calls.c.ByOperation {
 		out.ByOperation[k] = v
 	}
+	out.Log = append([]string(nil), s.calls.c.Log...)
 	return out
 }
 

@@ -53,7 +53,9 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-func looksLikeJWT(tok string) bool { return strings.Count(tok, ".") == 2 && strings.HasPrefix(tok, "eyJ") }
+func looksLikeJWT(tok string) bool {
+	return strings.Count(tok, ".") == 2 && strings.HasPrefix(tok, "eyJ")
+}
 
 func unauthorized(msg string) reply { return apiError(http.StatusUnauthorized, msg) }
 

@@ -40,6 +40,9 @@ func (s *Sim) getContent(c *call) reply {
 		return ok(out)
 	}
 	data, _ := c.repo.store.get(e.SHA, typeBlob)
+	if wantsRaw(c.r) {
+		return rawReply(data)
+	}
 	return ok(s.contentJSON(c.repo, ref, p, e, data))
 }
 
@@ -259,7 +262,7 @@ func (s *Sim) compare(c *call) reply {
 	return ok(obj{
 		"url": s.repoAPI(c.repo) + "/compare/" + basehead, "html_url": html,
 		"permalink_url": s.repoHTML(c.repo) + "/compare/" + c.repo.owner + ":" + baseSHA[:7] + "..." + c.repo.owner + ":" + headSHA[:7],
-		"diff_url": html + ".diff", "patch_url": html + ".patch",
+		"diff_url":      html + ".diff", "patch_url": html + ".patch",
 		"base_commit": s.commitJSON(c.repo, baseSHA, false), "merge_base_commit": mbJSON,
 		"status": status, "ahead_by": len(ahead), "behind_by": len(behind), "total_commits": len(ahead),
 		"commits": commits, "files": files,

@@ -14,11 +14,17 @@ type Faults struct {
 	ErrorRate float64
 	// Seed seeds the random source used for ErrorRate and webhook failure rates.
 	Seed int64
-	// Operations limits Latency and ErrorRate to these operation ids; empty means every call.
+	// Operations limits Latency, ErrorRate, Errors, SecondaryRateLimit and NotFound to these
+	// operation ids (e.g. "git/get-tree"); empty means every call.
 	Operations []string
-	// SecondaryRateLimit makes the next N calls answer 403 with Retry-After, as GitHub's
-	// secondary rate limit does.
+	// Errors makes the next N matching calls answer 502 (then 500 alternately).
+	Errors int
+	// SecondaryRateLimit makes the next N matching calls answer 403 with Retry-After, as
+	// GitHub's secondary rate limit does.
 	SecondaryRateLimit int
+	// NotFound makes the next N matching GET calls answer 404, as GitHub's replication lag
+	// does right after an object is created.
+	NotFound int
 	// RetryAfter is the Retry-After value for secondary limits (default 1 s).
 	RetryAfter time.Duration
 	// ExhaustPrimary sets every token's remaining primary quota to zero until PrimaryReset from now.
@@ -70,18 +76,31 @@ func (f Faults) applies(op string) bool {
 }
 
 // injectFault sleeps for the configured latency and answers an injected error, if any.
-func (s *Sim) injectFault(rt route) (reply, bool) {
+func (s *Sim) injectFault(rt route, method string) (reply, bool) {
 	s.mu.Lock()
 	f := s.faults
 	var rep reply
 	injected := false
-	if f.SecondaryRateLimit > 0 {
+	match := f.applies(rt.op)
+	switch {
+	case !match:
+	case f.NotFound > 0 && method == http.MethodGet:
+		s.faults.NotFound--
+		rep, injected = notFound(), true
+	case f.Errors > 0:
+		s.faults.Errors--
+		status := http.StatusBadGateway
+		if f.Errors%2 == 0 {
+			status = http.StatusInternalServerError
+		}
+		rep, injected = apiError(status, http.StatusText(status)), true
+	case f.SecondaryRateLimit > 0:
 		s.faults.SecondaryRateLimit--
 		rep = apiError(http.StatusForbidden, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.")
 		rep.body.(map[string]any)["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
 		rep.header = http.Header{"Retry-After": {strconv.Itoa(int(f.RetryAfter.Round(time.Second) / time.Second))}}
 		injected = true
-	} else if f.applies(rt.op) && f.ErrorRate > 0 && s.rng.Float64() < f.ErrorRate {
+	case f.ErrorRate > 0 && s.rng.Float64() < f.ErrorRate:
 		status := http.StatusInternalServerError
 		if s.rng.Intn(2) == 1 {
 			status = http.StatusBadGateway
@@ -89,7 +108,7 @@ func (s *Sim) injectFault(rt route) (reply, bool) {
 		rep, injected = apiError(status, http.StatusText(status)), true
 	}
 	s.mu.Unlock()
-	if f.Latency > 0 && f.applies(rt.op) {
+	if f.Latency > 0 && match {
 		time.Sleep(f.Latency)
 	}
 	if injected {
@@ -169,4 +188,26 @@ func (s *Sim) rateHeaders(key string, h http.Header, spend bool) {
 	h.Set("X-RateLimit-Used", strconv.Itoa(w.used))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	h.Set("X-RateLimit-Resource", "core")
+}
+
+// OnRequest registers a function called before every request is handled (outside the
+// simulator's lock, so it may call person-actions, e.g. to move a ref under a client).
+func (s *Sim) OnRequest(fn func(op string, r *http.Request)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hook = fn
+}
+
+func (s *Sim) requestHook() func(string, *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hook
+}
+
+// SetTreeLimit caps the entries a recursive tree listing returns; beyond it the listing
+// is cut and marked truncated, as GitHub does past 100,000 entries (the default).
+func (s *Sim) SetTreeLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.treeLimit = n
 }

@@ -57,7 +57,11 @@ func (s *Sim) treeJSON(r *repo, sha string, recursive bool) (obj, error) {
 	if err := walk(sha, ""); err != nil {
 		return nil, err
 	}
-	return obj{"sha": sha, "url": api + "/git/trees/" + sha, "tree": items, "truncated": false}, nil
+	truncated := false
+	if recursive && len(items) > s.treeLimit {
+		items, truncated = items[:s.treeLimit], true
+	}
+	return obj{"sha": sha, "url": api + "/git/trees/" + sha, "tree": items, "truncated": truncated}, nil
 }
 
 // treeOf resolves a tree SHA, commit SHA or ref name to a tree SHA.
@@ -187,6 +191,9 @@ func (s *Sim) getBlob(c *call) reply {
 	if !found {
 		return notFound()
 	}
+	if wantsRaw(c.r) {
+		return rawReply(data)
+	}
 	return ok(obj{
 		"sha": sha, "node_id": nodeID("B", int64(len(data))), "size": len(data),
 		"url": s.repoAPI(c.repo) + "/git/blobs/" + sha, "content": base64Lines(data), "encoding": "base64",
@@ -310,4 +317,13 @@ func (s *Sim) createGitCommit(c *call) reply {
 	cm := commitObj{Tree: in.Tree, Parents: in.Parents, Author: author, Committer: committer, Message: in.Message}
 	sha := c.repo.store.put(typeCommit, encodeCommit(cm))
 	return created(s.gitCommitJSON(c.repo, sha, cm))
+}
+
+// wantsRaw reports whether the client asked for raw media (application/vnd.github.raw).
+func wantsRaw(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), ".raw")
+}
+
+func rawReply(data []byte) reply {
+	return reply{status: http.StatusOK, body: append([]byte{}, data...), header: http.Header{"Content-Type": {"application/vnd.github.raw"}}}
 }

@@ -39,9 +39,9 @@ func newFixture(t *testing.T, opts Options) *fixture {
 	}
 	sim.AddUser("outsider")
 	head, err := sim.SeedFS(testRepo, "main", fstest.MapFS{
-		"README.md":                               {Data: []byte("# config\n")},
+		"README.md": {Data: []byte("# config\n")},
 		"apps/web/overlays/dev/kustomization.yaml": {Data: []byte("images:\n- name: web\n  newTag: v1.0.0\n")},
-		"scripts/run.sh":                          {Data: []byte("#!/bin/sh\necho hi\n"), Mode: 0o755},
+		"scripts/run.sh": {Data: []byte("#!/bin/sh\necho hi\n"), Mode: 0o755},
 	}, "Initial commit\n")
 	if err != nil {
 		t.Fatalf("SeedFS: %v", err)

@@ -189,7 +189,7 @@ func (s *Sim) merge(r *repo, is *issue, who principal, pin, method, title, messa
 	case "rebase":
 		return "", apiError(http.StatusMethodNotAllowed, "Rebase merges are not allowed on this repository."), true
 	default:
-		return "", validationFailed("Invalid request.\n\n"+strconv.Quote(method)+" is not a member of [\"merge\", \"squash\", \"rebase\"]."), true
+		return "", validationFailed("Invalid request.\n\n" + strconv.Quote(method) + " is not a member of [\"merge\", \"squash\", \"rebase\"]."), true
 	}
 	if s.takeRefConflict() {
 		return "", apiError(http.StatusMethodNotAllowed, "Base branch was modified. Review and try the merge again."), true

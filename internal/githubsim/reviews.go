@@ -22,7 +22,7 @@ func (s *Sim) reviewJSON(r *repo, is *issue, rv *review) obj {
 	m := obj{
 		"id": rv.id, "node_id": nodeID("PRR", rv.id), "user": s.userJSON(rv.user), "body": rv.body,
 		"state": rv.state, "html_url": html, "pull_request_url": prURL, "commit_id": rv.commitID,
-		"_links": obj{"html": href(html), "pull_request": href(prURL)},
+		"_links":             obj{"html": href(html), "pull_request": href(prURL)},
 		"author_association": s.association(r, rv.user),
 	}
 	if rv.state != "PENDING" {

@@ -109,7 +109,7 @@ func writeJSON(w http.ResponseWriter, rep reply, data []byte) {
 	if data == nil && rep.body != nil {
 		data, _ = json.Marshal(rep.body)
 	}
-	if len(data) > 0 {
+	if len(data) > 0 && w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	}
 	w.WriteHeader(rep.status)
@@ -121,7 +121,11 @@ func writeJSON(w http.ResponseWriter, rep reply, data []byte) {
 func (s *Sim) serve(rt route, w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	s.calls.count(rt.op, rt.write)
-	if rep, injected := s.injectFault(rt); injected {
+	if hook := s.requestHook(); hook != nil {
+		hook(rt.op, r)
+	}
+	if rep, injected := s.injectFault(rt, r.Method); injected {
+		s.calls.logged(rt.op, rep.status)
 		writeJSON(w, rep, nil)
 		return
 	}
@@ -149,9 +153,11 @@ func (s *Sim) serve(rt route, w http.ResponseWriter, r *http.Request) {
 	}
 	if notModified {
 		s.calls.notModified()
+		s.calls.logged(rt.op, http.StatusNotModified)
 		writeJSON(w, reply{status: http.StatusNotModified, header: rep.header}, []byte{})
 		return
 	}
+	s.calls.logged(rt.op, rep.status)
 	s.validate(r, body, rep.status, rep.header, data)
 	writeJSON(w, rep, data)
 }

@@ -82,8 +82,10 @@ type Options struct {
 	Now func() time.Time
 	// RateLimit is the primary rate limit per token per hour (default 5000).
 	RateLimit int
-	// Validator checks every exchange; nil means no contract validation.
-	Validator Validator
+	// Validator checks every exchange; nil means GitHub's trimmed description from the
+	// contract package. NoContract turns validation off.
+	Validator  Validator
+	NoContract bool
 	// BaseURL is the externally visible root URL used in payload links; the server's URL when empty.
 	BaseURL string
 	// HTTPClient sends webhooks; a client with a 10 s timeout when nil.
@@ -96,21 +98,23 @@ type Sim struct {
 	mu     sync.Mutex
 	nextID int64
 
-	users   map[string]*user
-	tokens  map[string]principal
-	instTokens map[string]installationToken
-	repos   map[string]*repo
-	teams   map[string]map[string]string // "org/slug" → login → role
-	appKey  *rsa.PrivateKey
-	instAt  time.Time
-	faults  Faults
+	users          map[string]*user
+	tokens         map[string]principal
+	instTokens     map[string]installationToken
+	repos          map[string]*repo
+	teams          map[string]map[string]string // "org/slug" → login → role
+	appKey         *rsa.PrivateKey
+	instAt         time.Time
+	faults         Faults
 	exhaustedUntil time.Time
-	rng     *mrand.Rand
-	calls   callLog
-	rate    map[string]*rateWindow
-	hooks   *hookQueue
-	errorsM sync.Mutex
-	viol    []string
+	hook           func(op string, r *http.Request)
+	treeLimit      int
+	rng            *mrand.Rand
+	calls          callLog
+	rate           map[string]*rateWindow
+	hooks          *hookQueue
+	errorsM        sync.Mutex
+	viol           []string
 
 	handler http.Handler
 	srv     *httptest.Server
@@ -154,6 +158,13 @@ func NewHandler(opts Options) (*Sim, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	if opts.Validator == nil && !opts.NoContract {
+		v, err := defaultValidator()
+		if err != nil {
+			return nil, err
+		}
+		opts.Validator = v
+	}
 	key := opts.AppKey
 	if key == nil {
 		var err error
@@ -162,16 +173,17 @@ func NewHandler(opts Options) (*Sim, error) {
 		}
 	}
 	s := &Sim{
-		opts:   opts,
-		nextID: 1000,
-		users:  map[string]*user{},
-		tokens: map[string]principal{},
+		opts:       opts,
+		nextID:     1000,
+		users:      map[string]*user{},
+		tokens:     map[string]principal{},
 		instTokens: map[string]installationToken{},
-		repos:  map[string]*repo{},
-		teams:  map[string]map[string]string{},
-		appKey: key,
-		rng:    mrand.New(mrand.NewSource(1)),
-		rate:   map[string]*rateWindow{},
+		repos:      map[string]*repo{},
+		teams:      map[string]map[string]string{},
+		appKey:     key,
+		rng:        mrand.New(mrand.NewSource(1)),
+		rate:       map[string]*rateWindow{},
+		treeLimit:  100000,
 	}
 	s.instAt = s.now()
 	s.calls.reset()
