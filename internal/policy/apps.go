@@ -100,11 +100,9 @@ func (d *decoder) image(n *yaml.Node, defaults ImageRule) (Image, bool) {
 		return Image{}, false
 	}
 	img, ok := d.imageName(v, defaults)
-	if !ok {
-		return img, false
-	}
-	d.rule(m, &img.ImageRule, false)
-	return img, true
+	// The rule is checked even when the name is bad, to report every problem.
+	d.rule(m, &img.ImageRule)
+	return img, ok
 }
 
 // imageName decodes an image name into an Image with the default rule.
@@ -169,7 +167,16 @@ func envHint(p *Policy, name string, names []string) string {
 			return fmt.Sprintf("; environments are named by name, not dir: did you mean %q?", e.Name)
 		}
 	}
-	return didYouMean(name, names)
+	if m := didYouMean(name, names); m != "" {
+		return m
+	}
+	// production for prod, development for dev.
+	for _, e := range p.Environments {
+		if len(e.Name) >= 3 && strings.HasPrefix(name, e.Name) {
+			return fmt.Sprintf("; did you mean %q?", e.Name)
+		}
+	}
+	return ""
 }
 
 // ImageRef names one image of one app.

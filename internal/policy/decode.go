@@ -22,7 +22,7 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 	}
 	d.environments(root, m, p)
 	if v, ok := m["defaults"]; ok {
-		d.rule(d.mapping(v.val, "defaults", "defaults"), &p.Defaults, true)
+		d.rule(d.mapping(v.val, "defaults", "defaults"), &p.Defaults)
 	}
 	if v, ok := m["apps"]; ok {
 		d.apps(v, p)
@@ -189,7 +189,7 @@ func (d *decoder) optBool(m map[string]pair, key string) *bool {
 
 // rule decodes an image rule's fields into r, which holds the inherited
 // values. Fields that are set replace them.
-func (d *decoder) rule(m map[string]pair, r *ImageRule, isDefaults bool) {
+func (d *decoder) rule(m map[string]pair, r *ImageRule) {
 	if v, ok := m["strategy"]; ok {
 		if s, ok := d.str(v); ok && d.strategy(v, s) {
 			r.Strategy = tags.Strategy(s)

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -124,7 +125,8 @@ func (d *decoder) recurring(m map[string]pair, w FreezeWindow, spec, tz string, 
 	w.Cron, w.Timezone = spec, tz
 	sched, err := cron.ParseStandard(spec)
 	if err != nil {
-		d.errorf(d.deref(m["cron"].val), "freeze: invalid cron expression %q: %v", spec, err)
+		reason, _, _ := strings.Cut(err.Error(), ": strconv.")
+		d.errorf(d.deref(m["cron"].val), "freeze: invalid cron expression %q: %s", spec, reason)
 		ok = false
 	}
 	w.schedule = sched

@@ -1,0 +1,62 @@
+package policy
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse checks that Parse never panics, that it returns either a
+// policy or an ErrorList with positions, and that the policy's helpers
+// work on whatever it accepts.
+func FuzzParse(f *testing.F) {
+	for _, pattern := range []string{"../../policies/*.yaml", "testdata/invalid/*.yaml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(channelled))
+	f.Add([]byte(layoutPolicy))
+	f.Add([]byte("version: 1\nenvironments: [{name: dev, freeze: [{cron: '@daily', duration: 1h}]}]\n"))
+	fsys := textbookTree()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse("f.yaml", data)
+		if err != nil {
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Fatalf("error is not a non-empty ErrorList: %T %v", err, err)
+			}
+			for _, e := range list {
+				if e.File != "f.yaml" || e.Line < 1 || e.Msg == "" {
+					t.Fatalf("error without a position or message: %+v", e)
+				}
+			}
+			return
+		}
+		if p.Version != 1 || len(p.Environments) == 0 || len(p.Overlays) == 0 {
+			t.Fatalf("accepted an incomplete policy: %+v", p)
+		}
+		_ = p.Discover(fsys)
+		for _, a := range p.Apps {
+			for _, e := range p.Environments {
+				if _, err := p.OverlayDirs(fsys, a.Name, e.Name); err != nil {
+					t.Fatalf("OverlayDirs(%s, %s): %v", a.Name, e.Name, err)
+				}
+				for _, img := range a.Images {
+					if _, ok := p.Rule(a.Name, img.Name, e.Name); !ok {
+						t.Fatalf("no rule for %s/%s in %s", a.Name, img.Name, e.Name)
+					}
+				}
+				for _, w := range e.Freeze {
+					w.Active(w.From)
+				}
+			}
+		}
+	})
+}
