@@ -1,17 +1,16 @@
 package tags
 
 import (
-	"path"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
 )
 
 // check applies every per-candidate rule to c, in the order of Reasons,
-// and returns either the eligible entry or the first rejection.
-func (ch *chooser) check(c Candidate) (entry, *Rejection) {
-	rej := func(r Reason, detail string) (entry, *Rejection) {
-		return entry{}, &Rejection{Candidate: c, Reason: r, Detail: detail}
+// and returns either the eligible entry or the first failing reason.
+func (ch *chooser) check(c Candidate) (entry, Reason, string) {
+	rej := func(r Reason, detail string) (entry, Reason, string) {
+		return entry{}, r, detail
 	}
 	if r, detail, ok := ch.checkFilters(c.Tag); !ok {
 		return rej(r, detail)
@@ -51,10 +50,10 @@ func (ch *chooser) check(c Candidate) (entry, *Rejection) {
 			return rej(r, detail)
 		}
 	}
-	if r, detail, ok := ch.checkCurrent(e); !ok {
+	if r, detail, ok := ch.checkCurrent(&e); !ok {
 		return rej(r, detail)
 	}
-	return e, nil
+	return e, "", ""
 }
 
 // checkFilters applies every filter's ignoreTags, then every filter's
@@ -62,9 +61,9 @@ func (ch *chooser) check(c Candidate) (entry, *Rejection) {
 func (ch *chooser) checkFilters(tag string) (Reason, string, bool) {
 	for i := range ch.rule.filters {
 		f := &ch.rule.filters[i]
-		for _, g := range f.IgnoreTags {
-			if ok, _ := path.Match(g, tag); ok {
-				return ReasonIgnoreTags, "matches ignoreTags " + g + " (" + f.Source + ")", false
+		for _, g := range f.ignore {
+			if g.match(tag) {
+				return ReasonIgnoreTags, "matches ignoreTags " + g.pattern + " (" + f.Source + ")", false
 			}
 		}
 	}
@@ -137,7 +136,7 @@ func (ch *chooser) carryDetail(v *semver.Version) string {
 
 // checkCurrent compares the entry with the current tag: newer in a normal
 // promotion, older in a rollback, a new digest for the digest strategy.
-func (ch *chooser) checkCurrent(e entry) (Reason, string, bool) {
+func (ch *chooser) checkCurrent(e *entry) (Reason, string, bool) {
 	if ch.rule.strategy == Digest {
 		switch {
 		case e.c.Digest == "":

@@ -63,31 +63,58 @@ func Choose(req Request) (Decision, error) {
 	if err != nil {
 		return Decision{}, fmt.Errorf("choose tag: %w", err)
 	}
-	cands := slices.Clone(req.Candidates)
-	slices.SortFunc(cands, compareCandidates)
-	var d Decision
-	eligible := make([]entry, 0, len(cands))
-	for i, c := range cands {
-		if i > 0 && c.Tag == cands[i-1].Tag {
-			d.reject(c, ReasonDuplicate, "listed more than once; "+describeKept(cands[i-1]))
+	order := sortedOrder(req.Candidates)
+	slots := make([]Rejection, len(order))
+	eligible := make([]entry, 0, 16)
+	for pos, i := range order {
+		c := req.Candidates[i]
+		if pos > 0 && c.Tag == req.Candidates[order[pos-1]].Tag {
+			kept := req.Candidates[order[pos-1]]
+			slots[pos] = Rejection{Candidate: c, Reason: ReasonDuplicate, Detail: "listed more than once; " + describeKept(kept)}
 			continue
 		}
-		e, rej := ch.check(c)
-		if rej != nil {
-			d.Rejected = append(d.Rejected, *rej)
+		e, reason, detail := ch.check(c)
+		if reason != "" {
+			slots[pos] = Rejection{Candidate: c, Reason: reason, Detail: detail}
 			continue
 		}
+		e.pos = pos
 		eligible = append(eligible, e)
 	}
-	ch.rank(&d, eligible)
-	slices.SortStableFunc(d.Rejected, func(a, b Rejection) int {
-		return strings.Compare(a.Candidate.Tag, b.Candidate.Tag)
-	})
+	var d Decision
+	if chosen := ch.rank(eligible, slots); chosen >= 0 {
+		d.Chosen, d.Found = slots[chosen].Candidate, true
+		slots = append(slots[:chosen], slots[chosen+1:]...)
+	}
+	if len(slots) > 0 {
+		d.Rejected = slots
+	}
 	return d, nil
 }
 
-func (d *Decision) reject(c Candidate, r Reason, detail string) {
-	d.Rejected = append(d.Rejected, Rejection{Candidate: c, Reason: r, Detail: detail})
+// sortedOrder returns the indexes of cands in the order of
+// compareCandidates, so that output never depends on input order. It sorts
+// tags beside their indexes, which keeps the comparisons in cache.
+func sortedOrder(cands []Candidate) []int32 {
+	type keyed struct {
+		tag string
+		i   int32
+	}
+	keys := make([]keyed, len(cands))
+	for i, c := range cands {
+		keys[i] = keyed{c.Tag, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		if c := strings.Compare(a.tag, b.tag); c != 0 {
+			return c
+		}
+		return compareCandidates(cands[a.i], cands[b.i])
+	})
+	order := make([]int32, len(keys))
+	for i, k := range keys {
+		order[i] = k.i
+	}
+	return order
 }
 
 // compareCandidates orders by tag, then the later push first, then digest,
@@ -116,6 +143,7 @@ func describeKept(c Candidate) string {
 // entry is an eligible candidate with its sort key.
 type entry struct {
 	c       Candidate
+	pos     int             // position in the sorted candidates
 	value   string          // the compared value: extracted part or tag
 	version *semver.Version // semver strategy
 }

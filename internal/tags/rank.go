@@ -8,35 +8,44 @@ import (
 	"github.com/Masterminds/semver/v3"
 )
 
-// rank chooses the highest of the eligible entries and rejects the rest:
-// an entry whose key equals a higher one's loses a collision, every other
-// one is outranked. Ties go to the later push, then to the tag that sorts
-// last, so the result does not depend on input order.
-func (ch *chooser) rank(d *Decision, eligible []entry) {
+// rank chooses the highest of the eligible entries and rejects the rest
+// into their slots: an entry whose key equals a higher one's loses a
+// collision, every other one is outranked. Ties go to the later push, then
+// to the tag that sorts last, so the result does not depend on input order.
+// It returns the chosen entry's slot, or -1.
+func (ch *chooser) rank(eligible []entry, slots []Rejection) int {
 	if len(eligible) == 0 {
-		return
+		return -1
 	}
-	slices.SortFunc(eligible, func(a, b entry) int {
+	// Sort indexes, not the entries themselves: far less to move.
+	order := make([]int32, len(eligible))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &eligible[i], &eligible[j]
 		if c := ch.compareKey(b, a); c != 0 {
 			return c
 		}
 		return compareTie(b, a)
 	})
-	chosen := eligible[0]
-	d.Chosen, d.Found = chosen.c, true
+	chosen := &eligible[order[0]]
+	slots[chosen.pos].Candidate = chosen.c
 	leader := chosen
-	for _, e := range eligible[1:] {
+	for _, i := range order[1:] {
+		e := &eligible[i]
 		if ch.compareKey(e, leader) == 0 && ch.rule.strategy != NewestBuild {
-			d.reject(e.c, ReasonCollision, ch.collisionDetail(e, leader))
+			slots[e.pos] = Rejection{Candidate: e.c, Reason: ReasonCollision, Detail: ch.collisionDetail(e, leader)}
 			continue
 		}
 		leader = e
-		d.reject(e.c, ReasonOutranked, ch.outrankedDetail(e, chosen))
+		slots[e.pos] = Rejection{Candidate: e.c, Reason: ReasonOutranked, Detail: ch.outrankedDetail(e, chosen)}
 	}
+	return chosen.pos
 }
 
 // compareKey compares two entries by the strategy alone.
-func (ch *chooser) compareKey(a, b entry) int {
+func (ch *chooser) compareKey(a, b *entry) int {
 	switch ch.rule.strategy {
 	case SemVer:
 		return a.version.Compare(b.version)
@@ -52,7 +61,7 @@ func (ch *chooser) compareKey(a, b entry) int {
 
 // compareTie breaks a tie of keys: the later push, then the tag that
 // sorts last byte-wise, is the greater.
-func compareTie(a, b entry) int {
+func compareTie(a, b *entry) int {
 	if c := a.c.PushedAt.Compare(b.c.PushedAt); c != 0 {
 		return c
 	}
@@ -61,7 +70,7 @@ func compareTie(a, b entry) int {
 
 // compareToCurrent compares an entry with the current tag by the strategy.
 // Only called when the current tag is known to the strategy.
-func (ch *chooser) compareToCurrent(e entry) int {
+func (ch *chooser) compareToCurrent(e *entry) int {
 	switch ch.rule.strategy {
 	case SemVer:
 		return e.version.Compare(ch.cur.version)
@@ -75,7 +84,7 @@ func (ch *chooser) compareToCurrent(e entry) int {
 	return 0
 }
 
-func (ch *chooser) collisionDetail(loser, winner entry) string {
+func (ch *chooser) collisionDetail(loser, winner *entry) string {
 	var why string
 	switch {
 	case winner.c.PushedAt.After(loser.c.PushedAt):
@@ -95,7 +104,7 @@ func (ch *chooser) collisionDetail(loser, winner entry) string {
 	return "same " + what + " as " + winner.c.Tag + ", which won because " + why
 }
 
-func (ch *chooser) outrankedDetail(e, chosen entry) string {
+func (ch *chooser) outrankedDetail(e, chosen *entry) string {
 	switch ch.rule.strategy {
 	case Numerical:
 		return "smaller than the chosen " + chosen.c.Tag

@@ -50,6 +50,7 @@ type compiled struct {
 type compiledFilter struct {
 	Filter
 	allow      *regexp.Regexp
+	ignore     []glob
 	constraint *semver.Constraints
 	// groups are the constraint's "||" alternatives, each compiled twice:
 	// as written, and including prereleases.
@@ -104,6 +105,7 @@ func compileFilter(f Filter) (compiledFilter, error) {
 		if _, err := path.Match(g, ""); err != nil {
 			return fail(fmt.Sprintf("ignoreTags[%d]", i), fmt.Errorf("glob %q: %w", g, err))
 		}
+		cf.ignore = append(cf.ignore, compileGlob(g))
 	}
 	if strings.TrimSpace(f.Constraint) != "" {
 		cs, err := semver.NewConstraint(f.Constraint)
@@ -146,11 +148,54 @@ func (f *compiledFilter) admits(v *semver.Version) bool {
 	if v.Prerelease() == "" {
 		return f.constraint.Check(v)
 	}
-	release := semver.New(v.Major(), v.Minor(), v.Patch(), "", "")
+	release, err := semver.StrictNewVersion(releaseString(v))
+	if err != nil {
+		return false
+	}
 	for _, g := range f.groups {
 		if g.withPre.Check(v) && (g.withPre.Check(release) || g.plain.Check(v)) {
 			return true
 		}
 	}
 	return false
+}
+
+// glob is an ignoreTags pattern with a fast path for the common shapes
+// "x", "x*", "*x" and "*x*"; every other pattern goes to path.Match.
+type glob struct {
+	pattern string
+	literal string
+	prefix  bool // a leading "*"
+	suffix  bool // a trailing "*"
+	general bool
+}
+
+func compileGlob(pattern string) glob {
+	g := glob{pattern: pattern}
+	lit := pattern
+	if strings.HasPrefix(lit, "*") {
+		g.prefix, lit = true, lit[1:]
+	}
+	if strings.HasSuffix(lit, "*") {
+		g.suffix, lit = true, lit[:len(lit)-1]
+	}
+	g.literal = lit
+	g.general = strings.ContainsAny(lit, `*?[\`)
+	return g
+}
+
+func (g glob) match(tag string) bool {
+	if g.general || (g.prefix || g.suffix) && strings.Contains(tag, "/") {
+		ok, _ := path.Match(g.pattern, tag)
+		return ok
+	}
+	switch {
+	case g.prefix && g.suffix:
+		return strings.Contains(tag, g.literal)
+	case g.prefix:
+		return strings.HasSuffix(tag, g.literal)
+	case g.suffix:
+		return strings.HasPrefix(tag, g.literal)
+	}
+	return tag == g.literal
 }

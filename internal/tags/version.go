@@ -133,7 +133,7 @@ func parseValue(s string) (Parsed, string) {
 		}
 	}
 	norm := rest
-	if prerelease != pre || suffix != "" || core != canonicalCore(nums) {
+	if prerelease != pre || suffix != "" || hasLeadingZero(core) {
 		norm = buildVersion(nums, prerelease, meta)
 	}
 	v, err := semver.StrictNewVersion(norm)
@@ -199,6 +199,17 @@ func digitsAndDots(s string) bool {
 	return true
 }
 
+// hasLeadingZero reports whether a number in major.minor.patch has a
+// leading zero ("01"), which the canonical form drops.
+func hasLeadingZero(core string) bool {
+	for i := 0; i+1 < len(core); i++ {
+		if core[i] == '0' && (i == 0 || core[i-1] == '.') && core[i+1] != '.' {
+			return true
+		}
+	}
+	return false
+}
+
 func canonicalCore(nums [3]uint64) string {
 	return strconv.FormatUint(nums[0], 10) + "." + strconv.FormatUint(nums[1], 10) + "." + strconv.FormatUint(nums[2], 10)
 }
@@ -218,6 +229,15 @@ func buildVersion(nums [3]uint64, pre, meta string) string {
 // segments. Segments that start with a prerelease word form the
 // prerelease (normalised); the others, joined by "-", form the suffix.
 func splitPrerelease(pre string) (prerelease, suffix string, ok bool) {
+	if !strings.Contains(pre, "-") {
+		if !validIdentifiers(pre) {
+			return "", "", false
+		}
+		if norm, isPre := normalisePrerelease(pre); isPre {
+			return norm, "", true
+		}
+		return "", pre, true
+	}
 	var preParts, sufParts []string
 	for seg := range strings.SplitSeq(pre, "-") {
 		if seg == "" || !validIdentifiers(seg) {
@@ -242,23 +262,37 @@ func splitPrerelease(pre string) (prerelease, suffix string, ok bool) {
 // identifiers and leading zeros dropped ("RC01.2" → "rc.1.2").
 func normalisePrerelease(seg string) (string, bool) {
 	var b strings.Builder
-	for i, id := range strings.Split(seg, ".") {
+	changed := false
+	first := true
+	write := func(part string) {
+		if !first {
+			b.WriteByte('.')
+		}
+		first = false
+		b.WriteString(part)
+	}
+	for id := range strings.SplitSeq(seg, ".") {
 		word, num := splitWordNumber(id)
-		if word == "" && (i == 0 || num == "") {
+		if word == "" && (first || num == "") {
 			return "", false
 		}
-		if word != "" && !prereleaseWords[strings.ToLower(word)] {
+		lower := strings.ToLower(word)
+		if word != "" && !prereleaseWords[lower] {
 			return "", false
 		}
-		for _, part := range []string{strings.ToLower(word), num} {
-			if part == "" {
-				continue
-			}
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(part)
+		changed = changed || lower != word || word != "" && num != "" || num != "" && num != id
+		if b.Cap() == 0 {
+			b.Grow(len(seg) + 4)
 		}
+		if lower != "" {
+			write(lower)
+		}
+		if num != "" {
+			write(num)
+		}
+	}
+	if !changed {
+		return seg, true
 	}
 	return b.String(), true
 }
