@@ -65,6 +65,7 @@ type exchange struct {
 	method   string
 	url      string
 	ctype    string // request Content-Type; empty sends none
+	accept   string // request Accept; empty sends none
 	body     string
 	status   int
 	rctype   string // response Content-Type; "-" sends none
@@ -83,6 +84,9 @@ func runExchanges(t *testing.T, tests []exchange) {
 			req := httptest.NewRequest(tt.method, tt.url, strings.NewReader(tt.body))
 			if tt.ctype != "" {
 				req.Header.Set("Content-Type", tt.ctype)
+			}
+			if tt.accept != "" {
+				req.Header.Set("Accept", tt.accept)
 			}
 			header := http.Header{}
 			switch tt.rctype {

@@ -1,0 +1,31 @@
+package contract
+
+import "testing"
+
+// TestQuirks covers where GitHub's description and GitHub disagree: overlapping
+// oneOf alternatives, and the custom media types documented only in prose.
+func TestQuirks(t *testing.T) {
+	blob := "/repos/o/r/git/blobs/bf30bca55fc724714a058572ba97c5686dbbaa21"
+	tests := []exchange{
+		{name: "409 that matches both oneOf alternatives", method: "PUT", url: "/repos/o/r/contents/a.yaml", ctype: "application/json",
+			body: `{"message":"update a","content":"YQ==","sha":"aa218f56b14c9653891f9e74264a383fa43fefbd"}`, status: 409,
+			respBody: `{"message":"a.yaml does not match aa218f56b14c9653891f9e74264a383fa43fefbd","documentation_url":"https://docs.github.com/rest/repos/contents#create-or-update-file-contents","status":"409"}`},
+		{name: "content that matches no alternative", method: "GET", url: "/repos/o/r/contents/a.yaml", status: 200,
+			respBody: `{"type":5}`, wantErrs: []string{`response body: value of discriminator property "type" is not a string`}},
+		{name: "raw blob asked for", method: "GET", url: blob, accept: "application/vnd.github.v3.raw", status: 200,
+			rctype: "application/vnd.github.raw", respBody: "kind: Kustomization\n"},
+		{name: "raw blob not asked for", method: "GET", url: blob, status: 200,
+			rctype: "application/vnd.github.raw", respBody: "kind: Kustomization\n",
+			wantErrs: []string{"response header Content-Type: media type application/vnd.github.raw was not asked for in Accept"}},
+		{name: "raw where GitHub serves none", method: "GET", url: "/repos/o/r/git/ref/heads/main", accept: "application/vnd.github.raw", status: 200,
+			rctype: "application/vnd.github.raw", respBody: "x",
+			wantErrs: []string{"media type application/vnd.github.raw is not one GitHub serves for this operation"}},
+		{name: "raw+json is checked as JSON", method: "GET", url: blob, accept: "application/vnd.github.raw+json", status: 200,
+			rctype:   "application/vnd.github.raw+json; charset=utf-8",
+			respBody: `{"content":"a2luZDogS3VzdG9taXphdGlvbgo=","encoding":"base64","url":"u","sha":5,"size":20,"node_id":"n"}`,
+			wantErrs: []string{"response body /sha: value must be a string"}},
+		{name: "diff of a pull", method: "GET", url: "/repos/o/r/pulls/1", accept: "application/vnd.github.diff", status: 200,
+			rctype: "application/vnd.github.diff; charset=utf-8", respBody: "diff --git a/a b/a\n"},
+	}
+	runExchanges(t, tests)
+}
