@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+)
+
+func newPolicyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Work with the repository's " + policy.FileName,
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newPolicyValidateCmd())
+	return cmd
+}
+
+func newPolicyValidateCmd() *cobra.Command {
+	dir := "."
+	cmd := &cobra.Command{
+		Use:   "validate [--dir DIR]",
+		Short: "Check " + policy.FileName + " and the overlays it finds",
+		Long: `Validate parses DIR/` + policy.FileName + `, reports every problem as
+file:line:col: message (the form editors and CI problem matchers read), and
+discovers apps from the overlay layout as the App would.
+
+Exit status: 0 when the policy is valid, 1 when it is not (or is missing),
+2 on an internal error.`,
+		Example: `  # in a checkout of the config repository
+  stagehand policy validate
+
+  # in CI, for another directory
+  stagehand policy validate --dir ./gitops-config`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return validatePolicy(dir, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", dir, "root of the config repository")
+	return cmd
+}
+
+func validatePolicy(dir string, stdout, stderr io.Writer) error {
+	file := filepath.Join(dir, policy.FileName)
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return userErrorf("no %s in %s; see docs/policy.md for how to write one", policy.FileName, dir)
+	}
+	if err != nil {
+		return fmt.Errorf("read policy: %w", err)
+	}
+	p, err := policy.Parse(file, data)
+	if err != nil {
+		return reportProblems(file, err, stderr)
+	}
+	if err := p.Discover(os.DirFS(dir)); err != nil {
+		return reportProblems(file, err, stderr)
+	}
+	_, err = fmt.Fprintf(stdout, "%s: ok: %s\n", file, summary(p))
+	return err
+}
+
+// reportProblems prints an ErrorList one problem a line and turns it into
+// a user error; anything else is internal.
+func reportProblems(file string, err error, stderr io.Writer) error {
+	var list policy.ErrorList
+	if !errors.As(err, &list) {
+		return fmt.Errorf("validate %s: %w", file, err)
+	}
+	if _, werr := fmt.Fprintln(stderr, list.Error()); werr != nil {
+		return werr
+	}
+	noun := "problems"
+	if len(list) == 1 {
+		noun = "problem"
+	}
+	return userErrorf("%s is invalid: %d %s", file, len(list), noun)
+}
+
+func summary(p *policy.Policy) string {
+	envs := make([]string, len(p.Environments))
+	for i, e := range p.Environments {
+		envs[i] = e.Name
+	}
+	discovered := 0
+	for _, a := range p.Apps {
+		if a.Discovered {
+			discovered++
+		}
+	}
+	return fmt.Sprintf("environments %s; %d apps (%d listed, %d discovered)",
+		strings.Join(envs, " -> "), len(p.Apps), len(p.Apps)-discovered, discovered)
+}
