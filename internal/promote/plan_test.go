@@ -168,7 +168,7 @@ apps:
 func TestPlanPushDigestsAndMissingEntry(t *testing.T) {
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	tree := fstest.MapFS{
-		".stagehand.yaml": {Data: []byte(pinPolicy)},
+		".stagehand.yaml":                          {Data: []byte(pinPolicy)},
 		"apps/api/overlays/dev/kustomization.yaml": {Data: []byte("resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: v1.0.0\n")},
 		"apps/svc/overlays/dev/kustomization.yaml": {Data: []byte("resources:\n  - ../../base\n")},
 		"apps/web/overlays/dev/kustomization.yaml": {Data: []byte("resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: v1.0.0\n    digest: sha256:1111111111111111111111111111111111111111111111111111111111111111\n")},
