@@ -1,0 +1,171 @@
+package main
+
+import (
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stagehand-gitops/stagehand/internal/forge"
+)
+
+// serveConfig is the resolved configuration of serve.
+type serveConfig struct {
+	listen       string
+	appID        int64
+	keyFile      string
+	secret       string // comma-separated
+	secretFile   string
+	githubURL    string
+	logLevel     string
+	logFormat    string
+	workers      int
+	queueSize    int
+	drainTimeout time.Duration
+}
+
+// serveEnv maps flags to the environment variables that set them when the
+// flag is not given.
+var serveEnv = []struct{ flag, env string }{
+	{"listen", "STAGEHAND_LISTEN"},
+	{"app-id", "STAGEHAND_APP_ID"},
+	{"private-key-file", "STAGEHAND_PRIVATE_KEY_FILE"},
+	{"webhook-secret", "STAGEHAND_WEBHOOK_SECRET"},
+	{"webhook-secret-file", "STAGEHAND_WEBHOOK_SECRET_FILE"},
+	{"github-url", "STAGEHAND_GITHUB_URL"},
+}
+
+func newServeCmd() *cobra.Command { return newServeCmdWith(nil) }
+
+// newServeCmdWith builds serve; onListen, when set, learns the address the
+// server bound (tests listen on port 0).
+func newServeCmdWith(onListen func(net.Addr)) *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the GitHub App: take webhooks and queue them for handling",
+		Long: `Run Stagehand as a GitHub App. It verifies each webhook's signature,
+decodes it, queues it per repository and answers at once; queued deliveries
+are handled in the background. Every flag with an environment variable can be
+set through it; the flag wins when both are given.
+
+Until the promotion handlers are added, each queued delivery is logged as one
+structured line and nothing is changed on GitHub.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd.Flags()); err != nil {
+				return err
+			}
+			opts, err := cfg.resolve()
+			if err != nil {
+				return err
+			}
+			opts.onListen = onListen
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runServe(ctx, opts, cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.listen, "listen", ":8080", "address to serve HTTP on (env STAGEHAND_LISTEN)")
+	f.Int64Var(&cfg.appID, "app-id", 0, "GitHub App ID (env STAGEHAND_APP_ID); required")
+	f.StringVar(&cfg.keyFile, "private-key-file", "", "GitHub App private key, PEM, PKCS#1 or PKCS#8 (env STAGEHAND_PRIVATE_KEY_FILE); required")
+	f.StringVar(&cfg.secret, "webhook-secret", "", "webhook secrets, comma-separated for rotation (env STAGEHAND_WEBHOOK_SECRET)")
+	f.StringVar(&cfg.secretFile, "webhook-secret-file", "", "file holding webhook secrets, one per line or comma-separated (env STAGEHAND_WEBHOOK_SECRET_FILE)")
+	f.StringVar(&cfg.githubURL, "github-url", "https://api.github.com/", "GitHub REST API URL; for GitHub Enterprise Server https://HOST/api/v3/ (env STAGEHAND_GITHUB_URL)")
+	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or console")
+	f.IntVar(&cfg.workers, "workers", 4, "deliveries handled at once (one at a time per repository)")
+	f.IntVar(&cfg.queueSize, "queue-size", 1000, "deliveries that may wait; beyond it webhooks get 503")
+	f.DurationVar(&cfg.drainTimeout, "drain-timeout", 30*time.Second, "on SIGTERM, how long queued deliveries may take to finish")
+	return cmd
+}
+
+// applyEnv sets each flag not given on the command line from its
+// environment variable.
+func applyEnv(flags *pflag.FlagSet) error {
+	for _, m := range serveEnv {
+		v, ok := os.LookupEnv(m.env)
+		if !ok || flags.Changed(m.flag) {
+			continue
+		}
+		if err := flags.Set(m.flag, v); err != nil {
+			return userErrorf("%s: %v", m.env, err)
+		}
+	}
+	return nil
+}
+
+// serveOptions is what runServe needs: the configuration, checked and loaded.
+type serveOptions struct {
+	serveConfig
+	secrets  [][]byte
+	keyPEM   []byte
+	level    zapcore.Level
+	onListen func(net.Addr)
+}
+
+// resolve checks the configuration and loads the secrets and the key. Each
+// error names the setting to fix, on one line.
+func (c serveConfig) resolve() (serveOptions, error) {
+	o := serveOptions{serveConfig: c}
+	secrets, err := c.loadSecrets()
+	if err != nil {
+		return o, err
+	}
+	if len(secrets) == 0 {
+		return o, userErrorf("no webhook secret: set --webhook-secret, STAGEHAND_WEBHOOK_SECRET or --webhook-secret-file (unsigned webhooks are never accepted)")
+	}
+	o.secrets = secrets
+	if c.appID <= 0 {
+		return o, userErrorf("no app id: set --app-id or STAGEHAND_APP_ID to the GitHub App's ID")
+	}
+	if c.keyFile == "" {
+		return o, userErrorf("no private key: set --private-key-file or STAGEHAND_PRIVATE_KEY_FILE to the GitHub App's PEM key")
+	}
+	if o.keyPEM, err = os.ReadFile(c.keyFile); err != nil {
+		return o, userErrorf("--private-key-file: %v", err)
+	}
+	if _, err := forge.ParsePrivateKey(o.keyPEM); err != nil {
+		return o, userErrorf("--private-key-file %s: %v", c.keyFile, err)
+	}
+	if _, err := forge.APIURL(c.githubURL); err != nil {
+		return o, userErrorf("--github-url: %v", err)
+	}
+	if o.level, err = zapcore.ParseLevel(c.logLevel); err != nil {
+		return o, userErrorf("--log-level: %v", err)
+	}
+	if c.logFormat != "json" && c.logFormat != "console" {
+		return o, userErrorf("--log-format: %q is neither json nor console", c.logFormat)
+	}
+	if c.workers < 1 || c.queueSize < 1 || c.drainTimeout <= 0 {
+		return o, userErrorf("--workers, --queue-size and --drain-timeout must be positive")
+	}
+	return o, nil
+}
+
+// loadSecrets gathers the webhook secrets from the flag (or its variable)
+// and the file.
+func (c serveConfig) loadSecrets() ([][]byte, error) {
+	list := c.secret
+	if c.secretFile != "" {
+		data, err := os.ReadFile(c.secretFile)
+		if err != nil {
+			return nil, userErrorf("--webhook-secret-file: %v", err)
+		}
+		list += "," + strings.ReplaceAll(string(data), "\n", ",")
+	}
+	var secrets [][]byte
+	for s := range strings.SplitSeq(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			secrets = append(secrets, []byte(s))
+		}
+	}
+	return secrets, nil
+}
