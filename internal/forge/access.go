@@ -3,6 +3,8 @@ package forge
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 )
@@ -56,10 +58,26 @@ func (f *Forge) AddLabels(ctx context.Context, repo Repo, number int, labels ...
 	if len(labels) == 0 {
 		return nil
 	}
-	if _, _, err := f.gh.Issues.AddLabelsToIssue(ctx, repo.Owner, repo.Name, number, labels); err != nil {
-		return fmt.Errorf("label %s#%d: %w", repo, number, err)
+	_, err := f.addLabels(ctx, repo, number, labels)
+	return err
+}
+
+// addLabels adds labels with the {"labels": [...]} body GitHub documents
+// (go-github's AddLabelsToIssue sends a bare array, which the published
+// description of the operation does not list).
+func (f *Forge) addLabels(ctx context.Context, repo Repo, number int, labels []string) ([]*github.Label, error) {
+	u := fmt.Sprintf("repos/%s/%s/issues/%d/labels", repo.Owner, repo.Name, number)
+	req, err := f.gh.NewRequest(http.MethodPost, u, struct {
+		Labels []string `json:"labels"`
+	}{labels})
+	if err != nil {
+		return nil, fmt.Errorf("label %s#%d: %w", repo, number, err)
 	}
-	return nil
+	var out []*github.Label
+	if _, err := f.gh.Do(ctx, req, &out); err != nil {
+		return nil, fmt.Errorf("label %s#%d with %s: %w", repo, number, strings.Join(labels, ", "), err)
+	}
+	return out, nil
 }
 
 // RemoveLabel removes a label; removing a label that is not there is not an error.

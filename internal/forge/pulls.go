@@ -123,9 +123,9 @@ func (f *Forge) addMissingLabels(ctx context.Context, repo Repo, pr *github.Pull
 	if len(missing) == 0 {
 		return nil
 	}
-	added, _, err := f.gh.Issues.AddLabelsToIssue(ctx, repo.Owner, repo.Name, pr.GetNumber(), missing)
+	added, err := f.addLabels(ctx, repo, pr.GetNumber(), missing)
 	if err != nil {
-		return fmt.Errorf("label %s#%d with %s: %w", repo, pr.GetNumber(), strings.Join(missing, ", "), err)
+		return err
 	}
 	pr.Labels = added
 	return nil
