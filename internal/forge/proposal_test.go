@@ -197,4 +197,3 @@ func (e *env) coldForge(t testing.TB) *Forge {
 	}
 	return New(gh, Options{Sleep: e.clock.Sleep})
 }
-

@@ -74,7 +74,7 @@ type env struct {
 
 // seedFiles is the default config repository: two apps, two environments.
 var seedFiles = map[string]string{
-	".stagehand.yaml": "version: 1\nenvironments:\n- name: dev\n- name: prod\n",
+	".stagehand.yaml":                           "version: 1\nenvironments:\n- name: dev\n- name: prod\n",
 	"apps/web/base/kustomization.yaml":          "resources:\n- deployment.yaml\n",
 	"apps/web/base/deployment.yaml":             "kind: Deployment\n",
 	"apps/web/overlays/dev/kustomization.yaml":  "resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/web\n  newTag: v1.0.0 # pinned\n",

@@ -56,7 +56,10 @@ func TestSnapshotReadsLazilyAndSharesBlobs(t *testing.T) {
 			map[string]int{}},
 		{"a listing is one recursive tree call", func(s *Snapshot) error { _, err := s.ReadDir("apps/web/overlays"); return err },
 			map[string]int{"git/get-tree": 1}},
-		{"another file is one blob call", func(s *Snapshot) error { _, err := fs.ReadFile(s, "apps/api/overlays/dev/kustomization.yaml"); return err },
+		{"another file is one blob call", func(s *Snapshot) error {
+			_, err := fs.ReadFile(s, "apps/api/overlays/dev/kustomization.yaml")
+			return err
+		},
 			map[string]int{"git/get-blob": 1}},
 	}
 	snap := e.forge.Snapshot(ctx, testRepo, e.head)
