@@ -15,8 +15,12 @@ func (s *Sim) installationJSON() obj {
 		break
 	}
 	id := strconv.FormatInt(s.opts.InstallationID, 10)
+	// The published description types the account as allOf(simple-user, enterprise) in
+	// the list operation, so it carries the enterprise fields too.
+	acct := s.userJSON(account)
+	acct["name"], acct["slug"], acct["created_at"], acct["updated_at"] = account.login, account.login, ts(s.instAt), ts(s.instAt)
 	return obj{
-		"id": s.opts.InstallationID, "account": s.userJSON(account), "repository_selection": "selected",
+		"id": s.opts.InstallationID, "account": acct, "repository_selection": "selected",
 		"access_tokens_url": s.apiURL() + "/app/installations/" + id + "/access_tokens",
 		"repositories_url":  s.apiURL() + "/installation/repositories",
 		"html_url":          s.webURL() + "/organizations/" + account.login + "/settings/installations/" + id,

@@ -1,6 +1,7 @@
 package githubsim
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"sync"
@@ -22,3 +23,18 @@ func testKey(t *testing.T) *rsa.PrivateKey {
 	}
 	return key
 }
+
+var (
+	otherOnce sync.Once
+	other     *rsa.PrivateKey
+)
+
+// otherKey is a second key that is not the App's.
+func otherKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	otherOnce.Do(func() { other, _ = rsa.GenerateKey(rand.Reader, 2048) })
+	return other
+}
+
+// bytesReader avoids importing bytes in every test file.
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
