@@ -101,7 +101,14 @@ func convert(r *route, req *http.Request, part Part, err error) []error {
 			}
 			add(w, "", e.Error())
 		case *openapi3.SchemaError:
-			add(where, pointer(e.JSONPointer()), schemaReason(e))
+			reason := schemaReason(e)
+			if e.Schema != nil && e.SchemaField == "anyOf" {
+				reason += alternatives(e.Schema.AnyOf, e.Value)
+			}
+			if e.Schema != nil && e.SchemaField == "allOf" {
+				reason += alternatives(e.Schema.AllOf, e.Value)
+			}
+			add(where, pointer(e.JSONPointer()), reason)
 		case *bodyError:
 			walk(e.where, e.err)
 		default:

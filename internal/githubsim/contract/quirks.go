@@ -1,12 +1,20 @@
 package contract
 
-import "github.com/getkin/kin-openapi/openapi3"
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
 
 // relaxOneOf validates every oneOf of the operations as anyOf. GitHub's
 // description writes oneOf where its alternatives overlap: a 409 body is
 // oneOf basic-error or repository-rule-violation-error, and any
 // {"message": ...} matches both; a commit author is oneOf simple-user or
 // empty-object. Taken literally, GitHub's own answers would fail.
+// A oneOf of a single schema becomes allOf, which means the same.
 func relaxOneOf(routes []*route) {
 	seen := map[*openapi3.Schema]bool{}
 	var visit func(ref *openapi3.SchemaRef)
@@ -16,7 +24,12 @@ func relaxOneOf(routes []*route) {
 		}
 		s := ref.Value
 		seen[s] = true
-		if len(s.OneOf) > 0 && len(s.AnyOf) == 0 {
+		switch {
+		case len(s.OneOf) == 1 && len(s.AllOf) == 0:
+			// One alternative is a plain requirement; allOf reports why
+			// a value fails it, where anyOf would only say that it does.
+			s.AllOf, s.OneOf = s.OneOf, nil
+		case len(s.OneOf) > 0 && len(s.AnyOf) == 0:
 			s.AnyOf, s.OneOf = s.OneOf, nil
 		}
 		for _, refs := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
@@ -65,4 +78,54 @@ func relaxOneOf(routes []*route) {
 			}
 		}
 	}
+}
+
+// alternatives explains an anyOf or allOf failure, which kin-openapi
+// reports without saying why each schema failed: "; basic-error: /message: value must
+// be a string; 1: value must be an array".
+func alternatives(refs openapi3.SchemaRefs, value any) string {
+	var b strings.Builder
+	for i, ref := range refs {
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		err := ref.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.DisableSchemaErrorDetails())
+		if err == nil {
+			continue
+		}
+		name := strconv.Itoa(i)
+		if ref.Ref != "" {
+			name = ref.Ref[strings.LastIndex(ref.Ref, "/")+1:]
+		}
+		fmt.Fprintf(&b, "; %s: %s", name, firstReasons(err, 3))
+	}
+	return b.String()
+}
+
+// firstReasons lists up to n schema violations of err as "pointer: reason".
+func firstReasons(err error, n int) string {
+	var reasons []string
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				walk(inner)
+			}
+		case *openapi3.SchemaError:
+			r := schemaReason(e)
+			if p := pointer(e.JSONPointer()); p != "" {
+				r = p + " " + r
+			}
+			reasons = append(reasons, r)
+		default:
+			reasons = append(reasons, err.Error())
+		}
+	}
+	walk(err)
+	sort.Strings(reasons)
+	if len(reasons) > n {
+		reasons = append(reasons[:n], fmt.Sprintf("and %d more", len(reasons)-n))
+	}
+	return strings.Join(reasons, ", ")
 }

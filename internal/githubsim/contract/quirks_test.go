@@ -12,6 +12,13 @@ func TestQuirks(t *testing.T) {
 			respBody: `{"message":"a.yaml does not match aa218f56b14c9653891f9e74264a383fa43fefbd","documentation_url":"https://docs.github.com/rest/repos/contents#create-or-update-file-contents","status":"409"}`},
 		{name: "content that matches no alternative", method: "GET", url: "/repos/o/r/contents/a.yaml", status: 200,
 			respBody: `{"type":5}`, wantErrs: []string{`response body: value of discriminator property "type" is not a string`}},
+		{name: "labels as a bare array, which the description does not list", method: "POST", url: "/repos/o/r/issues/1/labels",
+			ctype: "application/json", body: `["stagehand"]`, status: 200, respBody: `[]`,
+			wantErrs: []string{`request body: doesn't match all schemas from "allOf"; 0: value must be an object`}},
+		{name: "error body that matches no alternative", method: "PUT", url: "/repos/o/r/contents/a.yaml", ctype: "application/json",
+			body: `{"message":"m","content":"YQ=="}`, status: 409, respBody: `{"message":7}`,
+			wantErrs: []string{`response body: doesn't match any schema from "anyOf"; basic-error: /message value must be a string; ` +
+				`repository-rule-violation-error: /message value must be a string`}},
 		{name: "raw blob asked for", method: "GET", url: blob, accept: "application/vnd.github.v3.raw", status: 200,
 			rctype: "application/vnd.github.raw", respBody: "kind: Kustomization\n"},
 		{name: "raw blob not asked for", method: "GET", url: blob, status: 200,

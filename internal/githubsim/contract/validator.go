@@ -52,9 +52,13 @@ func load(data []byte, ops []Operation) (*Validator, error) {
 		return nil, fmt.Errorf("load GitHub description: %w", err)
 	}
 	v := &Validator{doc: doc, options: &openapi3filter.Options{
-		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
-		MultiError:          true,
-		SkipSettingDefaults: true,
+		// Authentication is the simulator's job, not the description's.
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		// GitHub ignores a body where an operation takes none, so sending one
+		// is a client mistake worth catching.
+		RejectWhenRequestBodyNotSpecified: true,
+		MultiError:                        true,
+		SkipSettingDefaults:               true,
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{
 			openapi3.DisableSchemaErrorDetails(),
 		},
