@@ -115,6 +115,12 @@ func (f *Forge) changes(snap *Snapshot, edit Edit) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("edit %s@%s: %w", snap.repo, snap.commit, err)
 	}
+	if len(want) > 1 {
+		// One listing answers every lookup; per-path reads would cost one call each.
+		if _, err := snap.load(); err != nil {
+			return nil, err
+		}
+	}
 	out := map[string][]byte{}
 	for p, content := range want {
 		if !fs.ValidPath(p) || p == "." {
