@@ -103,20 +103,7 @@ func planOne(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, re
 	if img, ok := appImage(pol, ref); ok && (img.PinDigest || img.Strategy == tags.Digest) {
 		to.Digest = d.Chosen.Digest
 	}
-	files, err := edits(pol, tree, ref, env, to)
-	if err != nil {
-		return Proposal{}, nil, err
-	}
-	if len(files) == 0 {
-		return skip("%s already runs %s", env, to)
-	}
-	p := Proposal{App: ref.App, Env: env, Image: ref.Image, From: cur.Version, To: to, Files: files}
-	p.Branch = BranchName(env, ref.App)
-	p.Title = Title(ref.App, env, cur.Version, to)
-	p.Labels = Labels(env)
-	p.CommitMessage = commitMessage(p, "registry", req.Delivery)
-	p.Body = Body(p)
-	return p, nil, nil
+	return proposal(pol, tree, ref.App, ref.Image, env, cur.Version, to, "registry", req.Delivery)
 }
 
 func appImage(pol *policy.Policy, ref policy.ImageRef) (policy.Image, bool) {

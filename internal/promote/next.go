@@ -1,0 +1,167 @@
+package promote
+
+import (
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/tags"
+)
+
+// Promotion asks to bring one image of one app in env up to what the
+// previous environment runs.
+type Promotion struct {
+	App, Image, Env string
+	// Candidates are the registry's tags, needed only when env carries the
+	// version (carry: version) and so takes a tag of its own channel.
+	Candidates []tags.Candidate
+	// Delivery identifies the event behind the promotion, for the trailer.
+	Delivery string
+}
+
+// PlanPromotion plans the pull request that brings env to the version the
+// previous environment runs: the same tag and digest (carry: artifact), or
+// the newest tag of env's channel with the same major.minor.patch (carry:
+// version). The environment's rules still apply, and it never downgrades.
+// Gates (soak, health, freeze) are not its business: see Gates.
+func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Skip, error) {
+	prev := pol.Prev(pr.Env)
+	if prev == "" {
+		return Proposal{}, nil, fmt.Errorf("%s is the first environment: it takes tags from the registry, not from another environment", pr.Env)
+	}
+	skip := func(format string, args ...any) (Proposal, *Skip, error) {
+		return Proposal{}, &Skip{App: pr.App, Env: pr.Env, Image: pr.Image, Reason: fmt.Sprintf(format, args...)}, nil
+	}
+	from, err := Current(pol, tree, pr.App, pr.Image, prev)
+	if err != nil {
+		return skip("%v", err)
+	}
+	if from.Version.IsZero() {
+		return skip("%s runs no version of %s yet", prev, pr.Image)
+	}
+	e, _ := pol.Env(pr.App, pr.Env)
+	cands := []tags.Candidate{{Tag: from.Version.Tag, Digest: from.Version.Digest}}
+	if e.Carry == policy.CarryVersion {
+		cands = pr.Candidates
+		if len(cands) == 0 {
+			return skip("%s carries the version, and no tags of its channel are known yet", pr.Env)
+		}
+	}
+	c, err := Choose(pol, tree, pr.App, pr.Image, pr.Env, cands, false)
+	if err != nil {
+		return skip("%v", err)
+	}
+	if !c.Decision.Found {
+		r := c.Decision.Rejected[0]
+		if len(c.Decision.Rejected) > 1 {
+			return skip("no tag of %s's channel fits (%d rejected; first: %s: %s)", pr.Env, len(c.Decision.Rejected), r.Candidate.Tag, r.Detail)
+		}
+		return skip("%s: %s", r.Candidate.Tag, r.Detail)
+	}
+	to := Version{Tag: c.Decision.Chosen.Tag, Digest: c.Decision.Chosen.Digest}
+	if e.Carry != policy.CarryVersion {
+		// The artifact travels as it is: the digest the previous
+		// environment pinned, or none.
+		to = from.Version
+	}
+	return proposal(pol, tree, pr.App, pr.Image, pr.Env, c.Current.Version, to, prev, pr.Delivery)
+}
+
+// proposal builds the edits and texts that bring app's image in env from
+// one version to another; source names where the version came from.
+func proposal(pol *policy.Policy, tree fs.FS, app, image, env string, from, to Version, source, delivery string) (Proposal, *Skip, error) {
+	ref := policy.ImageRef{App: app, Image: image}
+	files, err := edits(pol, tree, ref, env, to)
+	if err != nil {
+		return Proposal{}, nil, err
+	}
+	if len(files) == 0 {
+		return Proposal{}, &Skip{App: app, Env: env, Image: image, Reason: fmt.Sprintf("%s already runs %s", env, to)}, nil
+	}
+	p := Proposal{App: app, Env: env, Image: image, From: from, To: to, Files: files}
+	p.Branch = BranchName(env, app)
+	p.Title = Title(app, env, from, to)
+	p.Labels = Labels(env)
+	p.CommitMessage = commitMessage(p, source, delivery)
+	p.Body = Body(p)
+	return p, nil, nil
+}
+
+// Facts are what the shell read about the version in the previous
+// environment, for the gates of the next one.
+type Facts struct {
+	// Now is the current time, passed in: the core never reads the clock.
+	Now time.Time
+	// Since is when the version entered the previous environment: the
+	// time of the commit that brought it there.
+	Since time.Time
+	// Healthy is true when that commit has a successful deployment status
+	// or commit status (Argo CD and Flux notifications post these).
+	Healthy bool
+}
+
+// Gate is one condition of promotion into an environment, met or not.
+type Gate struct {
+	Name   string // "soak", "requireHealthy", "freeze"
+	OK     bool
+	Detail string
+	// Until is when a time-based gate that is not met will be met; zero
+	// for the others.
+	Until time.Time
+}
+
+// Gates evaluates the gates of promotion into env for app: the soak of the
+// previous environment, its health, and the freeze windows of env.
+func Gates(pol *policy.Policy, app, env string, f Facts) []Gate {
+	e, ok := pol.Env(app, env)
+	if !ok {
+		return nil
+	}
+	prev := pol.Prev(env)
+	var gates []Gate
+	if e.Soak > 0 {
+		due := f.Since.Add(e.Soak)
+		g := Gate{Name: "soak", OK: !f.Since.IsZero() && !f.Now.Before(due)}
+		switch {
+		case f.Since.IsZero():
+			g.Detail = fmt.Sprintf("%s soak %s: unknown when the version entered %s", env, e.Soak, prev)
+		case g.OK:
+			g.Detail = fmt.Sprintf("ran %s in %s (soak %s)", f.Now.Sub(f.Since).Round(time.Second), prev, e.Soak)
+		default:
+			g.Until = due
+			g.Detail = fmt.Sprintf("soaking in %s: %s left of %s", prev, due.Sub(f.Now).Round(time.Second), e.Soak)
+		}
+		gates = append(gates, g)
+	}
+	if e.RequireHealthy {
+		g := Gate{Name: "requireHealthy", OK: f.Healthy, Detail: fmt.Sprintf("%s reports the version healthy", prev)}
+		if !f.Healthy {
+			g.Detail = fmt.Sprintf("waiting for a successful deployment or commit status on %s's merge commit", prev)
+		}
+		gates = append(gates, g)
+	}
+	for _, w := range e.Freeze {
+		if active, until := w.Active(f.Now); active {
+			gates = append(gates, Gate{Name: "freeze", Until: until, Detail: fmt.Sprintf("%s is frozen until %s", env, until.UTC().Format(time.RFC3339))})
+		}
+	}
+	return gates
+}
+
+// Open reports whether every gate is met, and otherwise the earliest time
+// a time-based gate lifts (zero when none will lift by itself).
+func Open(gates []Gate) (bool, time.Time) {
+	ok := true
+	var next time.Time
+	for _, g := range gates {
+		if g.OK {
+			continue
+		}
+		ok = false
+		if !g.Until.IsZero() && (next.IsZero() || g.Until.Before(next)) {
+			next = g.Until
+		}
+	}
+	return ok, next
+}
