@@ -95,7 +95,7 @@ func TestPlanPromotion(t *testing.T) {
 func TestPlanPromotionCarriesDigest(t *testing.T) {
 	const digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 	tree := fstest.MapFS{
-		".stagehand.yaml": {Data: []byte("version: 1\nenvironments: [{name: dev}, {name: prod}]\napps:\n  api:\n    image: ghcr.io/acme/api\n")},
+		".stagehand.yaml":                           {Data: []byte("version: 1\nenvironments: [{name: dev}, {name: prod}]\napps:\n  api:\n    image: ghcr.io/acme/api\n")},
 		"apps/api/overlays/dev/kustomization.yaml":  {Data: []byte("images:\n- name: ghcr.io/acme/api\n  newTag: v2.0.0\n  digest: " + digest + "\n")},
 		"apps/api/overlays/prod/kustomization.yaml": {Data: []byte("images:\n- name: ghcr.io/acme/api\n  newTag: v1.9.0 # prod\n")},
 	}
