@@ -161,7 +161,7 @@ func ParseSecretSpecs(what string, specs []string) (map[string][]string, error) 
 			}
 			n++
 			source, secret, ok := strings.Cut(item, "=")
-			source = strings.TrimSpace(source)
+			source, secret = strings.TrimSpace(source), strings.TrimSpace(secret)
 			switch {
 			case !ok:
 				return nil, fmt.Errorf("%s #%d: expected SOURCE=SECRET, found no '='", what, n)

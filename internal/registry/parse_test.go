@@ -98,10 +98,10 @@ func TestParsersGolden(t *testing.T) {
 func TestParsers(t *testing.T) {
 	const ecrDigest = "sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234"
 	tests := []struct {
-		file                string
-		want                int    // number of events
-		ref                 string // Ref() of the first event
-		errContains         string
+		file        string
+		want        int    // number of events
+		ref         string // Ref() of the first event
+		errContains string
 	}{
 		{file: "dockerhub/push.json", want: 1, ref: "docker.io/svendowideit/testhook:latest"},
 		{file: "dockerhub/automated-build-no-tag.json"},

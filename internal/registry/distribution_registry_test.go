@@ -1,0 +1,198 @@
+package registry
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/distribution/distribution/v3/configuration"
+	"github.com/distribution/distribution/v3/registry/handlers"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/crypto/bcrypt"
+
+	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
+	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
+)
+
+func TestMain(m *testing.M) {
+	// The registry logs every request through logrus' standard logger.
+	logrus.SetOutput(io.Discard)
+	os.Exit(m.Run())
+}
+
+// rawEvent is what the receiver keeps of each notification, to tell the
+// ignored ones apart.
+type rawEvent struct {
+	Action string `json:"action"`
+	Target struct {
+		MediaType string `json:"mediaType"`
+		Tag       string `json:"tag"`
+		Digest    string `json:"digest"`
+	} `json:"target"`
+}
+
+// receiver stands in for Stagehand's /webhooks/registry/distribution: it
+// authenticates each notification and parses it as the server does.
+type receiver struct {
+	creds  *Credentials
+	mu     sync.Mutex
+	raw    []rawEvent
+	images []ImagePushed
+	errs   []error
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = rc.creds.Verify("distribution", r, body)
+	}
+	var images []ImagePushed
+	if err == nil {
+		images, err = ParseDistribution(r.Header, body)
+	}
+	var envelope struct{ Events []rawEvent }
+	_ = json.Unmarshal(body, &envelope)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.raw = append(rc.raw, envelope.Events...)
+	rc.images = append(rc.images, images...)
+	switch {
+	case errors.Is(err, ErrUnauthenticated):
+		rc.errs = append(rc.errs, err)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	case err != nil:
+		rc.errs = append(rc.errs, err)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// waitFor polls until cond holds on what was received; notifications leave
+// the registry asynchronously.
+func (rc *receiver) waitFor(t *testing.T, what string, cond func(raw []rawEvent) bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rc.mu.Lock()
+		ok := cond(rc.raw)
+		rc.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no notification: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (rc *receiver) snapshot() ([]rawEvent, []ImagePushed, []error) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]rawEvent(nil), rc.raw...), append([]ImagePushed(nil), rc.images...), append([]error(nil), rc.errs...)
+}
+
+func hasEvent(action, tag string) func([]rawEvent) bool {
+	return func(raw []rawEvent) bool {
+		for _, e := range raw {
+			if e.Action == action && e.Target.Tag == tag {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// testRegistry is a CNCF Distribution registry running in this process on
+// a loopback listener, with in-memory storage.
+type testRegistry struct {
+	Host     string
+	receiver *receiver
+}
+
+type registryOptions struct {
+	user, password string // htpasswd credentials; none means anonymous access
+}
+
+const notifyToken = "distribution-notify-token"
+
+func startRegistry(t *testing.T, opts registryOptions) *testRegistry {
+	t.Helper()
+	creds, err := NewCredentials([]string{"distribution=" + notifyToken}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &receiver{creds: creds}
+	hook := httptest.NewServer(rc)
+	t.Cleanup(hook.Close)
+
+	cfg := &configuration.Configuration{
+		Storage: configuration.Storage{
+			"inmemory":    configuration.Parameters{},
+			"delete":      configuration.Parameters{"enabled": true},
+			"maintenance": configuration.Parameters{"uploadpurging": map[any]any{"enabled": false}},
+		},
+		Notifications: configuration.Notifications{Endpoints: []configuration.Endpoint{{
+			Name:      "stagehand",
+			URL:       hook.URL + "/webhooks/registry/distribution",
+			Headers:   http.Header{"Authorization": {"Bearer " + notifyToken}},
+			Timeout:   5 * time.Second,
+			Threshold: 5,
+			Backoff:   50 * time.Millisecond,
+		}}},
+	}
+	cfg.HTTP.Secret = "stagehand-test-upload-secret"
+	if opts.user != "" {
+		hash, err := bcrypt.GenerateFromPassword([]byte(opts.password), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "htpasswd")
+		if err := os.WriteFile(path, []byte(opts.user+":"+string(hash)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg.Auth = configuration.Auth{"htpasswd": configuration.Parameters{"realm": "stagehand-test", "path": path}}
+	}
+	app := handlers.NewApp(context.Background(), cfg)
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = app.Shutdown()
+	})
+	return &testRegistry{Host: strings.TrimPrefix(srv.URL, "http://"), receiver: rc}
+}
+
+// writeDockerConfig writes a Docker config.json with basic credentials for host.
+func writeDockerConfig(t *testing.T, host, user, password string) string {
+	t.Helper()
+	auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+	cfg := fmt.Sprintf(`{"auths": {%q: {"auth": %q}, "other.example": {"auth": %q}}}`, host, auth,
+		base64.StdEncoding.EncodeToString([]byte("x:y")))
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeBytes(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
