@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -50,31 +48,20 @@ Exit status: 0 when the policy is valid, 1 when it is not (or is missing),
 }
 
 func validatePolicy(dir string, stdout, stderr io.Writer) error {
-	file := filepath.Join(dir, policy.FileName)
-	data, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return userErrorf("no %s in %s; see docs/policy.md for how to write one", policy.FileName, dir)
-	}
+	p, _, err := loadRepo(dir)
 	if err != nil {
-		return fmt.Errorf("read policy: %w", err)
+		return reportProblems(filepath.Join(dir, policy.FileName), err, stderr)
 	}
-	p, err := policy.Parse(file, data)
-	if err != nil {
-		return reportProblems(file, err, stderr)
-	}
-	if err := p.Discover(os.DirFS(dir)); err != nil {
-		return reportProblems(file, err, stderr)
-	}
-	_, err = fmt.Fprintf(stdout, "%s: ok: %s\n", file, summary(p))
+	_, err = fmt.Fprintf(stdout, "%s: ok: %s\n", filepath.Join(dir, policy.FileName), summary(p))
 	return err
 }
 
 // reportProblems prints an ErrorList one problem a line and turns it into
-// a user error; anything else is internal.
+// a user error; any other error is passed on as it is.
 func reportProblems(file string, err error, stderr io.Writer) error {
 	var list policy.ErrorList
 	if !errors.As(err, &list) {
-		return fmt.Errorf("validate %s: %w", file, err)
+		return err
 	}
 	if _, werr := fmt.Fprintln(stderr, list.Error()); werr != nil {
 		return werr

@@ -52,8 +52,8 @@ func TestPolicyValidate(t *testing.T) {
 			"apps/order-service/overlays/development/kustomization.yaml:1:1: invalid YAML:",
 			"is invalid: 1 problem\n",
 		}, false},
-		{"missing", map[string]string{"README.md": "x"}, 1, "", []string{"no .stagehand.yaml in"}, false},
-		{"unreadable", map[string]string{".stagehand.yaml/x": "x"}, 2, "", []string{"read policy"}, false},
+		{"missing", map[string]string{"README.md": "x"}, 1, "", []string{".stagehand.yaml: no policy file"}, false},
+		{"unreadable", map[string]string{".stagehand.yaml/x": "x"}, 2, "", []string{"read .stagehand.yaml"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
