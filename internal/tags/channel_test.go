@@ -13,13 +13,7 @@ func TestChannels(t *testing.T) {
 			{Source: env + "'s channel", AllowTags: allow},
 		}}
 	}
-	tests := []struct {
-		name    string
-		req     Request
-		chosen  string
-		details map[string]string
-		reasons rejected
-	}{
+	runChooseCases(t, []chooseCase{
 		{
 			name: "staging takes the newest rc of the version dev runs",
 			req: Request{
@@ -86,14 +80,5 @@ func TestChannels(t *testing.T) {
 				"v1.2.5-rc1": ReasonVersion, "v1.2.4-rc1": ReasonNotNewer,
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, err := Choose(tt.req)
-			if err != nil {
-				t.Fatalf("Choose: %v", err)
-			}
-			assertDecision(t, d, tt.chosen, tt.reasons, tt.details)
-		})
-	}
+	})
 }

@@ -29,14 +29,32 @@ func image(f Filter) Rule {
 
 type rejected map[string]Reason
 
+// chooseCase is one row of a Choose table: the request, the tag it must
+// choose, and the reason (and for some tags the exact detail) of every
+// other tag.
+type chooseCase struct {
+	name    string
+	req     Request
+	chosen  string // "" for none
+	reasons rejected
+	details map[string]string // exact details for some tags
+}
+
+func runChooseCases(t *testing.T, tests []chooseCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Choose(tt.req)
+			if err != nil {
+				t.Fatalf("Choose: %v", err)
+			}
+			assertDecision(t, d, tt.chosen, tt.reasons, tt.details)
+		})
+	}
+}
+
 func TestChoose(t *testing.T) {
-	tests := []struct {
-		name    string
-		req     Request
-		chosen  string // "" for none
-		reasons rejected
-		details map[string]string // exact details for some tags
-	}{
+	runChooseCases(t, []chooseCase{
 		{
 			name:    "9.1.45 beats 9.1.9",
 			req:     Request{Candidates: cands("9.1.9", "9.1.45", "9.1.10")},
@@ -291,16 +309,7 @@ func TestChoose(t *testing.T) {
 			req:    Request{Current: "1.0.0"},
 			chosen: "",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, err := Choose(tt.req)
-			if err != nil {
-				t.Fatalf("Choose: %v", err)
-			}
-			assertDecision(t, d, tt.chosen, tt.reasons, tt.details)
-		})
-	}
+	})
 }
 
 func assertDecision(t *testing.T, d Decision, chosen string, reasons rejected, details map[string]string) {
