@@ -205,7 +205,12 @@ func (s *Sim) rerequestCheckRun(c *call) reply {
 
 // rerequest sends check_run rerequested to the App that created the run.
 func (s *Sim) rerequest(r *repo, cr *checkRun, who principal) {
-	s.emit("check_run", "rerequested", r, who, obj{"check_run": s.checkRunJSON(r, cr)})
+	run := s.checkRunJSON(r, cr)
+	// Webhooks carry the whole suite where the REST API carries only its id.
+	suite := s.suiteJSON(r, r.checkSuites[cr.suiteID])
+	delete(suite, "repository")
+	run["check_suite"] = suite
+	s.emit("check_run", "rerequested", r, who, obj{"check_run": run})
 }
 
 // checkState reports a required check on sha: missing, pending, passing or failing.

@@ -147,3 +147,7 @@ func TestCommentsLabelsReactions(t *testing.T) {
 	_, resp, err = c.Issues.CreateComment(f.ctx, "acme", "config", n, &github.IssueComment{Body: github.String(string(long))})
 	wantStatus(t, resp, err, http.StatusUnprocessableEntity)
 }
+
+func createRunOpts(sha string) github.CreateCheckRunOptions {
+	return github.CreateCheckRunOptions{Name: "stagehand/dev", HeadSHA: sha, Status: github.String("in_progress")}
+}

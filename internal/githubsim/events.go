@@ -111,8 +111,14 @@ func (s *Sim) emitPush(r *repo, name, before, after string, who principal, force
 		head = s.pushCommitJSON(r, after, len(shas) > 0, r.parentTree(after))
 	}
 	u := s.actor(who)
+	// Push payloads describe the repository with a few extra fields of their own.
+	repoJSON := s.repoJSON(r)
+	owner := repoJSON["owner"].(obj)
+	owner["name"], owner["email"] = r.owner, nil
+	repoJSON["stargazers"], repoJSON["master_branch"] = 0, r.defaultBranch
 	s.emit("push", "", r, who, obj{
-		"ref": name, "before": before, "after": after, "base_ref": nil,
+		"repository": repoJSON,
+		"ref":        name, "before": before, "after": after, "base_ref": nil,
 		"created": before == zeroSHA, "deleted": after == zeroSHA, "forced": forced,
 		"compare": s.repoHTML(r) + "/compare/" + before[:12] + "..." + after[:12],
 		"commits": commits, "head_commit": head,

@@ -86,7 +86,8 @@ func (s *Sim) repoJSON(r *repo) obj {
 		"is_template": false, "topics": []string{},
 		"allow_merge_commit": true, "allow_squash_merge": true, "allow_rebase_merge": false,
 		"pushed_at": ts(r.pushedAt), "created_at": ts(r.createdAt), "updated_at": ts(r.pushedAt),
-		"network_count": 0, "subscribers_count": 0,
+		"network_count": 0, "subscribers_count": 0, "web_commit_signoff_required": false,
+		"delete_branch_on_merge": false, "custom_properties": obj{},
 		"clone_url": html + ".git", "git_url": "git://" + strings.TrimPrefix(strings.TrimPrefix(html, "https://"), "http://") + ".git",
 		"ssh_url": "git@github.com:" + r.fullName() + ".git", "svn_url": html,
 	}

@@ -69,7 +69,7 @@ func (s *Sim) emit(event, action string, r *repo, who principal, payload obj) {
 	if action != "" {
 		payload["action"] = action
 	}
-	if r != nil {
+	if _, set := payload["repository"]; !set && r != nil {
 		payload["repository"] = s.repoJSON(r)
 	}
 	payload["sender"] = s.userJSON(s.actor(who))
