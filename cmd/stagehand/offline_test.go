@@ -42,6 +42,13 @@ func TestOfflineCommands(t *testing.T) {
 			stdout: []string{"chosen: v1.4.0", "current: v1.3.2", "3f4a9bc: not a version", "v1.3.0: not newer than current v1.3.2", "v1.5.0-rc.1: prerelease not allowed in dev"}},
 		{name: "explain none", args: []string{"explain", "--dir", demoRepo, "--app", "order-service", "--env", "dev", "--tags", "v1.0.0"}, stdout: []string{"chosen: none", "v1.0.0: not newer"}},
 		{name: "explain tags from stdin", args: []string{"explain", "--dir", demoRepo, "--app", "web-frontend", "--env", "prod", "--tags-file", "-"}, stdin: "# tags\nv0.9.1\n\nv0.10.0\n", stdout: []string{"chosen: v0.10.0", "v0.9.1: older than the chosen v0.10.0"}},
+		{name: "explain textbook channel", args: []string{"explain", "--dir", "../../testdata/textbook-repo", "--app", "order-service", "--env", "staging", "--tags", "v1.2.4-dev,v1.2.4-rc1,v1.2.4-rc2,v1.2.5-rc1,v1.2.4"},
+			stdout: []string{"chosen: v1.2.4-rc2", "current: v1.2.3-rc1 (carrying version 1.2.4 from dev)",
+				`v1.2.4: not in staging's channel (allowTags ^v\d+\.\d+\.\d+-rc\d+$) [allow-tags]`,
+				`v1.2.4-dev: not in staging's channel (allowTags ^v\d+\.\d+\.\d+-rc\d+$) [allow-tags]`,
+				"v1.2.4-rc1: older than the chosen v1.2.4-rc2 [outranked]",
+				"v1.2.5-rc1: version 1.2.5 does not run in dev yet (dev runs 1.2.4) [version]"}},
+		{name: "status textbook marks discovered apps", args: []string{"status", "--dir", "../../testdata/textbook-repo"}, stdout: []string{"order-service (discovered)", "v1.2.4-dev", "v1.2.3-rc1", "v1.2.3", "payment-service (discovered)"}},
 		{name: "explain unknown app", args: []string{"explain", "--dir", demoRepo, "--app", "nope", "--env", "dev", "--tags", "v1"}, code: 1, stderr: `unknown app "nope" (apps: order-service, payment-service, web-frontend)`},
 		{name: "explain needs tags", args: []string{"explain", "--dir", demoRepo, "--app", "order-service", "--env", "dev"}, code: 1, stderr: "exactly one of --tags or --tags-file"},
 	}
