@@ -170,3 +170,26 @@ func TestTrim(t *testing.T) {
 		})
 	}
 }
+
+// FuzzTrim trims arbitrary documents: Trim must fail cleanly or produce a
+// document that trims to itself.
+func FuzzTrim(f *testing.F) {
+	f.Add(miniSpec)
+	f.Add(`{"paths":{"/things/{id}":{"get":{"operationId":"things/get","responses":{"200":{"$ref":"#/components/responses/x~1y"}}}}},"components":{"responses":{"x/y":{"description":"d"}}}}`)
+	f.Add(`{"paths":{"/things/{id}":{"get":{"operationId":"things/get","parameters":[{"$ref":"other.json#/p"}]}}}}`)
+	f.Add(`[]`)
+	ops := []Operation{{"GET", "/things/{id}", "things/get"}}
+	f.Fuzz(func(t *testing.T, doc string) {
+		out, err := Trim([]byte(doc), ops)
+		if err != nil {
+			return
+		}
+		again, err := Trim(out, ops)
+		if err != nil {
+			t.Fatalf("trimmed output does not trim: %v\n%s", err, out)
+		}
+		if !bytes.Equal(again, out) {
+			t.Fatalf("trim is not stable:\n%s\nthen\n%s", out, again)
+		}
+	})
+}
