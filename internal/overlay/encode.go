@@ -60,6 +60,9 @@ func plainSafe(v string, flow bool) bool {
 	if strings.IndexByte("-:@", v[0]) >= 0 || strings.HasSuffix(v, ":") {
 		return false
 	}
+	if plainWord(v, flow) {
+		return true
+	}
 	doc := "k: " + v
 	if flow {
 		doc = "{k: " + v + "}"
@@ -81,4 +84,19 @@ func plainSafe(v string, flow bool) bool {
 	}
 	s, ok := jm["k"].(string)
 	return ok && s == v
+}
+
+// plainWord is the fast path of plainSafe: a value that starts with a
+// letter is no number, date or timestamp in either YAML version, so only
+// the words YAML 1.1 reads as booleans or null need quotes.
+func plainWord(v string, flow bool) bool {
+	c := v[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') || (flow && strings.IndexByte(v, ':') >= 0) {
+		return false
+	}
+	switch strings.ToLower(v) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
+		return false
+	}
+	return true
 }

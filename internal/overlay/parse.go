@@ -41,6 +41,7 @@ type kustomization struct {
 	top    *yaml.Node // the document's mapping; nil when the document is empty
 	imgKey *yaml.Node // nil when there is no images key
 	imgVal *yaml.Node
+	dec    *yaml.Decoder // positioned after the first document
 }
 
 func parse(data []byte) (*kustomization, error) {
@@ -49,6 +50,7 @@ func parse(data []byte) (*kustomization, error) {
 	}
 	k := &kustomization{src: newSource(data)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
+	k.dec = dec
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):

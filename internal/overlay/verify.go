@@ -1,13 +1,10 @@
 package overlay
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
-	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -37,7 +34,7 @@ func verify(orig *kustomization, out []byte, want []Image, edited map[int]bool) 
 	if err := sameTop(orig, k, edited); err != nil {
 		return err
 	}
-	if err := sameLaterDocuments(orig.src.data, out); err != nil {
+	if err := sameLaterDocuments(orig, k); err != nil {
 		return err
 	}
 	return sameForKustomize(orig.src.data, out, want)
@@ -150,23 +147,22 @@ func sameNodes(a, b []*yaml.Node) bool {
 }
 
 // sameLaterDocuments compares every document after the first.
-func sameLaterDocuments(a, b []byte) error {
-	da, db := yaml.NewDecoder(bytes.NewReader(a)), yaml.NewDecoder(bytes.NewReader(b))
-	for i := 0; ; i++ {
+func sameLaterDocuments(a, b *kustomization) error {
+	if a.doc == nil {
+		return nil // no document at all, so none follows
+	}
+	for i := 2; ; i++ {
 		var na, nb yaml.Node
-		ea, eb := da.Decode(&na), db.Decode(&nb)
-		if errors.Is(ea, io.EOF) && errors.Is(eb, io.EOF) {
+		ea, eb := a.dec.Decode(&na), b.dec.Decode(&nb)
+		switch {
+		case errors.Is(ea, io.EOF) && errors.Is(eb, io.EOF):
 			return nil
-		}
-		if (ea == nil) != (eb == nil) {
-			return fmt.Errorf("document %d: %v / %v", i+1, ea, eb)
-		}
-		if ea != nil {
-			// The original does not parse beyond this point either.
-			return nil
-		}
-		if i > 0 && !sameNode(&na, &nb) {
-			return fmt.Errorf("document %d changed", i+1)
+		case ea != nil && !errors.Is(ea, io.EOF):
+			return nil // the original does not parse beyond this point
+		case (ea == nil) != (eb == nil):
+			return fmt.Errorf("document %d: %v / %v", i, ea, eb)
+		case !sameNode(&na, &nb):
+			return fmt.Errorf("document %d changed", i)
 		}
 	}
 }
@@ -181,55 +177,39 @@ type kustImage struct {
 	Digest    string `json:"digest"`
 }
 
-// sameForKustomize reads both files the way kustomize reads a
-// kustomization (YAML 1.1 to JSON) and checks that the edit changed
-// nothing but the images, and that kustomize sees the intended images.
-// Files kustomize cannot read before the edit are not checked this way.
+// sameForKustomize reads the edited file the way kustomize reads a
+// kustomization (YAML 1.1, then JSON with case-insensitive field names) and
+// checks that kustomize sees the intended images. A file kustomize could
+// not read before the edit is not checked this way.
 func sameForKustomize(a, b []byte, want []Image) error {
-	ra, _, err := kustomizeView(a)
+	got, err := kustomizeImages(b)
 	if err != nil {
-		return nil
-	}
-	rb, ib, err := kustomizeView(b)
-	if err != nil {
+		if _, errA := kustomizeImages(a); errA != nil {
+			return nil
+		}
 		return fmt.Errorf("kustomize cannot read the edited file: %v", err)
 	}
-	if !reflect.DeepEqual(ra, rb) {
-		return errors.New("kustomize reads other fields differently after the edit")
-	}
-	if len(ib) != len(want) {
-		return fmt.Errorf("kustomize reads %d images, want %d", len(ib), len(want))
+	if len(got) != len(want) {
+		return fmt.Errorf("kustomize reads %d images, want %d", len(got), len(want))
 	}
 	for i, w := range want {
-		if ib[i] != (kustImage{w.Name, w.NewName, w.TagSuffix, w.NewTag, w.Digest}) {
-			return fmt.Errorf("kustomize reads image %+v, want %+v", ib[i], w)
+		if got[i] != (kustImage{w.Name, w.NewName, w.TagSuffix, w.NewTag, w.Digest}) {
+			return fmt.Errorf("kustomize reads image %+v, want %+v", got[i], w)
 		}
 	}
 	return nil
 }
 
-func kustomizeView(data []byte) (map[string]any, []kustImage, error) {
+func kustomizeImages(data []byte) ([]kustImage, error) {
 	j, err := sigsyaml.YAMLToJSON(data)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var m map[string]any
-	if err := json.Unmarshal(j, &m); err != nil {
-		return nil, nil, err
+	var k struct {
+		Images []kustImage `json:"images"`
 	}
-	var imgs []kustImage
-	for key, v := range m {
-		if !strings.EqualFold(key, "images") {
-			continue
-		}
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := json.Unmarshal(raw, &imgs); err != nil {
-			return nil, nil, err
-		}
-		delete(m, key)
+	if err := json.Unmarshal(j, &k); err != nil {
+		return nil, err
 	}
-	return m, imgs, nil
+	return k.Images, nil
 }

@@ -1,0 +1,102 @@
+package overlay
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// kustomizeBinary finds the kustomize CLI on PATH or in the module's
+// .tools/bin, where `make tools` installs it. Without it the comparisons
+// with kustomize cannot run, and the caller is skipped.
+func kustomizeBinary(tb testing.TB) string {
+	tb.Helper()
+	if p, err := exec.LookPath("kustomize"); err == nil {
+		return p
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(dir, ".tools", "bin", "kustomize")
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	tb.Skip("kustomize CLI not found on PATH or in .tools/bin (install it with `make tools`)")
+	return ""
+}
+
+// copyTree copies the regular files of one directory into a new temporary one.
+func copyTree(tb testing.TB, from string) string {
+	tb.Helper()
+	to := tb.TempDir()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return to
+}
+
+func runKustomize(tb testing.TB, bin, dir string, args ...string) []byte {
+	tb.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("kustomize %v in %s: %v\n%s", args, dir, err, stderr.String())
+	}
+	return out
+}
+
+// TestSameBuildAsKustomizeEdit runs `kustomize edit set image` on one copy
+// of every corpus case and our edit on another, and requires `kustomize
+// build` to render both the same. It also checks Render against the CLI.
+func TestSameBuildAsKustomizeEdit(t *testing.T) {
+	bin := kustomizeBinary(t)
+	for _, c := range loadCorpus(t) {
+		t.Run(c.name, func(t *testing.T) {
+			theirs := copyTree(t, filepath.Join(c.dir, "original"))
+			runKustomize(t, bin, theirs, append([]string{"edit", "set", "image"}, c.args...)...)
+			ours := copyTree(t, filepath.Join(c.dir, "original"))
+			out := c.edit(t, c.original(t))
+			if err := os.WriteFile(filepath.Join(ours, c.file), out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := runKustomize(t, bin, theirs, "build", ".")
+			got := runKustomize(t, bin, ours, "build", ".")
+			if !bytes.Equal(got, want) {
+				t.Errorf("kustomize build differs after set-image:\n%s", unifiedDiff(want, got))
+			}
+			rendered, err := Render(os.DirFS(ours), ".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(rendered, got) {
+				t.Errorf("Render differs from kustomize build:\n%s", unifiedDiff(got, rendered))
+			}
+		})
+	}
+}
