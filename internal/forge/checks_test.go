@@ -1,0 +1,66 @@
+package forge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-github/v62/github"
+)
+
+func TestPublishCheckBatchesAnnotations(t *testing.T) {
+	tests := []struct {
+		annotations int
+		ops         map[string]int
+	}{
+		{0, map[string]int{"checks/create": 1}},
+		{50, map[string]int{"checks/create": 1}},
+		{120, map[string]int{"checks/create": 1, "checks/update": 2}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.annotations), func(t *testing.T) {
+			e := newEnv(t, envOptions{})
+			ctx := context.Background()
+			var anns []*github.CheckRunAnnotation
+			for i := range tt.annotations {
+				anns = append(anns, &github.CheckRunAnnotation{
+					Path: github.String(devOverlay), StartLine: github.Int(i + 1), EndLine: github.Int(i + 1),
+					AnnotationLevel: github.String("warning"), Message: github.String(fmt.Sprintf("finding %d", i)),
+				})
+			}
+			id, err := e.forge.PublishCheck(ctx, testRepo, CheckRun{
+				Name: "stagehand/policy", HeadSHA: e.head, Status: "completed", Conclusion: "neutral",
+				Title: "Policy", Summary: strings.Repeat("s", MaxCheckText+100), Annotations: anns,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertOps(t, e.calls(), tt.ops)
+			gh := e.forge.Client()
+			got, _, err := gh.Checks.ListCheckRunAnnotations(ctx, testRepo.Owner, testRepo.Name, id, &github.ListOptions{PerPage: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := len(got)
+			if total == 100 {
+				more, _, err := gh.Checks.ListCheckRunAnnotations(ctx, testRepo.Owner, testRepo.Name, id, &github.ListOptions{PerPage: 100, Page: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				total += len(more)
+			}
+			if total != tt.annotations {
+				t.Fatalf("%d annotations stored, want %d", total, tt.annotations)
+			}
+			run, _, err := gh.Checks.GetCheckRun(ctx, testRepo.Owner, testRepo.Name, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := utf8.RuneCountInString(run.GetOutput().GetSummary()); n > MaxCheckText || run.GetConclusion() != "neutral" {
+				t.Fatalf("summary of %d characters, conclusion %q", n, run.GetConclusion())
+			}
+		})
+	}
+}
