@@ -94,18 +94,19 @@ func Choose(req Request) (Decision, error) {
 
 // sortedOrder returns the indexes of cands in the order of
 // compareCandidates, so that output never depends on input order. It sorts
-// tags beside their indexes, which keeps the comparisons in cache.
+// small keys holding each tag's first eight bytes as an integer, which
+// settles most comparisons without comparing strings.
 func sortedOrder(cands []Candidate) []int32 {
 	type keyed struct {
-		tag string
-		i   int32
+		prefix uint64
+		i      int32
 	}
 	keys := make([]keyed, len(cands))
 	for i, c := range cands {
-		keys[i] = keyed{c.Tag, int32(i)}
+		keys[i] = keyed{tagPrefix(c.Tag), int32(i)}
 	}
 	slices.SortFunc(keys, func(a, b keyed) int {
-		if c := strings.Compare(a.tag, b.tag); c != 0 {
+		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
 			return c
 		}
 		return compareCandidates(cands[a.i], cands[b.i])
@@ -115,6 +116,19 @@ func sortedOrder(cands []Candidate) []int32 {
 		order[i] = k.i
 	}
 	return order
+}
+
+// tagPrefix packs the first eight bytes of tag, zero-padded, big-endian,
+// so that integer order agrees with byte-wise string order.
+func tagPrefix(tag string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(tag) {
+			p |= uint64(tag[i])
+		}
+	}
+	return p
 }
 
 // compareCandidates orders by tag, then the later push first, then digest,

@@ -210,19 +210,21 @@ func hasLeadingZero(core string) bool {
 	return false
 }
 
-func canonicalCore(nums [3]uint64) string {
-	return strconv.FormatUint(nums[0], 10) + "." + strconv.FormatUint(nums[1], 10) + "." + strconv.FormatUint(nums[2], 10)
-}
-
 func buildVersion(nums [3]uint64, pre, meta string) string {
-	s := canonicalCore(nums)
+	b := make([]byte, 0, 32+len(pre)+len(meta))
+	for i, n := range nums {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendUint(b, n, 10)
+	}
 	if pre != "" {
-		s += "-" + pre
+		b = append(append(b, '-'), pre...)
 	}
 	if meta != "" {
-		s += "+" + meta
+		b = append(append(b, '+'), meta...)
 	}
-	return s
+	return string(b)
 }
 
 // splitPrerelease splits the part after the first "-" into dash-separated
@@ -261,38 +263,35 @@ func splitPrerelease(pre string) (prerelease, suffix string, ok bool) {
 // word. It returns seg lower-cased with letters and digits split into
 // identifiers and leading zeros dropped ("RC01.2" → "rc.1.2").
 func normalisePrerelease(seg string) (string, bool) {
-	var b strings.Builder
-	changed := false
-	first := true
-	write := func(part string) {
-		if !first {
-			b.WriteByte('.')
-		}
-		first = false
-		b.WriteString(part)
-	}
+	changed, first := false, true
 	for id := range strings.SplitSeq(seg, ".") {
 		word, num := splitWordNumber(id)
 		if word == "" && (first || num == "") {
 			return "", false
 		}
+		first = false
 		lower := strings.ToLower(word)
 		if word != "" && !prereleaseWords[lower] {
 			return "", false
 		}
 		changed = changed || lower != word || word != "" && num != "" || num != "" && num != id
-		if b.Cap() == 0 {
-			b.Grow(len(seg) + 4)
-		}
-		if lower != "" {
-			write(lower)
-		}
-		if num != "" {
-			write(num)
-		}
 	}
 	if !changed {
 		return seg, true
+	}
+	var b strings.Builder
+	b.Grow(len(seg) + 4)
+	for id := range strings.SplitSeq(seg, ".") {
+		word, num := splitWordNumber(id)
+		for _, part := range [2]string{strings.ToLower(word), num} {
+			if part == "" {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(part)
+		}
 	}
 	return b.String(), true
 }
