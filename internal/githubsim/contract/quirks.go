@@ -80,6 +80,41 @@ func relaxOneOf(routes []*route) {
 	}
 }
 
+// proseBodies are request bodies GitHub documents only in an operation's
+// prose, which go-github sends: "You can also pass an array of labels
+// directly" (AddLabelsToIssue and ReplaceLabelsForIssue send a bare array),
+// and set-labels also takes a single label as a string or an empty array.
+var proseBodies = map[string][]*openapi3.Schema{
+	"issues/add-labels": {
+		openapi3.NewArraySchema().WithMinItems(1).WithItems(openapi3.NewStringSchema()),
+	},
+	"issues/set-labels": {
+		openapi3.NewArraySchema().WithItems(openapi3.NewStringSchema()),
+		openapi3.NewStringSchema(),
+	},
+}
+
+// addProseBodies makes each operation of proseBodies take its described
+// JSON body or one of the prose alternatives.
+func addProseBodies(routes []*route) {
+	for _, r := range routes {
+		alts := proseBodies[r.op.ID]
+		body := r.kin.Operation.RequestBody
+		if len(alts) == 0 || body == nil || body.Value == nil {
+			continue
+		}
+		mt := body.Value.Content.Get("application/json")
+		if mt == nil || mt.Schema == nil {
+			continue
+		}
+		either := &openapi3.Schema{AnyOf: openapi3.SchemaRefs{mt.Schema}}
+		for _, alt := range alts {
+			either.AnyOf = append(either.AnyOf, openapi3.NewSchemaRef("", alt))
+		}
+		mt.Schema = openapi3.NewSchemaRef("", either)
+	}
+}
+
 // alternatives explains an anyOf or allOf failure, which kin-openapi
 // reports without saying why each schema failed: "; basic-error: /message: value must
 // be a string; 1: value must be an array".
@@ -102,19 +137,32 @@ func alternatives(refs openapi3.SchemaRefs, value any) string {
 	return b.String()
 }
 
-// firstReasons lists up to n schema violations of err as "pointer: reason".
+// firstReasons lists up to n schema violations of err as "pointer reason".
+// An allOf failure is replaced by the failures of its parts, which are the
+// actual reasons.
 func firstReasons(err error, n int) string {
 	var reasons []string
-	var walk func(error)
-	walk = func(err error) {
+	var walk func(prefix []string, err error)
+	walk = func(prefix []string, err error) {
 		switch e := err.(type) {
 		case openapi3.MultiError:
 			for _, inner := range e {
-				walk(inner)
+				walk(prefix, inner)
 			}
 		case *openapi3.SchemaError:
+			at := append(append([]string(nil), prefix...), e.JSONPointer()...)
+			if e.SchemaField == "allOf" && e.Schema != nil {
+				for _, part := range e.Schema.AllOf {
+					if part != nil && part.Value != nil {
+						if err := part.Value.VisitJSON(e.Value, openapi3.MultiErrors(), openapi3.DisableSchemaErrorDetails()); err != nil {
+							walk(at, err)
+						}
+					}
+				}
+				return
+			}
 			r := schemaReason(e)
-			if p := pointer(e.JSONPointer()); p != "" {
+			if p := pointer(at); p != "" {
 				r = p + " " + r
 			}
 			reasons = append(reasons, r)
@@ -122,7 +170,7 @@ func firstReasons(err error, n int) string {
 			reasons = append(reasons, err.Error())
 		}
 	}
-	walk(err)
+	walk(nil, err)
 	sort.Strings(reasons)
 	if len(reasons) > n {
 		reasons = append(reasons[:n], fmt.Sprintf("and %d more", len(reasons)-n))
