@@ -35,7 +35,7 @@ func (s *Sim) getContent(c *call) reply {
 		entries, _ := c.repo.store.tree(e.SHA)
 		out := []obj{}
 		for _, child := range entries {
-			out = append(out, s.contentJSON(c.repo, ref, joinPath(p, child.Name), child, nil))
+			out = append(out, s.contentJSON(c.repo, ref, joinPath(p, child.Name), child, false))
 		}
 		return ok(out)
 	}
@@ -43,7 +43,7 @@ func (s *Sim) getContent(c *call) reply {
 	if wantsRaw(c.r) {
 		return rawReply(data)
 	}
-	return ok(s.contentJSON(c.repo, ref, p, e, data))
+	return ok(s.contentJSON(c.repo, ref, p, e, true))
 }
 
 func joinPath(dir, name string) string {
@@ -53,8 +53,8 @@ func joinPath(dir, name string) string {
 	return dir + "/" + name
 }
 
-// contentJSON is the content-file shape; data is nil for directory listings.
-func (s *Sim) contentJSON(r *repo, ref, p string, e treeEntry, data []byte) obj {
+// contentJSON is the content-file shape; withContent adds the base64 content of a file.
+func (s *Sim) contentJSON(r *repo, ref, p string, e treeEntry, withContent bool) obj {
 	typ := "file"
 	switch e.Mode {
 	case ModeTree:
@@ -75,18 +75,16 @@ func (s *Sim) contentJSON(r *repo, ref, p string, e treeEntry, data []byte) obj 
 	if typ == "dir" {
 		download = nil
 	}
-	size := 0
-	if blob, ok := r.store.get(e.SHA, typeBlob); ok {
-		size = len(blob)
-	}
+	blob, _ := r.store.get(e.SHA, typeBlob)
+	size := len(blob)
 	name := p[strings.LastIndex(p, "/")+1:]
 	m := obj{
 		"type": typ, "size": size, "name": name, "path": p, "sha": e.SHA, "url": self,
 		"git_url": gitURL, "html_url": html, "download_url": download,
 		"_links": obj{"self": self, "git": gitURL, "html": html},
 	}
-	if data != nil {
-		m["content"], m["encoding"] = base64Lines(data), "base64"
+	if withContent {
+		m["content"], m["encoding"] = base64Lines(blob), "base64"
 	}
 	return m
 }

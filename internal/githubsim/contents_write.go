@@ -80,7 +80,7 @@ func (s *Sim) putContent(c *call) reply {
 	cm := commitObj{Tree: tree, Parents: parents, Author: author, Committer: committer, Message: in.Message}
 	sha := r.store.put(typeCommit, encodeCommit(cm))
 	s.moveRef(r, "refs/heads/"+branch, sha, c.who, false)
-	content := s.contentJSON(r, branch, p, treeEntry{Mode: mode, SHA: flat[p].SHA}, nil)
+	content := s.contentJSON(r, branch, p, treeEntry{Mode: mode, SHA: flat[p].SHA}, false)
 	body := obj{"content": content, "commit": s.gitCommitJSON(r, sha, cm)}
 	if had {
 		return ok(body)

@@ -181,7 +181,9 @@ func base64Lines(data []byte) string {
 		enc = enc[60:]
 	}
 	b.WriteString(enc)
-	b.WriteByte('\n')
+	if enc != "" {
+		b.WriteByte('\n')
+	}
 	return b.String()
 }
 

@@ -251,5 +251,7 @@ func (s *Sim) listReactions(c *call) reply {
 
 func (s *Sim) labelJSON(r *repo, l *label) obj {
 	return obj{"id": l.id, "node_id": nodeID("LA", l.id), "url": s.repoAPI(r) + "/labels/" + url.PathEscape(l.name),
-		"name": l.name, "color": l.color, "default": false, "description": nil}
+		"name": l.name, "color": l.color, "default": false,
+		// pull-request-simple types a label's description as a non-null string.
+		"description": ""}
 }
