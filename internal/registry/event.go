@@ -169,3 +169,19 @@ func collect(source string, events []ImagePushed) ([]ImagePushed, error) {
 	}
 	return events, nil
 }
+
+// NormalizeImage returns the name an image is matched by, the way docker
+// and kustomize resolve it: "nginx" and "index.docker.io/library/nginx" are
+// both "docker.io/library/nginx"; other names keep their host. Use it on both
+// sides when routing an event to the overlays that reference its image.
+func NormalizeImage(image string) (string, error) {
+	repo, err := name.NewRepository(image)
+	if err != nil {
+		return "", fmt.Errorf("normalize image %q: %w", image, err)
+	}
+	host := repo.RegistryStr()
+	if host == name.DefaultRegistry {
+		host = dockerHubHost
+	}
+	return host + "/" + repo.RepositoryStr(), nil
+}

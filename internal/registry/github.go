@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -87,38 +88,54 @@ func ParseGitHubPackage(body []byte) ([]ImagePushed, error) {
 	if pkg == nil {
 		return nil, payloadErr(source, nil, "neither package nor registry_package is present")
 	}
-	in := GitHubPackage{Action: p.Action, PackageType: pkg.PackageType, Owner: pkg.Owner.Login, Name: pkg.Name, UpdatedAt: pkg.UpdatedAt}
+	in := GitHubPackage{Action: p.Action, PackageType: pkg.PackageType, Owner: pkg.Owner.Login, Name: pkg.Name, UpdatedAt: githubTime(pkg.UpdatedAt)}
 	if v := pkg.PackageVersion; v != nil {
 		in.Version, in.PackageURL = v.Name, v.PackageURL
 		if m := v.ContainerMetadata; m != nil {
-			in.Tag, in.TagDigest, in.MediaType = m.Tag.Name, m.Tag.Digest, m.Manifest.MediaType
+			in.Tag, in.TagDigest = m.Tag.Name, m.Tag.Digest
+			var manifest struct {
+				MediaType string `json:"media_type"`
+			}
+			if json.Unmarshal(m.Manifest, &manifest) == nil {
+				in.MediaType = manifest.MediaType
+			}
 		}
-		if !v.UpdatedAt.IsZero() && v.UpdatedAt.Year() > 1 {
-			in.UpdatedAt = v.UpdatedAt
+		if t := githubTime(v.UpdatedAt); !t.IsZero() {
+			in.UpdatedAt = t
 		}
 	}
 	return FromGitHubPackage(in)
 }
 
+// githubTime reads a GitHub timestamp; GitHub sends "0001-01-01T00:00:00Z"
+// for unknown times, which is as good as none.
+func githubTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t
+}
+
+// githubPackage is the package object of both events. Free-form parts of
+// GitHub's schema are decoded loosely, so that their shape never fails a payload.
 type githubPackage struct {
-	Name        string    `json:"name"`
-	PackageType string    `json:"package_type"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Name        string `json:"name"`
+	PackageType string `json:"package_type"`
+	UpdatedAt   string `json:"updated_at"`
 	Owner       struct {
 		Login string `json:"login"`
 	} `json:"owner"`
 	PackageVersion *struct {
-		Name              string    `json:"name"`
-		PackageURL        string    `json:"package_url"`
-		UpdatedAt         time.Time `json:"updated_at"`
+		Name              string `json:"name"`
+		PackageURL        string `json:"package_url"`
+		UpdatedAt         string `json:"updated_at"`
 		ContainerMetadata *struct {
 			Tag struct {
 				Name   string `json:"name"`
 				Digest string `json:"digest"`
 			} `json:"tag"`
-			Manifest struct {
-				MediaType string `json:"media_type"`
-			} `json:"manifest"`
+			Manifest json.RawMessage `json:"manifest"`
 		} `json:"container_metadata"`
 	} `json:"package_version"`
 }
