@@ -43,7 +43,7 @@ func (s *Server) githubWebhook(c echo.Context) error {
 
 	name, id := req.Header.Get(headerEvent), req.Header.Get(headerDelivery)
 	if name == "" || id == "" {
-		return s.reject(c, labelUnverified, resultBadRequest, http.StatusBadRequest, "missing "+headerEvent+" or "+headerDelivery+" header")
+		return s.reject(c, eventLabel(name), resultBadRequest, http.StatusBadRequest, "missing "+headerEvent+" or "+headerDelivery+" header")
 	}
 	label := eventLabel(name)
 	if !json.Valid(body) {
