@@ -1,0 +1,88 @@
+# Stagehand: build, test and developer tasks. `make help` lists them.
+# Each target has its own section; add new ones the same way.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO           ?= go
+PKGS         ?= ./...
+TEST_TIMEOUT ?= 15m
+BIN          := bin/stagehand
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT       ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+TOOLS_BIN := $(CURDIR)/.tools/bin
+KUSTOMIZE := $(TOOLS_BIN)/kustomize
+
+# GitHub's example webhook payloads under testdata/webhooks come from this
+# version of the npm package @octokit/webhooks-examples.
+WEBHOOKS_EXAMPLES := @octokit/webhooks-examples@7.6.1
+
+DEMO_LISTEN ?= 127.0.0.1:8080
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build bin/stagehand with the version stamped in
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stagehand
+
+.PHONY: test
+test: tools ## Run every test with the race detector
+	$(GO) test -race -timeout $(TEST_TIMEOUT) $(PKGS)
+
+.PHONY: lint
+lint: ## Check formatting and vet
+	@unformatted=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+.PHONY: bench
+bench: tools ## Run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+.PHONY: tools
+tools: $(KUSTOMIZE) ## Install the kustomize CLI the overlay comparisons run against
+
+$(KUSTOMIZE):
+	GOBIN=$(TOOLS_BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
+
+.PHONY: demo
+demo: build ## Start serve locally with a throwaway key and secret (the sandbox story comes later)
+	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	openssl genrsa -out "$$dir/key.pem" 2048 2>/dev/null; \
+	secret=$$(openssl rand -hex 16); \
+	body='{"zen":"Keep it logically awesome.","hook_id":1}'; \
+	sig=$$(printf '%s' "$$body" | openssl dgst -sha256 -hmac "$$secret" | sed 's/^.*= //'); \
+	echo "Stagehand demo: serve on http://$(DEMO_LISTEN) with a throwaway App key and webhook secret."; \
+	echo "This is the service skeleton only: the sandbox story (simulated GitHub, registry and"; \
+	echo "promotion pull requests) arrives with the promotion work. Send a signed ping from another shell:"; \
+	echo; \
+	echo "  curl -i http://$(DEMO_LISTEN)/webhooks/github -H 'Content-Type: application/json' \\"; \
+	echo "    -H 'X-GitHub-Event: ping' -H 'X-GitHub-Delivery: demo-1' \\"; \
+	echo "    -H 'X-Hub-Signature-256: sha256=$$sig' -d '$$body'"; \
+	echo; \
+	echo "  curl http://$(DEMO_LISTEN)/metrics | grep stagehand_"; \
+	echo; \
+	echo "Press Ctrl-C to stop."; \
+	$(BIN) serve --listen $(DEMO_LISTEN) --app-id 1 --private-key-file "$$dir/key.pem" \
+		--webhook-secret "$$secret" --log-format console
+
+.PHONY: webhooks
+webhooks: ## Refresh testdata/webhooks from the pinned @octokit/webhooks-examples
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	npm pack --silent --pack-destination "$$tmp" $(WEBHOOKS_EXAMPLES) >/dev/null; \
+	tar -xzf "$$tmp"/*.tgz -C "$$tmp"; \
+	node testdata/webhooks/refresh.js "$$tmp/package" testdata/webhooks
+
+.PHONY: openapi
+openapi: ## Regenerate the trimmed GitHub REST description from the pinned npm package
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	pkg=$$($(GO) run ./internal/githubsim/contract/gen -package); \
+	npm install --prefix "$$tmp" --no-save --ignore-scripts --no-audit --no-fund "$$pkg" >/dev/null; \
+	$(GO) run ./internal/githubsim/contract/gen -spec "$$tmp/node_modules/@octokit/openapi/generated/api.github.com.json" \
+		-out internal/githubsim/contract/testdata/api.github.com.json \
+		-examples internal/githubsim/contract/testdata/examples
