@@ -148,6 +148,9 @@ func (d *decoder) mapping(n *yaml.Node, what, kind string) map[string]pair {
 	known := fields[kind]
 	out := map[string]pair{}
 	for _, p := range d.pairs(n, what) {
+		if kind == "policy" && strings.HasPrefix(p.key.Value, "x-") {
+			continue // extension keys hold anchors for reuse, as in Compose files
+		}
 		if !contains(known, p.key.Value) {
 			d.errorf(p.key, "unknown field %q in %s%s", p.key.Value, what, didYouMean(p.key.Value, known))
 			continue
@@ -158,9 +161,10 @@ func (d *decoder) mapping(n *yaml.Node, what, kind string) map[string]pair {
 }
 
 // pairs returns the entries of a mapping in file order, reporting
-// duplicate and non-scalar keys.
+// duplicate and non-scalar keys. Merge keys (<<: *anchor) are expanded:
+// the merged mapping's entries come after the explicit ones, which win.
 func (d *decoder) pairs(n *yaml.Node, what string) []pair {
-	var out []pair
+	var out, merged []pair
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := d.deref(n.Content[i]), n.Content[i+1]
@@ -169,6 +173,10 @@ func (d *decoder) pairs(n *yaml.Node, what string) []pair {
 		}
 		if k.Kind != yaml.ScalarNode {
 			d.errorf(k, "%s: keys must be plain strings", what)
+			continue
+		}
+		if k.Tag == "!!merge" {
+			merged = append(merged, d.merge(v, what)...)
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
@@ -182,7 +190,44 @@ func (d *decoder) pairs(n *yaml.Node, what string) []pair {
 		seen[k.Value] = k
 		out = append(out, pair{k, v})
 	}
+	for _, p := range merged {
+		if _, ok := seen[p.key.Value]; !ok {
+			seen[p.key.Value] = p.key
+			out = append(out, p)
+		}
+	}
 	return out
+}
+
+// merge returns the entries a merge key brings in: those of one mapping,
+// or of a list of mappings where earlier ones win.
+func (d *decoder) merge(v *yaml.Node, what string) []pair {
+	v = d.deref(v)
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		return d.pairs(v, what)
+	case yaml.SequenceNode:
+		var out []pair
+		have := map[string]bool{}
+		for _, m := range v.Content {
+			if m = d.deref(m); m == nil || m.Kind != yaml.MappingNode {
+				d.errorf(v, "%s: a merge key (<<) takes a mapping or a list of mappings", what)
+				return out
+			}
+			for _, p := range d.pairs(m, what) {
+				if !have[p.key.Value] {
+					have[p.key.Value] = true
+					out = append(out, p)
+				}
+			}
+		}
+		return out
+	}
+	d.errorf(v, "%s: a merge key (<<) takes a mapping or a list of mappings", what)
+	return nil
 }
 
 func (d *decoder) str(p pair) (string, bool) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // head is a valid start that later rows extend; its lines are 1 to 4.
@@ -139,6 +140,31 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("errors differ\ngot:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseMergeKeys(t *testing.T) {
+	p := mustParse(t, `version: 1
+x-gates: &gates
+  soak: 1h
+  requireHealthy: true
+environments:
+  - name: dev
+  - <<: *gates
+    name: staging
+  - <<: [*gates, {promotion: manual}]
+    name: prod
+    soak: 24h
+`)
+	if len(p.Environments) != 3 {
+		t.Fatalf("environments: %+v", p.Environments)
+	}
+	st, prod := p.Environments[1], p.Environments[2]
+	if st.Soak != time.Hour || !st.RequireHealthy || st.Promotion != Auto {
+		t.Errorf("staging = %+v", st)
+	}
+	if prod.Soak != 24*time.Hour || !prod.RequireHealthy || prod.Promotion != Manual {
+		t.Errorf("prod = %+v", prod)
 	}
 }
 

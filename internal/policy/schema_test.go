@@ -154,3 +154,15 @@ func TestSchemaRejectsWhatParseRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestSchemaAcceptsAnchors checks extension keys and merge keys, which the
+// parser accepts, against the schema.
+func TestSchemaAcceptsAnchors(t *testing.T) {
+	in := "version: 1\nx-gates: &gates {soak: 1h}\nenvironments:\n  - <<: *gates\n    name: dev\n"
+	if _, err := Parse("p.yaml", []byte(in)); err != nil {
+		t.Fatal(err)
+	}
+	if err := validateSchema(t, compileSchema(t), []byte(in)); err != nil {
+		t.Errorf("schema rejects anchors: %v", err)
+	}
+}
