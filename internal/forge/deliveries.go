@@ -2,6 +2,7 @@ package forge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,7 +61,9 @@ func failed(d *github.HookDelivery) bool {
 
 // Redeliver asks GitHub to send a delivery again.
 func Redeliver(ctx context.Context, app *github.Client, id int64) error {
-	if _, _, err := app.Apps.RedeliverHookDelivery(ctx, id); err != nil {
+	_, _, err := app.Apps.RedeliverHookDelivery(ctx, id)
+	var accepted *github.AcceptedError
+	if err != nil && !errors.As(err, &accepted) { // GitHub answers 202 Accepted
 		return fmt.Errorf("redeliver webhook delivery %d: %w", id, err)
 	}
 	return nil
