@@ -35,7 +35,7 @@ func ParseImageArg(arg string) (Edit, error) {
 	}
 	name, tag, digest := util.SplitImageName(value)
 	if name == arg {
-		return Edit{}, fmt.Errorf("image argument %q: %w: %w", arg, ErrInvalid, errArgFormat)
+		return Edit{}, fmt.Errorf("image argument %q: %w: %w", arg, ErrInvalidEdit, errArgFormat)
 	}
 	e := Edit{Name: name, NewName: Value(""), TagSuffix: Value("")}
 	if key != "" {
@@ -43,7 +43,7 @@ func ParseImageArg(arg string) (Edit, error) {
 	}
 	e.NewTag, e.Digest = keepOr(tag), keepOr(digest)
 	if e.Name == "" {
-		return Edit{}, fmt.Errorf("image argument %q: empty image name: %w: %w", arg, ErrInvalid, errArgFormat)
+		return Edit{}, fmt.Errorf("image argument %q: empty image name: %w: %w", arg, ErrInvalidEdit, errArgFormat)
 	}
 	if err := e.check(); err != nil {
 		return Edit{}, fmt.Errorf("image argument %q: %w", arg, err)
@@ -63,7 +63,7 @@ func keepOr(v string) *string {
 // back sorted by name, the order in which kustomize lists entries it adds.
 func ParseImageArgs(args []string) ([]Edit, error) {
 	if len(args) == 0 {
-		return nil, fmt.Errorf("no image specified: %w", ErrInvalid)
+		return nil, fmt.Errorf("no image specified: %w", ErrInvalidEdit)
 	}
 	byName := map[string]Edit{}
 	for _, a := range args {

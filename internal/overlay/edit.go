@@ -76,7 +76,7 @@ func SetImage(data []byte, e Edit) (out []byte, changed bool, err error) {
 
 func (e Edit) check() error {
 	if e.Name == "" {
-		return fmt.Errorf("image name is empty: %w", ErrInvalid)
+		return fmt.Errorf("image name is empty: %w", ErrInvalidEdit)
 	}
 	if err := checkValue(fieldName, e.Name); err != nil {
 		return err

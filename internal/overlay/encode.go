@@ -15,11 +15,11 @@ import (
 // read back a value with control characters the way it was meant.
 func checkValue(field, v string) error {
 	if !utf8.ValidString(v) {
-		return fmt.Errorf("%s %q is not valid UTF-8: %w", field, v, ErrInvalid)
+		return fmt.Errorf("%s %q is not valid UTF-8: %w", field, v, ErrInvalidEdit)
 	}
 	for _, r := range v {
 		if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == utf8.RuneError {
-			return fmt.Errorf("%s %q holds a control character: %w", field, v, ErrInvalid)
+			return fmt.Errorf("%s %q holds a control character: %w", field, v, ErrInvalidEdit)
 		}
 	}
 	return nil

@@ -59,8 +59,10 @@ func Value(s string) *string { return &s }
 var (
 	// ErrNoKustomization: the directory has no kustomization file.
 	ErrNoKustomization = errors.New("no kustomization file")
-	// ErrInvalid: the kustomization or an argument is malformed.
+	// ErrInvalid: the kustomization is malformed.
 	ErrInvalid = errors.New("invalid kustomization")
+	// ErrInvalidEdit: an Edit or a set-image argument is malformed.
+	ErrInvalidEdit = errors.New("invalid image edit")
 	// ErrUnsupported: the file is valid YAML, but this edit cannot be made
 	// without rewriting more than the values (for example a block scalar
 	// or an anchor on an images field).

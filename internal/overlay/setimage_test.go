@@ -47,8 +47,8 @@ func TestSetImage(t *testing.T) {
 		{"images not a list", "images: a\n", tag("a", "v2"), "", ErrInvalid},
 		{"entry not a mapping", "images:\n- a\n", tag("a", "v2"), "", ErrInvalid},
 		{"broken YAML", "images: [\n", tag("a", "v2"), "", ErrInvalid},
-		{"control character", "images: []\n", tag("a", "v1\n"), "", ErrInvalid},
-		{"empty name", "images: []\n", tag("", "v1"), "", ErrInvalid},
+		{"control character", "images: []\n", tag("a", "v1\n"), "", ErrInvalidEdit},
+		{"empty name", "images: []\n", tag("", "v1"), "", ErrInvalidEdit},
 		{"field given twice", "images:\n- name: a\n  newTag: v1\n  NewTag: v2\n", tag("a", "v3"), "", ErrInvalid},
 	}
 	for _, c := range cases {
@@ -137,8 +137,8 @@ func TestParseImageArg(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 			if c.err {
-				if !errors.Is(err, ErrInvalid) {
-					t.Errorf("err %v does not wrap ErrInvalid", err)
+				if !errors.Is(err, ErrInvalidEdit) {
+					t.Errorf("err %v does not wrap ErrInvalidEdit", err)
 				}
 				return
 			}
@@ -167,7 +167,7 @@ func TestParseImageArgsLastWinsSorted(t *testing.T) {
 	if len(edits) != 2 || edits[0].Name != "a" || edits[1].Name != "b" || *edits[1].NewTag != "2" {
 		t.Fatalf("got %v", edits)
 	}
-	if _, err := ParseImageArgs(nil); !errors.Is(err, ErrInvalid) {
+	if _, err := ParseImageArgs(nil); !errors.Is(err, ErrInvalidEdit) {
 		t.Fatalf("no args: err = %v", err)
 	}
 }
