@@ -44,6 +44,7 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newVersionCmd(),
 		newServeCmd(),
 		newPolicyCmd(),
+		newSetImageCmd(),
 	)
 	return root
 }
