@@ -1,6 +1,3 @@
-// Package contract holds the simulator to GitHub's published REST API
-// description: a trimmed copy of the description, the list of operations the
-// simulator serves, and a validator for requests and responses.
 package contract
 
 // SpecPackage is the pinned npm package the trimmed description comes from.
