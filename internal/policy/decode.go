@@ -78,6 +78,7 @@ func (d *decoder) environments(root *yaml.Node, m map[string]pair, p *Policy) {
 		return
 	}
 	seen := map[string]int{}
+	dirs := map[string]string{} // dir -> environment name
 	for _, n := range list {
 		n = d.deref(n)
 		if n == nil {
@@ -91,7 +92,11 @@ func (d *decoder) environments(root *yaml.Node, m map[string]pair, p *Policy) {
 			d.errorf(n, "duplicate environment %q (first defined at line %d)", env.Name, first)
 			continue
 		}
-		seen[env.Name] = env.Line
+		if other, dup := dirs[env.Dir]; dup {
+			d.errorf(n, "environment %q has dir %q, as %q does; each environment needs overlays of its own", env.Name, env.Dir, other)
+			continue
+		}
+		seen[env.Name], dirs[env.Dir] = env.Line, env.Name
 		p.Environments = append(p.Environments, env)
 	}
 }

@@ -83,6 +83,8 @@ func TestParseErrors(t *testing.T) {
 			`p.yaml:5:9: freeze: a window needs from and to, or cron and duration`},
 		{"duplicate environment", "version: 1\nenvironments:\n  - name: dev\n  - name: dev\n",
 			`p.yaml:4:5: duplicate environment "dev" (first defined at line 3)`},
+		{"two environments, one dir", "version: 1\nenvironments:\n  - name: prod\n    dir: production\n  - name: production\n",
+			`p.yaml:5:5: environment "production" has dir "production", as "prod" does; each environment needs overlays of its own`},
 		{"environment without name", "version: 1\nenvironments:\n  - promotion: auto\n",
 			`p.yaml:3:5: environment: name is missing`},
 		{"bad environment name", "version: 1\nenvironments:\n  - name: my env\n",
