@@ -101,7 +101,9 @@ func TestEnv(t *testing.T) {
 		app, env string
 		check    func(Environment) bool
 	}{
-		{"order-service", "staging", func(e Environment) bool { return e.Soak == 2*time.Hour && e.AllowTags == "" && e.Constraint == ">=1.0.0" }},
+		{"order-service", "staging", func(e Environment) bool {
+			return e.Soak == 2*time.Hour && e.AllowTags == "" && e.Constraint == ">=1.0.0"
+		}},
 		{"web", "staging", func(e Environment) bool { return e.Soak == 30*time.Minute }},
 		{"order-service", "prod", func(e Environment) bool {
 			return e.Dir == "production" && e.Promoters != nil && len(e.Promoters) == 0 && e.Promotion == Manual
