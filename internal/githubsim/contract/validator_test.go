@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -188,4 +189,46 @@ func TestValidateRequest(t *testing.T) {
 				"response body /ref: value must be a string", `response body /url: property "url" is missing`}},
 	}
 	runExchanges(t, tests)
+}
+
+// TestValidateConcurrently shares one validator between goroutines, as the
+// simulator's handlers do; run with -race.
+func TestValidateConcurrently(t *testing.T) {
+	v, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pull := []byte(encode(t, validPull(t)))
+	ref := []byte(encode(t, fixture(t, "git-ref")))
+	header := http.Header{"Content-Type": {"application/json"}}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 8 {
+		wg.Go(func() {
+			for range 10 {
+				var err error
+				if i%2 == 0 {
+					err = v.Validate(httptest.NewRequest("GET", "/repos/o/r/pulls/1", nil), nil, 200, header, pull)
+				} else {
+					body := []byte(`{"sha":"aa218f56b14c9653891f9e74264a383fa43fefbd","force":"no"}`)
+					err = v.Validate(httptest.NewRequest("PATCH", "/repos/o/r/git/refs/heads/main", nil), body, 200, header, ref)
+					want := "PATCH /repos/o/r/git/refs/heads/main (git/update-ref): request body /force: value must be a boolean"
+					if err != nil && err.Error() == want {
+						err = nil
+					} else if err == nil {
+						err = errors.New("invalid force was accepted")
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
