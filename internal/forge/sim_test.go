@@ -2,6 +2,7 @@ package forge
 
 import (
 	"context"
+	"net/http"
 	"crypto/rand"
 	"crypto/rsa"
 	"sync"
@@ -86,6 +87,9 @@ type envOptions struct {
 	files   map[string]string
 	latency time.Duration
 	sim     githubsim.Options
+	// realClock runs the simulator on the wall clock, as App JWTs need:
+	// ghinstallation signs them with time.Now.
+	realClock bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -94,7 +98,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	simOpts := o.sim
 	simOpts.T = t
 	simOpts.AppKey = simKey(t)
-	simOpts.Now = clk.Now
+	if !o.realClock {
+		simOpts.Now = clk.Now
+	}
 	sim, err := githubsim.New(simOpts)
 	if err != nil {
 		t.Fatalf("start githubsim: %v", err)
@@ -116,12 +122,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	reg := prometheus.NewRegistry()
-	rt, err := NewTransport(TransportOptions{Registerer: reg, Sleep: clk.Sleep, Now: clk.Now})
-	if err != nil {
-		t.Fatalf("transport: %v", err)
-	}
-	gh, err := NewClient(sim.URL(), sim.InstallationToken(), rt)
+	e := &env{sim: sim, clock: clk, reg: prometheus.NewRegistry(), head: head}
+	gh, err := NewClient(sim.URL(), sim.InstallationToken(), e.transport(t))
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
@@ -129,7 +131,19 @@ func newEnv(t testing.TB, o envOptions) *env {
 		sim.SetFaults(githubsim.Faults{Latency: o.latency})
 	}
 	sim.ResetCalls()
-	return &env{sim: sim, forge: New(gh, Options{Sleep: clk.Sleep}), clock: clk, reg: reg, head: head}
+	e.forge = New(gh, Options{Sleep: clk.Sleep})
+	return e
+}
+
+// transport returns a client stack recording into the env's registry and
+// sleeping on its clock.
+func (e *env) transport(t testing.TB) http.RoundTripper {
+	t.Helper()
+	rt, err := NewTransport(TransportOptions{Registerer: e.reg, Sleep: e.clock.Sleep, Now: e.clock.Now})
+	if err != nil {
+		t.Fatalf("transport: %v", err)
+	}
+	return rt
 }
 
 // calls returns the calls since the last reset, and resets.
