@@ -28,8 +28,8 @@ func TestMerge(t *testing.T) {
 			name:   "base branch modified is retried after re-reading",
 			faults: githubsim.Faults{RefConflicts: 1},
 			sha:    func(h string) string { return h },
-			log:   []string{"pulls/get 200", "pulls/get 200", "pulls/merge 405", "pulls/get 200", "pulls/merge 200"},
-			waits: 2,
+			log:    []string{"pulls/get 200", "pulls/get 200", "pulls/merge 405", "pulls/get 200", "pulls/merge 200"},
+			waits:  2,
 		},
 		{
 			name:  "a moved head is not merged",

@@ -2,9 +2,9 @@ package forge
 
 import (
 	"context"
-	"net/http"
 	"crypto/rand"
 	"crypto/rsa"
+	"net/http"
 	"sync"
 	"testing"
 	"testing/fstest"
