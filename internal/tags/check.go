@@ -1,10 +1,6 @@
 package tags
 
-import (
-	"strings"
-
-	"github.com/Masterminds/semver/v3"
-)
+import "github.com/Masterminds/semver/v3"
 
 // check applies every per-candidate rule to c, in the order of Reasons,
 // and returns either the eligible entry or the first failing reason.
@@ -63,17 +59,14 @@ func (ch *chooser) checkFilters(tag string) (Reason, string, bool) {
 		f := &ch.rule.filters[i]
 		for _, g := range f.ignore {
 			if g.match(tag) {
-				return ReasonIgnoreTags, "matches ignoreTags " + g.pattern + " (" + f.Source + ")", false
+				return ReasonIgnoreTags, g.detail, false
 			}
 		}
 	}
 	for i := range ch.rule.filters {
 		f := &ch.rule.filters[i]
 		if f.allow != nil && !f.allow.MatchString(tag) {
-			if strings.HasSuffix(f.Source, "channel") {
-				return ReasonAllowTags, "not in " + f.Source + " (allowTags " + f.AllowTags + ")", false
-			}
-			return ReasonAllowTags, "does not match allowTags " + f.AllowTags + " (" + f.Source + ")", false
+			return ReasonAllowTags, f.allowDetail, false
 		}
 	}
 	return "", "", true
@@ -100,12 +93,12 @@ func (ch *chooser) checkVersion(p Parsed) (Reason, string, bool) {
 	}
 	v := p.Version
 	if v.Prerelease() != "" && !ch.req.Prerelease {
-		return ReasonPrerelease, "prerelease not allowed in " + ch.envName(), false
+		return ReasonPrerelease, ch.details.prerelease, false
 	}
 	for i := range ch.rule.filters {
 		f := &ch.rule.filters[i]
 		if !f.admits(v) {
-			return ReasonConstraint, "outside constraint " + f.Constraint + " (" + f.Source + ")", false
+			return ReasonConstraint, f.constraintDetail, false
 		}
 	}
 	if ch.want != nil && !sameRelease(v, ch.want) {
@@ -152,11 +145,11 @@ func (ch *chooser) checkCurrent(e *entry) (Reason, string, bool) {
 	c := ch.compareToCurrent(e)
 	switch {
 	case ch.req.Rollback && c >= 0:
-		return ReasonNotOlder, "rollback: not older than current " + ch.cur.tag, false
+		return ReasonNotOlder, ch.details.notOlder, false
 	case !ch.req.Rollback && e.c.Tag == ch.cur.tag:
 		return ReasonNotNewer, "is the current tag", false
 	case !ch.req.Rollback && c <= 0:
-		return ReasonNotNewer, "not newer than current " + ch.cur.tag, false
+		return ReasonNotNewer, ch.details.notNewer, false
 	}
 	return "", "", true
 }

@@ -168,6 +168,8 @@ type chooser struct {
 	rule *compiled
 	want *semver.Version // carried version, release only
 	cur  current
+	// details shared by every tag rejected for the same reason
+	details struct{ prerelease, notNewer, notOlder string }
 }
 
 // current is what is known about the current tag.
@@ -191,6 +193,9 @@ func newChooser(req Request, rule *compiled) (*chooser, error) {
 		ch.want = semver.New(v.Major(), v.Minor(), v.Patch(), "", "")
 	}
 	ch.cur = readCurrent(req, rule)
+	ch.details.prerelease = "prerelease not allowed in " + ch.envName()
+	ch.details.notNewer = "not newer than current " + req.Current
+	ch.details.notOlder = "rollback: not older than current " + req.Current
 	return ch, nil
 }
 
@@ -253,7 +258,7 @@ func trimZeros(s string) string {
 	return t
 }
 
-// envName and sourceName fill in details when the request leaves them out.
+// envName names the environment in details, also when the request does not.
 func (ch *chooser) envName() string {
 	if ch.req.Env == "" {
 		return "this environment"

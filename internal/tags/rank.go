@@ -32,6 +32,8 @@ func (ch *chooser) rank(eligible []entry, slots []Rejection) int {
 	chosen := &eligible[order[0]]
 	slots[chosen.pos].Candidate = chosen.c
 	leader := chosen
+	outranked := ch.outrankedDetail(chosen, false)
+	sameTime := ch.outrankedDetail(chosen, true)
 	for _, i := range order[1:] {
 		e := &eligible[i]
 		if ch.compareKey(e, leader) == 0 && ch.rule.strategy != NewestBuild {
@@ -39,7 +41,11 @@ func (ch *chooser) rank(eligible []entry, slots []Rejection) int {
 			continue
 		}
 		leader = e
-		slots[e.pos] = Rejection{Candidate: e.c, Reason: ReasonOutranked, Detail: ch.outrankedDetail(e, chosen)}
+		detail := outranked
+		if ch.rule.strategy == NewestBuild && e.c.PushedAt.Equal(chosen.c.PushedAt) {
+			detail = sameTime
+		}
+		slots[e.pos] = Rejection{Candidate: e.c, Reason: ReasonOutranked, Detail: detail}
 	}
 	return chosen.pos
 }
@@ -104,14 +110,16 @@ func (ch *chooser) collisionDetail(loser, winner *entry) string {
 	return "same " + what + " as " + winner.c.Tag + ", which won because " + why
 }
 
-func (ch *chooser) outrankedDetail(e, chosen *entry) string {
+// outrankedDetail is the detail for every tag the chosen one outranks;
+// sameTime is for newest-build ties on push time.
+func (ch *chooser) outrankedDetail(chosen *entry, sameTime bool) string {
 	switch ch.rule.strategy {
 	case Numerical:
 		return "smaller than the chosen " + chosen.c.Tag
 	case Alphabetical:
 		return "sorts before the chosen " + chosen.c.Tag
 	case NewestBuild:
-		if e.c.PushedAt.Equal(chosen.c.PushedAt) {
+		if sameTime {
 			return "pushed at the same time as the chosen " + chosen.c.Tag + ", whose name sorts last"
 		}
 		return "pushed before the chosen " + chosen.c.Tag

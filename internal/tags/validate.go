@@ -49,9 +49,11 @@ type compiled struct {
 
 type compiledFilter struct {
 	Filter
-	allow      *regexp.Regexp
-	ignore     []glob
-	constraint *semver.Constraints
+	allow  *regexp.Regexp
+	ignore []glob
+	// Details are built once per Choose, not once per rejected tag.
+	allowDetail, constraintDetail string
+	constraint                    *semver.Constraints
 	// groups are the constraint's "||" alternatives, each compiled twice:
 	// as written, and including prereleases.
 	groups []constraintGroup
@@ -100,12 +102,18 @@ func compileFilter(f Filter) (compiledFilter, error) {
 			return fail("allowTags", err)
 		}
 		cf.allow = re
+		cf.allowDetail = "does not match allowTags " + f.AllowTags + " (" + f.Source + ")"
+		if strings.HasSuffix(f.Source, "channel") {
+			cf.allowDetail = "not in " + f.Source + " (allowTags " + f.AllowTags + ")"
+		}
 	}
 	for i, g := range f.IgnoreTags {
 		if _, err := path.Match(g, ""); err != nil {
 			return fail(fmt.Sprintf("ignoreTags[%d]", i), fmt.Errorf("glob %q: %w", g, err))
 		}
-		cf.ignore = append(cf.ignore, compileGlob(g))
+		glob := compileGlob(g)
+		glob.detail = "matches ignoreTags " + g + " (" + f.Source + ")"
+		cf.ignore = append(cf.ignore, glob)
 	}
 	if strings.TrimSpace(f.Constraint) != "" {
 		cs, err := semver.NewConstraint(f.Constraint)
@@ -113,6 +121,7 @@ func compileFilter(f Filter) (compiledFilter, error) {
 			return fail("constraint", fmt.Errorf("%q: %w", f.Constraint, err))
 		}
 		cf.constraint = cs
+		cf.constraintDetail = "outside constraint " + f.Constraint + " (" + f.Source + ")"
 		for alt := range strings.SplitSeq(f.Constraint, "||") {
 			plain, err := semver.NewConstraint(alt)
 			if err != nil {
@@ -164,6 +173,7 @@ func (f *compiledFilter) admits(v *semver.Version) bool {
 // "x", "x*", "*x" and "*x*"; every other pattern goes to path.Match.
 type glob struct {
 	pattern string
+	detail  string // the rejection detail, naming the filter's source
 	literal string
 	prefix  bool // a leading "*"
 	suffix  bool // a trailing "*"
