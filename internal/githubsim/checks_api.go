@@ -32,6 +32,10 @@ func (s *Sim) createCheckRun(c *call) reply {
 	c.repo.checkRuns[cr.id] = cr
 	cs.updatedAt = c.now
 	s.checksChanged(c.repo, cr.headSHA)
+	s.emitCheckRun(c.repo, cr, c.who, "created")
+	if cr.status == "completed" {
+		s.emitCheckRun(c.repo, cr, c.who, "completed")
+	}
 	return created(s.checkRunJSON(c.repo, cr))
 }
 
@@ -95,8 +99,12 @@ func (s *Sim) updateCheckRun(c *call) reply {
 	if rep, bad := in.apply(&next, c.now); bad {
 		return rep
 	}
+	wasCompleted := cr.status == "completed"
 	*cr = next
 	s.checksChanged(c.repo, cr.headSHA)
+	if cr.status == "completed" && !wasCompleted {
+		s.emitCheckRun(c.repo, cr, c.who, "completed")
+	}
 	return ok(s.checkRunJSON(c.repo, cr))
 }
 
@@ -205,12 +213,20 @@ func (s *Sim) rerequestCheckRun(c *call) reply {
 
 // rerequest sends check_run rerequested to the App that created the run.
 func (s *Sim) rerequest(r *repo, cr *checkRun, who principal) {
+	s.emitCheckRun(r, cr, who, "rerequested")
+}
+
+// emitCheckRun sends a check_run webhook; a completed suite also sends check_suite completed.
+func (s *Sim) emitCheckRun(r *repo, cr *checkRun, who principal, action string) {
 	run := s.checkRunJSON(r, cr)
 	// Webhooks carry the whole suite where the REST API carries only its id.
 	suite := s.suiteJSON(r, r.checkSuites[cr.suiteID])
 	delete(suite, "repository")
 	run["check_suite"] = suite
-	s.emit("check_run", "rerequested", r, who, obj{"check_run": run})
+	s.emit("check_run", action, r, who, obj{"check_run": run})
+	if action == "completed" && suite["status"] == "completed" {
+		s.emit("check_suite", "completed", r, who, obj{"check_suite": s.suiteJSON(r, r.checkSuites[cr.suiteID])})
+	}
 }
 
 // checkState reports a required check on sha: missing, pending, passing or failing.

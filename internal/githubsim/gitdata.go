@@ -226,7 +226,7 @@ func (s *Sim) createBlob(c *call) reply {
 }
 
 func sigJSON(sig Signature) obj {
-	return obj{"name": sig.Name, "email": sig.Email, "date": sig.When.Format(time.RFC3339)}
+	return obj{"name": sig.Name, "email": sig.Email, "date": sig.When.UTC().Format(time.RFC3339)}
 }
 
 func (s *Sim) gitCommitJSON(r *repo, sha string, cm commitObj) obj {

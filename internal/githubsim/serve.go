@@ -121,6 +121,8 @@ func writeJSON(w http.ResponseWriter, rep reply, data []byte) {
 func (s *Sim) serve(rt route, w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	s.calls.count(rt.op, rt.write)
+	s.active.touch()
+	defer s.active.touch()
 	if hook := s.requestHook(); hook != nil {
 		hook(rt.op, r)
 	}

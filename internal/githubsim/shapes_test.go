@@ -39,8 +39,9 @@ func missingKeys(want, got any, path string, out *[]string) {
 // webhookShapeOptional lists keys of GitHub's examples that githubsim does not model
 // (features Stagehand does not use); every other key must be present.
 var webhookShapeOptional = []string{
-	".organization", // repositories here belong to users in the simulator's account model
-	".permissions.", // the App's permissions are its own, not the example App's
+	".organization",         // repositories here belong to users in the simulator's account model
+	".permissions.",         // the App's permissions are its own, not the example App's
+	".check_run.deployment", // only set for GitHub Actions jobs that deploy
 }
 
 func optional(p string) bool {

@@ -117,6 +117,7 @@ type Sim struct {
 	viol           []string
 	expected       []string
 
+	active  activity
 	handler http.Handler
 	srv     *httptest.Server
 }

@@ -120,6 +120,7 @@ func (q *hookQueue) run() {
 
 		if !d.dropped {
 			q.s.deliver(d)
+			q.s.active.touch()
 		}
 
 		q.mu.Lock()

@@ -1,6 +1,7 @@
 package githubsim
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/x509"
@@ -13,6 +14,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v62/github"
@@ -245,4 +247,47 @@ func TestGhinstallationTokens(t *testing.T) {
 	bad, _ := github.NewClient(&http.Client{Transport: other}).WithEnterpriseURLs(f.sim.URL(), f.sim.URL())
 	_, resp, err := bad.Apps.ListInstallations(f.ctx, nil)
 	wantStatus(t, resp, err, http.StatusUnauthorized)
+}
+
+func TestSettleWaitsForReactions(t *testing.T) {
+	var sim *Sim
+	var tok string
+	reacted := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+		body, _ := io.ReadAll(r.Body)
+		ev, err := github.ParseWebHook(r.Header.Get("X-GitHub-Event"), body)
+		ic, ok := ev.(*github.IssueCommentEvent)
+		if err != nil || !ok || ic.GetSender().GetType() == "Bot" {
+			return // only people's comments get an answer; never answer the bot itself
+		}
+		// React as a bot would: a little later, through the API.
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			c, _ := github.NewClient(nil).WithAuthToken(tok).WithEnterpriseURLs(sim.URL(), sim.URL())
+			_, _, _ = c.Issues.CreateComment(context.Background(), "acme", "config", 1, &github.IssueComment{Body: github.String("done")})
+			reacted <- struct{}{}
+		}()
+	}))
+	defer srv.Close()
+	f := newFixture(t, Options{WebhookURL: srv.URL, WebhookSecret: "x"})
+	sim, tok = f.sim, f.sim.InstallationToken()
+	n := mustIssue(t, f)
+	if _, err := sim.Comment("alice", testRepo, n, "/status"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := sim.Settle(ctx, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-reacted:
+	default:
+		t.Fatal("Settle returned before the receiver's reaction")
+	}
+	comments, _ := sim.Comments(testRepo, n)
+	if len(comments) != 2 {
+		t.Errorf("comments = %d, want the bot's reply too", len(comments))
+	}
 }
