@@ -49,14 +49,14 @@ type compiled struct {
 
 type compiledFilter struct {
 	Filter
-	allow  *regexp.Regexp
-	ignore []glob
-	// Details are built once per Choose, not once per rejected tag.
-	allowDetail, constraintDetail string
-	constraint                    *semver.Constraints
+	allow      *regexp.Regexp
+	ignore     []glob
+	constraint *semver.Constraints
 	// groups are the constraint's "||" alternatives, each compiled twice:
 	// as written, and including prereleases.
 	groups []constraintGroup
+	// The details are built once per Choose, not once per rejected tag.
+	allowDetail, constraintDetail string
 }
 
 type constraintGroup struct {
