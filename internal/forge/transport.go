@@ -3,7 +3,6 @@ package forge
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -93,24 +92,18 @@ func (r revalidate) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // NewClient returns a go-github client on rt that authenticates with a plain
 // token (a user token, or an installation token obtained elsewhere).
-// apiURL is the REST API root, such as "https://api.github.com/" or
-// "https://ghe.example.com/api/v3/"; empty means github.com.
+// apiURL means what it means for NewApp (see APIURL): empty is github.com,
+// and a GitHub Enterprise Server URL gets /api/v3/ unless it has it.
 func NewClient(apiURL, token string, rt http.RoundTripper) (*github.Client, error) {
+	u, err := APIURL(apiURL)
+	if err != nil {
+		return nil, err
+	}
 	client := github.NewClient(&http.Client{Transport: rt})
 	if token != "" {
 		client = client.WithAuthToken(token)
 	}
-	if apiURL == "" {
-		return client, nil
-	}
-	if !strings.HasSuffix(apiURL, "/") {
-		apiURL += "/"
-	}
-	u, err := url.Parse(apiURL)
-	if err != nil {
-		return nil, fmt.Errorf("parse GitHub API URL %q: %w", apiURL, err)
-	}
 	client.BaseURL = u
-	client.UploadURL = u
+	client.UploadURL = uploadURL(u)
 	return client, nil
 }
