@@ -39,6 +39,7 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 			p.Exclude = list
 		}
 	}
+	d.crossCheck(p)
 	if !p.Discovery {
 		for _, k := range d.imageless {
 			d.errorf(k, "app %q lists no images; set image: or images:, or turn on discover: true", k.Value)

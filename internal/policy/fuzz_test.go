@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
 // FuzzParse checks that Parse never panics, that it returns either a
@@ -49,8 +51,12 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("OverlayDirs(%s, %s): %v", a.Name, e.Name, err)
 				}
 				for _, img := range a.Images {
-					if _, ok := p.Rule(a.Name, img.Name, e.Name); !ok {
+					r, ok := p.Rule(a.Name, img.Name, e.Name)
+					if !ok {
 						t.Fatalf("no rule for %s/%s in %s", a.Name, img.Name, e.Name)
+					}
+					if err := tags.ValidateRule(r); err != nil {
+						t.Fatalf("accepted a rule the chooser rejects: %v", err)
 					}
 				}
 				for _, w := range e.Freeze {

@@ -166,3 +166,32 @@ func (d *decoder) globs(p pair, list []string) bool {
 	}
 	return ok
 }
+
+// crossCheck runs the tag chooser's own rule check on every rule the
+// policy yields, so that a policy Parse accepts never fails later in
+// tags.Choose. Field checks above report problems with better positions;
+// this only runs when they found none.
+func (d *decoder) crossCheck(p *Policy) {
+	if len(d.errs) > 0 {
+		return
+	}
+	for _, e := range p.Environments {
+		r := tags.Rule{Strategy: p.Defaults.Strategy, Extract: p.Defaults.Extract, Filters: []tags.Filter{
+			{Source: "defaults", Constraint: p.Defaults.Constraint, AllowTags: p.Defaults.AllowTags, IgnoreTags: p.Defaults.IgnoreTags},
+			{Source: e.Name + "'s channel", Constraint: e.Constraint, AllowTags: e.AllowTags, IgnoreTags: e.IgnoreTags},
+		}}
+		if err := tags.ValidateRule(r); err != nil {
+			d.add(e.Line, 1, fmt.Sprintf("environment %q: the tag rule is invalid: %v", e.Name, err))
+		}
+	}
+	for _, a := range p.Apps {
+		for _, img := range a.Images {
+			for _, e := range p.Environments {
+				r, _ := p.Rule(a.Name, img.Name, e.Name)
+				if err := tags.ValidateRule(r); err != nil {
+					d.add(img.Line, img.Col, fmt.Sprintf("image %q of app %q in %s: the tag rule is invalid: %v", img.Name, a.Name, e.Name, err))
+				}
+			}
+		}
+	}
+}
