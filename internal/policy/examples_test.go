@@ -3,6 +3,7 @@ package policy
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -123,4 +124,33 @@ func mustApp(t *testing.T, p *Policy, name string) App {
 		t.Fatalf("no app %q", name)
 	}
 	return a
+}
+
+// TestExampleTextbookOnItsTree discovers the textbook layout with the
+// textbook policy and checks the channels each environment gets.
+func TestExampleTextbookOnItsTree(t *testing.T) {
+	p := parseExample(t, "textbook.yaml")
+	fsys := textbookTree()
+	if err := p.Discover(fsys); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range p.Apps {
+		names = append(names, a.Name)
+	}
+	if want := []string{"legacy-billing", "order-service", "payment-service"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("discovered %q, want %q", names, want)
+	}
+	dirs, err := p.OverlayDirs(fsys, "order-service", "prod")
+	if err != nil || !reflect.DeepEqual(dirs, []string{"apps/order-service/overlays/production"}) {
+		t.Errorf("prod overlays = %q, %v", dirs, err)
+	}
+	channels := map[string]string{"dev": `^v\d+\.\d+\.\d+-dev$`, "staging": `^v\d+\.\d+\.\d+-rc\d+$`, "prod": `^v\d+\.\d+\.\d+$`}
+	for env, allow := range channels {
+		r, ok := p.Rule("order-service", "registry.company.com/order-service", env)
+		want := tags.Rule{Strategy: tags.SemVer, Filters: []tags.Filter{{Source: env + "'s channel", AllowTags: allow}}}
+		if !ok || !reflect.DeepEqual(r, want) {
+			t.Errorf("%s: Rule = %+v, want %+v", env, r, want)
+		}
+	}
 }
