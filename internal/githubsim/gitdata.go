@@ -102,16 +102,12 @@ func (s *Sim) createTree(c *call) reply {
 		return apiError(http.StatusBadRequest, err.Error())
 	}
 	st := c.repo.store
-	files := map[string]fileEntry{}
 	if in.BaseTree != "" {
 		if _, ok := st.get(in.BaseTree, typeTree); !ok {
 			return validationFailed("Invalid tree info")
 		}
-		var err error
-		if files, err = st.flatten(in.BaseTree); err != nil {
-			return validationFailed("Invalid tree info")
-		}
 	}
+	edits := map[string]*treeEntry{}
 	for _, e := range in.Tree {
 		p, _ := e["path"].(string)
 		mode, _ := e["mode"].(string)
@@ -122,35 +118,25 @@ func (s *Sim) createTree(c *call) reply {
 		if mode == "040000" {
 			mode = ModeTree
 		}
-		removePath(files, p)
 		shaVal, hasSHA := e["sha"]
 		content, hasContent := e["content"].(string)
 		switch {
 		case hasContent:
-			files[p] = fileEntry{Mode: mode, SHA: st.put(typeBlob, []byte(content))}
+			edits[p] = &treeEntry{Mode: mode, SHA: st.put(typeBlob, []byte(content))}
 		case hasSHA && shaVal == nil:
-			// A null sha deletes the path.
+			edits[p] = nil // a null sha deletes the path
 		case hasSHA:
 			sha, _ := shaVal.(string)
-			if mode == ModeTree {
-				sub, err := st.flatten(sha)
-				if err != nil {
-					return validationFailed("Invalid tree info")
-				}
-				for sp, f := range sub {
-					files[p+"/"+sp] = f
-				}
-				continue
-			}
-			if _, ok := st.objects[sha]; !ok && mode != "160000" {
+			o, exists := st.objects[sha]
+			if mode != "160000" && (!exists || o.typ != entryType(mode)) {
 				return validationFailed("Invalid tree info")
 			}
-			files[p] = fileEntry{Mode: mode, SHA: sha}
+			edits[p] = &treeEntry{Mode: mode, SHA: sha}
 		default:
 			return validationFailed("Must supply either tree.sha or tree.content")
 		}
 	}
-	sha, err := st.buildTree(files)
+	sha, err := st.editTree(in.BaseTree, edits)
 	if err != nil {
 		return validationFailed("Invalid tree info")
 	}

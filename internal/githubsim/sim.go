@@ -195,10 +195,11 @@ func NewHandler(opts Options) (*Sim, error) {
 	return s, nil
 }
 
-// URL is the server's root URL (no trailing slash). It is empty for NewHandler sims.
+// URL is the server's root URL (no trailing slash): the httptest server's for New, and
+// Options.BaseURL for NewHandler.
 func (s *Sim) URL() string {
 	if s.srv == nil {
-		return ""
+		return strings.TrimSuffix(s.opts.BaseURL, "/")
 	}
 	return s.srv.URL
 }

@@ -129,6 +129,53 @@ func (s *store) buildTree(files map[string]fileEntry) (string, error) {
 	return write(root)
 }
 
+// editTree applies edits (path → entry, nil deletes) to a root tree ("" = empty) and
+// returns the new root. Only the directories on edited paths are read and rewritten.
+func (s *store) editTree(root string, edits map[string]*treeEntry) (string, error) {
+	entries, err := s.entriesOf(root)
+	if err != nil {
+		return "", err
+	}
+	sub := map[string]map[string]*treeEntry{}
+	for p, e := range edits {
+		head, rest, nested := strings.Cut(strings.Trim(p, "/"), "/")
+		if !nested {
+			if e == nil {
+				delete(entries, head)
+			} else {
+				ne := *e
+				ne.Name = head
+				entries[head] = ne
+			}
+			continue
+		}
+		if sub[head] == nil {
+			sub[head] = map[string]*treeEntry{}
+		}
+		sub[head][rest] = e
+	}
+	for dir, dirEdits := range sub {
+		base := ""
+		if cur, ok := entries[dir]; ok && cur.isTree() {
+			base = cur.SHA
+		}
+		sha, err := s.editTree(base, dirEdits)
+		if err != nil {
+			return "", err
+		}
+		if children, _ := s.tree(sha); len(children) == 0 {
+			delete(entries, dir)
+			continue
+		}
+		entries[dir] = treeEntry{Mode: ModeTree, Name: dir, SHA: sha}
+	}
+	list := make([]treeEntry, 0, len(entries))
+	for _, e := range entries {
+		list = append(list, e)
+	}
+	return s.putTree(list)
+}
+
 // lookupPath finds the entry at p under a root tree.
 func (s *store) lookupPath(rootTree, p string) (treeEntry, error) {
 	p = strings.Trim(p, "/")
@@ -212,41 +259,81 @@ type changedPath struct {
 	New    fileEntry
 }
 
-func diffFlat(old, new map[string]fileEntry) []changedPath {
+// diffTrees lists file changes from tree a to tree b ("" means empty tree). Subtrees
+// with equal SHAs are skipped, so the cost follows the size of the change.
+func (s *store) diffTrees(a, b string) ([]changedPath, error) {
 	var out []changedPath
-	for p, n := range new {
-		o, ok := old[p]
-		switch {
-		case !ok:
-			out = append(out, changedPath{Path: p, Status: "added", New: n})
-		case o != n:
-			out = append(out, changedPath{Path: p, Status: "modified", Old: o, New: n})
-		}
-	}
-	for p, o := range old {
-		if _, ok := new[p]; !ok {
-			out = append(out, changedPath{Path: p, Status: "removed", Old: o})
-		}
+	if err := s.diffInto(a, b, "", &out); err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
+	return out, nil
 }
 
-// diffTrees lists file changes from tree a to tree b ("" means empty tree).
-func (s *store) diffTrees(a, b string) ([]changedPath, error) {
-	fa, fb := map[string]fileEntry{}, map[string]fileEntry{}
-	var err error
-	if a != "" {
-		if fa, err = s.flatten(a); err != nil {
-			return nil, err
+func (s *store) entriesOf(sha string) (map[string]treeEntry, error) {
+	m := map[string]treeEntry{}
+	if sha == "" {
+		return m, nil
+	}
+	entries, err := s.tree(sha)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		m[e.Name] = e
+	}
+	return m, nil
+}
+
+func (s *store) diffInto(a, b, prefix string, out *[]changedPath) error {
+	if a == b {
+		return nil
+	}
+	ea, err := s.entriesOf(a)
+	if err != nil {
+		return err
+	}
+	eb, err := s.entriesOf(b)
+	if err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for n := range ea {
+		names[n] = true
+	}
+	for n := range eb {
+		names[n] = true
+	}
+	for n := range names {
+		x, inA := ea[n]
+		y, inB := eb[n]
+		p := path.Join(prefix, n)
+		if inA && inB && x == y {
+			continue
+		}
+		subA, subB := "", ""
+		if inA && x.isTree() {
+			subA = x.SHA
+		}
+		if inB && y.isTree() {
+			subB = y.SHA
+		}
+		if subA != "" || subB != "" {
+			if err := s.diffInto(subA, subB, p, out); err != nil {
+				return err
+			}
+		}
+		fileA, fileB := inA && !x.isTree(), inB && !y.isTree()
+		switch {
+		case fileA && fileB:
+			*out = append(*out, changedPath{Path: p, Status: "modified", Old: fileEntry{x.Mode, x.SHA}, New: fileEntry{y.Mode, y.SHA}})
+		case fileA:
+			*out = append(*out, changedPath{Path: p, Status: "removed", Old: fileEntry{x.Mode, x.SHA}})
+		case fileB:
+			*out = append(*out, changedPath{Path: p, Status: "added", New: fileEntry{y.Mode, y.SHA}})
 		}
 	}
-	if b != "" {
-		if fb, err = s.flatten(b); err != nil {
-			return nil, err
-		}
-	}
-	return diffFlat(fa, fb), nil
+	return nil
 }
 
 // mergeTrees performs a file-level three-way merge. Conflicting paths are returned.

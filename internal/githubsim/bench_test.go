@@ -1,0 +1,56 @@
+package githubsim
+
+import (
+	"fmt"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// BenchmarkAtomicCommit measures one Git Data commit (tree, commit, CAS ref update)
+// through go-github, contract validation included.
+func BenchmarkAtomicCommit(b *testing.B) {
+	sim, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	if err := sim.CreateRepo(RepoOptions{Owner: "acme", Name: "config"}); err != nil {
+		b.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	for i := 0; i < 300; i++ {
+		fsys[fmt.Sprintf("apps/app%03d/overlays/dev/kustomization.yaml", i)] = &fstest.MapFile{Data: []byte("images: []\n")}
+	}
+	head, err := sim.SeedFS(testRepo, "main", fsys, "seed\n")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := github.NewClient(nil).WithAuthToken(sim.InstallationToken()).WithEnterpriseURLs(sim.URL(), sim.URL())
+	ctx := b.Context()
+	parentTree, _, err := c.Git.GetTree(ctx, "acme", "config", head, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tree, _, err := c.Git.CreateTree(ctx, "acme", "config", parentTree.GetSHA(), []*github.TreeEntry{{
+			Path: github.String("apps/app001/overlays/dev/kustomization.yaml"), Mode: github.String("100644"),
+			Type: github.String("blob"), Content: github.String(fmt.Sprintf("images: [%d]\n", i))}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cm, _, err := c.Git.CreateCommit(ctx, "acme", "config", &github.Commit{Message: github.String("bump"), Tree: tree,
+			Parents: []*github.Commit{{SHA: github.String(head)}}}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := c.Git.UpdateRef(ctx, "acme", "config", &github.Reference{Ref: github.String("heads/main"),
+			Object: &github.GitObject{SHA: cm.SHA}}, false); err != nil {
+			b.Fatal(err)
+		}
+		head = cm.GetSHA()
+	}
+	b.ReportMetric(float64(sim.Calls().Total())/float64(b.N), "calls/op")
+}
