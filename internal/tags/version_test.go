@@ -34,6 +34,7 @@ func TestParseVersion(t *testing.T) {
 		{tag: "1.2.3-alpine-rc1", want: "1.2.3-rc.1", suffix: "alpine"},
 		{tag: "1.2.3-devel", want: "1.2.3", suffix: "devel"},
 		{tag: "1.2.3-1", want: "1.2.3", suffix: "1"},
+		{tag: "1.2.3-0.3.7", want: "1.2.3", suffix: "0.3.7"},
 		{tag: "v1.2.3-linux", extract: `^v(?P<version>.*)-linux$`, want: "1.2.3"},
 		{tag: "build-1.2.3-x", extract: `(\d+\.\d+\.\d+)`, want: "1.2.3"},
 		{tag: "v1.2.3-darwin", extract: `^v(?P<version>.*)-linux$`, reason: ReasonExtract},
