@@ -34,12 +34,15 @@ type Filter struct {
 	// AllowTags is a regular expression a tag must match.
 	AllowTags string
 	// IgnoreTags holds globs (path.Match syntax) a tag must not match.
+	// Filters only narrow: no filter makes a tag eligible that another
+	// rule refuses.
 	IgnoreTags []string
 }
 
 // Rule is everything the chooser needs to know about one image in one
 // environment.
 type Rule struct {
+	// Strategy orders the eligible tags; "" means SemVer.
 	Strategy Strategy
 	// Extract is an optional regular expression with a named group
 	// "version" (or, failing that, the first group). The group is compared;
