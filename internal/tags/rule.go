@@ -34,8 +34,9 @@ type Filter struct {
 	// AllowTags is a regular expression a tag must match.
 	AllowTags string
 	// IgnoreTags holds globs (path.Match syntax) a tag must not match.
-	// Filters only narrow: no filter makes a tag eligible that another
-	// rule refuses.
+	// Filters narrow: no filter admits a tag another rule refuses. The
+	// one exception: with no current version to follow, a suffixed tag
+	// (1.2.3-alpine) is eligible only when some filter has an AllowTags.
 	IgnoreTags []string
 }
 
