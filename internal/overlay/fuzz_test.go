@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,6 +48,9 @@ func FuzzSetImage(f *testing.F) {
 		}
 		before, beforeErr := Images(data)
 		out, changed, err := SetImage(data, e)
+		if errors.Is(err, ErrVerify) {
+			t.Fatalf("edit of %+v failed its own check: %v\n%q", e, err, data)
+		}
 		if err != nil {
 			return
 		}

@@ -27,7 +27,7 @@ func (p *planner) addEntry(k *kustomization, img Image) error {
 	case k.imgKey == nil && k.top.Style&yaml.FlowStyle != 0:
 		return p.addToFlowMapping(k.top, "images: ["+flowEntry(img)+"]")
 	case k.imgKey == nil:
-		end, err := s.end(k.top)
+		end, err := s.blockEnd(k.top)
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func (p *planner) addEntry(k *kustomization, img Image) error {
 		return p.addToFlowSequence(k.imgVal, flowEntry(img))
 	}
 	seq := k.imgVal
-	end, err := s.end(seq)
+	end, err := s.blockEnd(seq)
 	if err != nil {
 		return err
 	}

@@ -291,3 +291,51 @@ func (s *source) eol(off int) string {
 	}
 	return "\n"
 }
+
+// blockEnd is end for a node in block context, where the next lines can be
+// added after it. Where end cannot tell (a block scalar, an anchored or
+// folded value as the last leaf), it falls back on indentation: the node
+// runs on while lines are blank or indented deeper than the line it starts
+// on, which holds because nothing of the enclosing collections follows it.
+func (s *source) blockEnd(n *yaml.Node) (int, error) {
+	e, err := s.end(n)
+	if err == nil {
+		return e, nil
+	}
+	leaf := n
+	for (leaf.Kind == yaml.MappingNode || leaf.Kind == yaml.SequenceNode) && leaf.Style&yaml.FlowStyle == 0 && len(leaf.Content) > 0 {
+		leaf = leaf.Content[len(leaf.Content)-1]
+	}
+	start, oerr := s.offset(leaf)
+	if oerr != nil {
+		return 0, err
+	}
+	if leaf.Kind == yaml.MappingNode || leaf.Kind == yaml.SequenceNode {
+		if e, ferr := s.flowClose(leaf); ferr == nil {
+			return e, nil
+		}
+	}
+	ls := s.lineStart(start)
+	threshold := indentation(s.data[ls:])
+	end := s.lineEnd(start)
+	for next := s.nextLine(start); next < len(s.data); next = s.nextLine(next) {
+		line := s.data[next:s.lineEnd(next)]
+		if len(bytes.TrimLeft(line, " \t")) == 0 {
+			continue
+		}
+		if indentation(line) <= threshold || bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
+			break
+		}
+		end = s.lineEnd(next)
+	}
+	return end, nil
+}
+
+// indentation counts the leading spaces of a line.
+func indentation(line []byte) int {
+	n := 0
+	for n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
