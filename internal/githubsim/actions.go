@@ -68,31 +68,29 @@ func (s *Sim) Push(login, repoName, branch, message string, files map[string]str
 		if !ok {
 			parent, _ = r.branchSHA(r.defaultBranch)
 		}
-		flat := map[string]fileEntry{}
+		base := ""
 		var parents []string
 		if parent != "" {
 			cm, err := r.store.commit(parent)
 			if err != nil {
 				return err
 			}
-			if flat, err = r.store.flatten(cm.Tree); err != nil {
-				return err
-			}
-			parents = []string{parent}
+			base, parents = cm.Tree, []string{parent}
 		}
+		edits := map[string]*treeEntry{}
 		for p, content := range files {
 			p = strings.Trim(p, "/")
 			if content == DeleteFile {
-				removePath(flat, p)
+				edits[p] = nil
 				continue
 			}
 			mode := ModeFile
-			if old, ok := flat[p]; ok {
+			if old, err := r.store.lookupPath(base, p); err == nil && base != "" && !old.isTree() {
 				mode = old.Mode
 			}
-			flat[p] = fileEntry{Mode: mode, SHA: r.store.put(typeBlob, []byte(content))}
+			edits[p] = &treeEntry{Mode: mode, SHA: r.store.put(typeBlob, []byte(content))}
 		}
-		tree, err := r.store.buildTree(flat)
+		tree, err := r.store.editTree(base, edits)
 		if err != nil {
 			return fmt.Errorf("push %s: %w", branch, err)
 		}

@@ -40,31 +40,28 @@ func (s *Sim) putContent(c *call) reply {
 	if rep, blocked := s.protectedPush(c, "refs/heads/"+branch); blocked {
 		return rep
 	}
-	flat := map[string]fileEntry{}
+	base := ""
 	var parents []string
 	if exists {
 		cm, err := r.store.commit(parent)
 		if err != nil {
 			return notFound()
 		}
-		if flat, err = r.store.flatten(cm.Tree); err != nil {
-			return notFound()
-		}
-		parents = []string{parent}
+		base, parents = cm.Tree, []string{parent}
 	}
-	old, had := flat[p]
+	old, err := r.store.lookupPath(base, p)
+	had := err == nil && base != "" && !old.isTree()
 	switch {
 	case had && in.SHA == "":
 		return validationFailed("Invalid request.\n\n\"sha\" wasn't supplied.")
 	case had && in.SHA != old.SHA, !had && in.SHA != "":
 		return apiError(http.StatusConflict, p+" does not match "+in.SHA)
 	}
-	mode := ModeFile
+	entry := treeEntry{Mode: ModeFile, SHA: r.store.put(typeBlob, data)}
 	if had {
-		mode = old.Mode
+		entry.Mode = old.Mode
 	}
-	flat[p] = fileEntry{Mode: mode, SHA: r.store.put(typeBlob, data)}
-	tree, err := r.store.buildTree(flat)
+	tree, err := r.store.editTree(base, map[string]*treeEntry{p: &entry})
 	if err != nil {
 		return validationFailed("Invalid path " + p)
 	}
@@ -80,7 +77,7 @@ func (s *Sim) putContent(c *call) reply {
 	cm := commitObj{Tree: tree, Parents: parents, Author: author, Committer: committer, Message: in.Message}
 	sha := r.store.put(typeCommit, encodeCommit(cm))
 	s.moveRef(r, "refs/heads/"+branch, sha, c.who, false)
-	content := s.contentJSON(r, branch, p, treeEntry{Mode: mode, SHA: flat[p].SHA}, false)
+	content := s.contentJSON(r, branch, p, entry, false)
 	body := obj{"content": content, "commit": s.gitCommitJSON(r, sha, cm)}
 	if had {
 		return ok(body)

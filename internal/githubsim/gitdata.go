@@ -147,16 +147,6 @@ func (s *Sim) createTree(c *call) reply {
 	return created(body)
 }
 
-// removePath deletes a file or a whole directory from a flat path map.
-func removePath(files map[string]fileEntry, p string) {
-	delete(files, p)
-	for k := range files {
-		if strings.HasPrefix(k, p+"/") {
-			delete(files, k)
-		}
-	}
-}
-
 // base64Lines encodes as GitHub does for blobs and contents: 60 characters per line.
 func base64Lines(data []byte) string {
 	enc := base64.StdEncoding.EncodeToString(data)

@@ -72,11 +72,7 @@ func (s *Sim) mergeability(r *repo, is *issue) mergeResult {
 	}
 	var tree string
 	var conflicts []string
-	if mbTree == "" {
-		tree, conflicts, err1 = r.store.mergeTrees(emptyTree(r), baseC.Tree, headC.Tree)
-	} else {
-		tree, conflicts, err1 = r.store.mergeTrees(mbTree, baseC.Tree, headC.Tree)
-	}
+	tree, conflicts, err1 = r.store.mergeTrees(mbTree, baseC.Tree, headC.Tree)
 	if err1 != nil || len(conflicts) > 0 {
 		return mergeResult{state: "dirty", reason: "Pull Request is not mergeable"}
 	}
@@ -94,11 +90,6 @@ func (s *Sim) mergeability(r *repo, is *issue) mergeResult {
 		res.state = "unstable"
 	}
 	return res
-}
-
-func emptyTree(r *repo) string {
-	sha, _ := r.store.putTree(nil)
-	return sha
 }
 
 // protectionBlock returns GitHub's message for the first unmet protection rule, or "".

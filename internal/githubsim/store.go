@@ -336,53 +336,83 @@ func (s *store) diffInto(a, b, prefix string, out *[]changedPath) error {
 	return nil
 }
 
-// mergeTrees performs a file-level three-way merge. Conflicting paths are returned.
+// mergeTrees performs a three-way merge at file granularity: a path changed on one side
+// only takes that side; a path changed on both sides the same way is kept; anything else
+// is a conflict. Unchanged subtrees are never read. Conflicting paths are returned.
 func (s *store) mergeTrees(baseTree, oursTree, theirsTree string) (string, []string, error) {
-	base, err := s.flatten(baseTree)
-	if err != nil {
-		return "", nil, err
-	}
-	ours, err := s.flatten(oursTree)
-	if err != nil {
-		return "", nil, err
-	}
-	theirs, err := s.flatten(theirsTree)
-	if err != nil {
-		return "", nil, err
-	}
-	out := map[string]fileEntry{}
 	var conflicts []string
-	paths := map[string]bool{}
-	for _, m := range []map[string]fileEntry{base, ours, theirs} {
-		for p := range m {
-			paths[p] = true
-		}
-	}
-	for p := range paths {
-		b, inB := base[p]
-		o, inO := ours[p]
-		t, inT := theirs[p]
-		switch {
-		case inO == inT && o == t:
-			if inO {
-				out[p] = o
-			}
-		case inO == inB && o == b:
-			if inT {
-				out[p] = t
-			}
-		case inT == inB && t == b:
-			if inO {
-				out[p] = o
-			}
-		default:
-			conflicts = append(conflicts, p)
-		}
+	sha, err := s.mergeDir(baseTree, oursTree, theirsTree, "", &conflicts)
+	if err != nil {
+		return "", nil, err
 	}
 	sort.Strings(conflicts)
 	if len(conflicts) > 0 {
 		return "", conflicts, nil
 	}
-	sha, err := s.buildTree(out)
-	return sha, nil, err
+	return sha, nil, nil
+}
+
+func (s *store) mergeDir(base, ours, theirs, prefix string, conflicts *[]string) (string, error) {
+	switch {
+	case ours == theirs, base == theirs:
+		return ours, nil
+	case base == ours:
+		return theirs, nil
+	}
+	eb, err := s.entriesOf(base)
+	if err != nil {
+		return "", err
+	}
+	eo, err := s.entriesOf(ours)
+	if err != nil {
+		return "", err
+	}
+	et, err := s.entriesOf(theirs)
+	if err != nil {
+		return "", err
+	}
+	names := map[string]bool{}
+	for _, m := range []map[string]treeEntry{eb, eo, et} {
+		for n := range m {
+			names[n] = true
+		}
+	}
+	var out []treeEntry
+	for n := range names {
+		b, inB := eb[n]
+		o, inO := eo[n]
+		t, inT := et[n]
+		switch {
+		case inO == inT && o == t:
+			if inO {
+				out = append(out, o)
+			}
+		case inO == inB && o == b:
+			if inT {
+				out = append(out, t)
+			}
+		case inT == inB && t == b:
+			if inO {
+				out = append(out, o)
+			}
+		case inO && inT && o.isTree() && t.isTree():
+			sub := ""
+			if inB && b.isTree() {
+				sub = b.SHA
+			}
+			sha, err := s.mergeDir(sub, o.SHA, t.SHA, path.Join(prefix, n), conflicts)
+			if err != nil {
+				return "", err
+			}
+			if sha != "" {
+				out = append(out, treeEntry{Mode: ModeTree, Name: n, SHA: sha})
+			}
+		default:
+			*conflicts = append(*conflicts, path.Join(prefix, n))
+		}
+	}
+	if prefix != "" && len(out) == 0 {
+		return "", nil // an emptied directory disappears, as in git
+	}
+	return s.putTree(out)
 }
