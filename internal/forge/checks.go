@@ -72,14 +72,22 @@ func batchAnnotations(all []*github.CheckRunAnnotation) [][]*github.CheckRunAnno
 }
 
 // output returns the run's output with one batch of annotations, or nil
-// when the run has no title (GitHub requires title and summary together).
+// when there is nothing to show. GitHub requires a title and a summary with
+// any output, so the run's name and title stand in for missing ones.
 func (run CheckRun) output(batch []*github.CheckRunAnnotation) *github.CheckRunOutput {
-	if run.Title == "" {
+	if run.Title == "" && run.Summary == "" && run.Text == "" && len(batch) == 0 {
 		return nil
 	}
+	title, summary := run.Title, run.Summary
+	if title == "" {
+		title = run.Name
+	}
+	if summary == "" {
+		summary = title
+	}
 	out := &github.CheckRunOutput{
-		Title:       github.String(TruncateTitle(run.Title)),
-		Summary:     github.String(TruncateCheckText(run.Summary)),
+		Title:       github.String(TruncateTitle(title)),
+		Summary:     github.String(TruncateCheckText(summary)),
 		Annotations: batch,
 	}
 	if run.Text != "" {

@@ -13,14 +13,16 @@ import (
 func TestPublishCheckBatchesAnnotations(t *testing.T) {
 	tests := []struct {
 		annotations int
+		title       string
 		ops         map[string]int
 	}{
-		{0, map[string]int{"checks/create": 1}},
-		{50, map[string]int{"checks/create": 1}},
-		{120, map[string]int{"checks/create": 1, "checks/update": 2}},
+		{0, "Policy", map[string]int{"checks/create": 1}},
+		{50, "Policy", map[string]int{"checks/create": 1}},
+		{120, "Policy", map[string]int{"checks/create": 1, "checks/update": 2}},
+		{3, "", map[string]int{"checks/create": 1}}, // the run's name stands in for the title
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.annotations), func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.annotations, tt.title), func(t *testing.T) {
 			e := newEnv(t, envOptions{})
 			ctx := context.Background()
 			var anns []*github.CheckRunAnnotation
@@ -32,7 +34,7 @@ func TestPublishCheckBatchesAnnotations(t *testing.T) {
 			}
 			id, err := e.forge.PublishCheck(ctx, testRepo, CheckRun{
 				Name: "stagehand/policy", HeadSHA: e.head, Status: "completed", Conclusion: "neutral",
-				Title: "Policy", Summary: strings.Repeat("s", MaxCheckText+100), Annotations: anns,
+				Title: tt.title, Summary: strings.Repeat("s", MaxCheckText+100), Annotations: anns,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -60,6 +62,13 @@ func TestPublishCheckBatchesAnnotations(t *testing.T) {
 			}
 			if n := utf8.RuneCountInString(run.GetOutput().GetSummary()); n > MaxCheckText || run.GetConclusion() != "neutral" {
 				t.Fatalf("summary of %d characters, conclusion %q", n, run.GetConclusion())
+			}
+			want := tt.title
+			if want == "" {
+				want = "stagehand/policy"
+			}
+			if run.GetOutput().GetTitle() != want {
+				t.Fatalf("title %q, want %q", run.GetOutput().GetTitle(), want)
 			}
 		})
 	}

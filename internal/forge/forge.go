@@ -27,8 +27,9 @@ func (r Repo) String() string { return r.Owner + "/" + r.Name }
 
 // Options configures a Forge.
 type Options struct {
-	// Objects caches immutable git data (blobs, trees, commits) by SHA; share
-	// one between every Forge of the process. Nil means a private 64 MiB cache.
+	// Objects caches immutable git data (blobs, trees, commits) by SHA, and
+	// which proposal branches have open pull requests; share one between
+	// every Forge of the process. Nil means a private 64 MiB cache.
 	Objects *ObjectCache
 	// Sleep waits while polling (mergeability, merge retries); nil means SleepContext.
 	Sleep Sleeper
@@ -42,12 +43,11 @@ type Forge struct {
 	objects  *ObjectCache
 	sleep    Sleeper
 	attempts int
-	branches *recentBranches
 }
 
 // New returns a Forge that talks to GitHub through gh.
 func New(gh *github.Client, opts Options) *Forge {
-	f := &Forge{gh: gh, objects: opts.Objects, sleep: opts.Sleep, attempts: opts.Attempts, branches: newRecentBranches()}
+	f := &Forge{gh: gh, objects: opts.Objects, sleep: opts.Sleep, attempts: opts.Attempts}
 	if f.objects == nil {
 		f.objects = NewObjectCache(64 << 20)
 	}

@@ -56,7 +56,8 @@ func (f *Forge) Healthy(ctx context.Context, repo Repo, sha, environment string)
 }
 
 // OpenProposals lists the open pull requests whose head branch starts with
-// prefix (such as "stagehand/"), for reconciling after a restart.
+// prefix (such as "stagehand/"), for reconciling after a restart. It also
+// tells later Propose calls which branches exist, so they skip a create.
 func (f *Forge) OpenProposals(ctx context.Context, repo Repo, prefix string) ([]*github.PullRequest, error) {
 	var out []*github.PullRequest
 	opts := &github.PullRequestListOptions{State: "open", ListOptions: github.ListOptions{PerPage: 100}}
@@ -67,6 +68,7 @@ func (f *Forge) OpenProposals(ctx context.Context, repo Repo, prefix string) ([]
 		}
 		for _, pr := range page {
 			if strings.HasPrefix(pr.GetHead().GetRef(), prefix) && pr.GetHead().GetRepo().GetFullName() == repo.String() {
+				f.objects.branches.set(repo, pr.GetHead().GetRef(), pr.GetNumber())
 				out = append(out, pr)
 			}
 		}
@@ -83,6 +85,6 @@ func (f *Forge) DeleteBranch(ctx context.Context, repo Repo, branch string) erro
 	if err != nil && status(err) != http.StatusNotFound && status(err) != http.StatusUnprocessableEntity {
 		return fmt.Errorf("delete branch %s of %s: %w", branch, repo, err)
 	}
-	f.branches.set(repo, branch, 0)
+	f.objects.branches.set(repo, branch, 0)
 	return nil
 }

@@ -104,9 +104,18 @@ func TestOpenProposalsAndDeleteBranch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	prs, err := e.forge.OpenProposals(ctx, testRepo, "stagehand/")
+	restarted := e.coldForge(t)
+	prs, err := restarted.OpenProposals(ctx, testRepo, "stagehand/")
 	if err != nil || len(prs) != 1 || prs[0].GetHead().GetRef() != "stagehand/dev/web" {
 		t.Fatalf("proposals %v, %v", prs, err)
+	}
+	e.calls()
+	if _, err := restarted.Propose(ctx, testRepo, promotion("v1.1.0")); err != nil {
+		t.Fatal(err)
+	}
+	// Knowing the branch, the restarted process does not try to create it.
+	if c := e.calls(); c.Writes != 0 {
+		t.Fatalf("calls after listing proposals: %v", c.Log)
 	}
 	for range 2 { // deleting twice is fine
 		if err := e.forge.DeleteBranch(ctx, testRepo, "feature/manual"); err != nil {

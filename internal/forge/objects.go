@@ -13,11 +13,14 @@ import (
 // listings, commits and the path lookups made at a commit. What a SHA names
 // never changes, so one cache is safely shared by every snapshot and every
 // Forge of the process. Blob contents are bounded by bytes, the rest by count.
+// It also keeps hints about which proposal branches have an open pull
+// request; a stale hint costs a call, never a wrong result.
 type ObjectCache struct {
-	blobs   *byteLRU[string]
-	trees   *lru.Cache[string, *treeIndex]
-	commits *lru.Cache[string, commitInfo]
-	paths   *lru.Cache[string, entry]
+	branches *recentBranches
+	blobs    *byteLRU[string]
+	trees    *lru.Cache[string, *treeIndex]
+	commits  *lru.Cache[string, commitInfo]
+	paths    *lru.Cache[string, entry]
 }
 
 // commitInfo is what Stagehand needs of a commit object.
@@ -38,10 +41,11 @@ type entry struct {
 // NewObjectCache returns an ObjectCache keeping at most maxBlobBytes of blob content.
 func NewObjectCache(maxBlobBytes int64) *ObjectCache {
 	return &ObjectCache{
-		blobs:   newByteLRU[string](maxBlobBytes),
-		trees:   mustLRU[string, *treeIndex](256),
-		commits: mustLRU[string, commitInfo](4096),
-		paths:   mustLRU[string, entry](16384),
+		branches: newRecentBranches(),
+		blobs:    newByteLRU[string](maxBlobBytes),
+		trees:    mustLRU[string, *treeIndex](256),
+		commits:  mustLRU[string, commitInfo](4096),
+		paths:    mustLRU[string, entry](16384),
 	}
 }
 

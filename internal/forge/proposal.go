@@ -67,7 +67,7 @@ func (f *Forge) Propose(ctx context.Context, repo Repo, p Proposal) (ProposalRes
 	if len(changes) == 0 {
 		return res, f.closeDone(ctx, repo, p, &res)
 	}
-	if f.branches.pr(repo, p.Branch) == 0 {
+	if f.objects.branches.pr(repo, p.Branch) == 0 {
 		// Most likely a new proposal: create the branch straight away. If it
 		// exists after all, GitHub says so and the update path below runs.
 		commit, err := f.proposeNew(ctx, snap, p, changes)
@@ -231,7 +231,7 @@ func (f *Forge) closeDone(ctx context.Context, repo Repo, p Proposal, res *Propo
 	if err := f.ClosePR(ctx, repo, pr.GetNumber(), reason); err != nil {
 		return err
 	}
-	f.branches.set(repo, p.Branch, 0)
+	f.objects.branches.set(repo, p.Branch, 0)
 	res.Closed = pr.GetNumber()
 	return nil
 }

@@ -29,11 +29,11 @@ func (f *Forge) FindPR(ctx context.Context, repo Repo, branch string) (*github.P
 	}
 	for _, pr := range prs {
 		if pr.GetHead().GetRef() == branch {
-			f.branches.set(repo, branch, pr.GetNumber())
+			f.objects.branches.set(repo, branch, pr.GetNumber())
 			return pr, nil
 		}
 	}
-	f.branches.set(repo, branch, 0)
+	f.objects.branches.set(repo, branch, 0)
 	return nil, nil
 }
 
@@ -73,7 +73,7 @@ func (f *Forge) createPR(ctx context.Context, repo Repo, spec PullSpec) (*github
 	if err != nil {
 		return nil, fmt.Errorf("open pull request %s → %s in %s: %w", spec.Branch, spec.Base, repo, err)
 	}
-	f.branches.set(repo, spec.Branch, pr.GetNumber())
+	f.objects.branches.set(repo, spec.Branch, pr.GetNumber())
 	if err := f.addMissingLabels(ctx, repo, pr, spec.Labels); err != nil {
 		return nil, err
 	}

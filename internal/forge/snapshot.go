@@ -40,6 +40,15 @@ func (f *Forge) Snapshot(ctx context.Context, repo Repo, commit string) *Snapsho
 	return &Snapshot{f: f, ctx: ctx, repo: repo, commit: commit}
 }
 
+// SnapshotBranch returns repo at the current head of branch.
+func (f *Forge) SnapshotBranch(ctx context.Context, repo Repo, branch string) (*Snapshot, error) {
+	head, err := f.Head(ctx, repo, branch)
+	if err != nil {
+		return nil, err
+	}
+	return f.Snapshot(ctx, repo, head), nil
+}
+
 // Commit returns the commit SHA the snapshot shows.
 func (s *Snapshot) Commit() string { return s.commit }
 
