@@ -66,13 +66,14 @@ func Choose(req Request) (Decision, error) {
 	order := sortedOrder(req.Candidates)
 	slots := make([]Rejection, len(order))
 	eligible := make([]entry, 0, 16)
+	kept := -1 // the first, kept, entry of the current run of one tag
 	for pos, i := range order {
 		c := req.Candidates[i]
-		if pos > 0 && c.Tag == req.Candidates[order[pos-1]].Tag {
-			kept := req.Candidates[order[pos-1]]
-			slots[pos] = Rejection{Candidate: c, Reason: ReasonDuplicate, Detail: "listed more than once; " + describeKept(kept)}
+		if kept >= 0 && c.Tag == req.Candidates[kept].Tag {
+			slots[pos] = Rejection{Candidate: c, Reason: ReasonDuplicate, Detail: "listed more than once; " + describeKept(req.Candidates[kept])}
 			continue
 		}
+		kept = int(i)
 		e, reason, detail := ch.check(c)
 		if reason != "" {
 			slots[pos] = Rejection{Candidate: c, Reason: reason, Detail: detail}

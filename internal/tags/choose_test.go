@@ -281,7 +281,11 @@ func TestChoose(t *testing.T) {
 		{
 			name: "the later of two entries for one tag is kept",
 			req: Request{
-				Candidates: []Candidate{{Tag: "latest", Digest: "sha256:old", PushedAt: epoch}, {Tag: "latest", Digest: "sha256:new", PushedAt: epoch.Add(time.Hour)}},
+				Candidates: []Candidate{
+					{Tag: "latest", Digest: "sha256:old", PushedAt: epoch},
+					{Tag: "latest", Digest: "sha256:new", PushedAt: epoch.Add(time.Hour)},
+					{Tag: "latest", Digest: "sha256:older", PushedAt: epoch.Add(-time.Hour)},
+				},
 				Current:    "latest", CurrentDigest: "sha256:old", Rule: Rule{Strategy: Digest},
 			},
 			chosen:  "latest",
@@ -347,4 +351,22 @@ func explain(d Decision) string {
 		b.WriteString("  " + r.Candidate.Tag + ": " + string(r.Reason) + ": " + r.Detail + "\n")
 	}
 	return b.String()
+}
+
+func TestChooseKeepsLatestEntryOfATag(t *testing.T) {
+	req := Request{
+		Candidates: []Candidate{
+			{Tag: "latest", Digest: "sha256:b", PushedAt: epoch},
+			{Tag: "latest", Digest: "sha256:c", PushedAt: epoch.Add(time.Hour)},
+			{Tag: "latest", Digest: "sha256:a", PushedAt: epoch.Add(-time.Hour)},
+		},
+		Current: "latest", CurrentDigest: "sha256:a", Rule: Rule{Strategy: Digest},
+	}
+	d, err := Choose(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Found || d.Chosen.Digest != "sha256:c" {
+		t.Fatalf("chose %+v, want the entry pushed last (sha256:c)\n%s", d.Chosen, explain(d))
+	}
 }
