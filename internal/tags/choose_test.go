@@ -279,7 +279,7 @@ func TestChoose(t *testing.T) {
 			reasons: rejected{"latest": ReasonNotTracked},
 		},
 		{
-			name: "the later of two entries for one tag is kept",
+			name: "of several entries for one tag the latest push is kept",
 			req: Request{
 				Candidates: []Candidate{
 					{Tag: "latest", Digest: "sha256:old", PushedAt: epoch},
