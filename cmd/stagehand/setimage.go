@@ -79,9 +79,9 @@ func setImages(dir string, args []string) error {
 	return replaceFile(path, out)
 }
 
-// replaceFile writes data to path through a temporary file and a rename, so
-// that a reader never sees half a file; the file keeps its mode. A symbolic
-// link is written through instead of being replaced.
+// replaceFile writes data to path through writeFileAtomic, keeping the
+// file's mode. A symbolic link is written through instead of being
+// replaced by a file.
 func replaceFile(path string, data []byte) error {
 	info, err := os.Lstat(path)
 	if err != nil {
@@ -93,24 +93,5 @@ func replaceFile(path string, data []byte) error {
 		}
 		return nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".stagehand-set-image-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return writeFileAtomic(path, data, info.Mode().Perm())
 }

@@ -18,6 +18,7 @@ func TestSetImageCmd(t *testing.T) {
 		want   string // file content afterwards
 		stderr string
 		stdout string
+		link   bool // the kustomization is a symbolic link to target.yaml
 	}{
 		{name: "tag", file: "kustomization.yaml", data: kust, args: []string{"ghcr.io/acme/web:v1.1.0"}, want: strings.Replace(kust, "v1.0.0", "v1.1.0", 1)},
 		{name: "tag and digest", file: "kustomization.yml", data: kust, args: []string{"ghcr.io/acme/web:v2@sha256:ab"}, want: strings.Replace(kust, "v1.0.0\n", "v2\n    digest: sha256:ab\n", 1)},
@@ -29,13 +30,22 @@ func TestSetImageCmd(t *testing.T) {
 		{name: "no kustomization", args: []string{"a:v1"}, code: 1, stderr: "no kustomization file"},
 		{name: "malformed kustomization", file: "kustomization.yaml", data: "images: [\n", args: []string{"a:v1"}, code: 1, want: "images: [\n", stderr: "kustomization.yaml: set image a: parse kustomization"},
 		{name: "unsupported form", file: "kustomization.yaml", data: "images:\n- name: a\n  newTag: &t v1\n", args: []string{"a:v2"}, code: 1, want: "images:\n- name: a\n  newTag: &t v1\n", stderr: "unsupported for a byte-exact edit"},
+		{name: "through a symbolic link", file: "kustomization.yaml", link: true, data: kust, args: []string{"ghcr.io/acme/web:v1.1.0"}, want: strings.Replace(kust, "v1.0.0", "v1.1.0", 1)},
 		{name: "help", args: []string{"--help"}, stdout: "stagehand set-image ghcr.io/acme/web:v1.4.3@sha256:"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
+			files := 1
 			if tc.file != "" {
-				if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(tc.data), 0o640); err != nil {
+				target := filepath.Join(dir, tc.file)
+				if tc.link {
+					target, files = filepath.Join(dir, "target.yaml"), 2
+					if err := os.Symlink("target.yaml", filepath.Join(dir, tc.file)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := os.WriteFile(target, []byte(tc.data), 0o640); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -59,7 +69,10 @@ func TestSetImageCmd(t *testing.T) {
 			if info, err := os.Stat(filepath.Join(dir, tc.file)); err != nil || info.Mode().Perm() != 0o640 {
 				t.Errorf("mode changed: %v %v", info.Mode(), err)
 			}
-			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			if info, err := os.Lstat(filepath.Join(dir, tc.file)); err != nil || (info.Mode()&os.ModeSymlink != 0) != tc.link {
+				t.Errorf("symbolic link not kept: %v %v", info.Mode(), err)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != files {
 				t.Errorf("left files behind: %v", entries)
 			}
 		})
