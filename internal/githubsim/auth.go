@@ -77,7 +77,7 @@ func (s *Sim) authenticate(r *http.Request, kind authKind) (principal, reply, bo
 			return who, unauthorized("Bad credentials"), true
 		}
 		if p.kind == kindInstallation {
-			if exp, ok := s.instTokens[tok]; ok && s.now().After(exp.expires) {
+			if exp, ok := s.instTokens[tok]; ok && wallNow().After(exp.expires) {
 				return who, unauthorized("Bad credentials"), true
 			}
 		}
@@ -116,7 +116,7 @@ func (s *Sim) verifyAppJWT(tok string) error {
 	if err != nil {
 		return fmt.Errorf("A JSON web token could not be decoded")
 	}
-	now := s.opts.Now()
+	now := wallNow()
 	iat, okIat := claims["iat"].(float64)
 	exp, okExp := claims["exp"].(float64)
 	if !okIat || !okExp {
@@ -140,7 +140,7 @@ func (s *Sim) verifyAppJWT(tok string) error {
 // mintInstallationToken creates an installation access token valid for one hour.
 func (s *Sim) mintInstallationToken() (string, time.Time) {
 	tok := "ghs_" + randomHex(18)
-	exp := s.now().Add(time.Hour)
+	exp := wallNow().Truncate(time.Second).Add(time.Hour)
 	s.tokens[tok] = principal{kind: kindInstallation, token: tok}
 	s.instTokens[tok] = installationToken{expires: exp}
 	return tok, exp
@@ -156,7 +156,7 @@ func (s *Sim) InstallationToken() string {
 
 // AppJWT signs a JWT for the App, valid for nine minutes, as ghinstallation does.
 func (s *Sim) AppJWT() (string, error) {
-	now := s.opts.Now()
+	now := wallNow()
 	claims := jwt.RegisteredClaims{
 		IssuedAt:  jwt.NewNumericDate(now.Add(-30 * time.Second)),
 		ExpiresAt: jwt.NewNumericDate(now.Add(9 * time.Minute)),

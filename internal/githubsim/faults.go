@@ -56,7 +56,7 @@ func (s *Sim) SetFaults(f Faults) {
 	s.faults = f
 	s.rng.Seed(f.Seed)
 	if f.ExhaustPrimary {
-		reset := s.opts.Now().Add(f.PrimaryReset)
+		reset := wallNow().Add(f.PrimaryReset)
 		s.exhaustedUntil = reset
 	} else {
 		s.exhaustedUntil = time.Time{}
@@ -142,7 +142,7 @@ type rateWindow struct {
 }
 
 func (s *Sim) window(key string) *rateWindow {
-	now := s.opts.Now()
+	now := wallNow()
 	w, ok := s.rate[key]
 	if !ok || !now.Before(w.reset) {
 		w = &rateWindow{reset: now.Add(time.Hour)}
@@ -157,7 +157,7 @@ func (s *Sim) checkPrimaryLimit(key string, who principal) (reply, bool) {
 		return reply{}, false
 	}
 	w := s.window(key)
-	exhausted := s.opts.Now().Before(s.exhaustedUntil)
+	exhausted := wallNow().Before(s.exhaustedUntil)
 	if w.used < s.opts.RateLimit && !exhausted {
 		return reply{}, false
 	}
@@ -180,7 +180,7 @@ func (s *Sim) rateHeaders(key string, h http.Header, spend bool) {
 	}
 	remaining := s.opts.RateLimit - w.used
 	reset := w.reset
-	if s.opts.Now().Before(s.exhaustedUntil) {
+	if wallNow().Before(s.exhaustedUntil) {
 		remaining, reset = 0, s.exhaustedUntil
 	}
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
@@ -211,3 +211,8 @@ func (s *Sim) SetTreeLimit(n int) {
 	defer s.mu.Unlock()
 	s.treeLimit = n
 }
+
+// wallNow is the real clock. Credentials and rate limits follow it, because clients
+// (ghinstallation, go-github) judge expiry and resets by the real clock; Options.Now
+// only drives the timestamps the simulator writes (commits, PRs, statuses).
+func wallNow() time.Time { return time.Now() }

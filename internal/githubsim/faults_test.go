@@ -1,7 +1,10 @@
 package githubsim
 
 import (
+	"sync"
+
 	"errors"
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	"net/http"
 	"strconv"
 	"testing"
@@ -195,4 +198,36 @@ func TestPermissions(t *testing.T) {
 	bad, _ := github.NewClient(nil).WithAuthToken("bogus").WithEnterpriseURLs(f.sim.URL(), f.sim.URL())
 	_, resp, err = bad.Repositories.Get(f.ctx, "acme", "config")
 	wantStatus(t, resp, err, http.StatusUnauthorized)
+}
+
+func TestInjectedClock(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	f := newFixture(t, Options{Now: clock})
+	mu.Lock()
+	now = now.Add(48 * time.Hour)
+	mu.Unlock()
+	sha, err := f.sim.Push("dev", testRepo, "main", "later", map[string]string{"x": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Credentials follow the real clock, so an App client keeps working across clock jumps.
+	itr, err := ghinstallation.New(http.DefaultTransport, f.sim.AppID(), f.sim.InstallationID(), f.sim.AppKeyPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	itr.BaseURL = f.sim.APIURL()
+	c, _ := github.NewClient(&http.Client{Transport: itr}).WithEnterpriseURLs(f.sim.URL(), f.sim.URL())
+	cm, _, err := c.Git.GetCommit(f.ctx, "acme", "config", sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cm.GetCommitter().GetDate().Time; !got.Equal(time.Date(2030, 1, 4, 3, 4, 5, 0, time.UTC)) {
+		t.Errorf("commit date = %v, want the injected clock", got)
+	}
 }

@@ -129,7 +129,7 @@ func (s *Sim) setLabels(c *call) reply {
 func (s *Sim) rateLimit(c *call) reply {
 	w := s.window(c.who.rateKey())
 	remaining := s.opts.RateLimit - w.used
-	if s.opts.Now().Before(s.exhaustedUntil) {
+	if wallNow().Before(s.exhaustedUntil) {
 		remaining = 0
 	}
 	core := obj{"limit": s.opts.RateLimit, "remaining": remaining, "reset": w.reset.Unix(), "used": w.used, "resource": "core"}
