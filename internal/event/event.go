@@ -32,6 +32,9 @@ const (
 	Status                   = "status"
 	// Ping is sent when a webhook is created; it is answered, never queued.
 	Ping = "ping"
+	// ImagePushed names deliveries made from registry webhooks (an image
+	// tag was pushed). It never comes from GitHub, so Handled is false.
+	ImagePushed = "image_pushed"
 )
 
 // handled lists the events that are decoded and queued, in the order of

@@ -63,7 +63,7 @@ func (s *Server) githubWebhook(c echo.Context) error {
 		log.Warn("payload does not decode", zap.Error(err))
 		return s.reject(c, label, resultBadRequest, http.StatusBadRequest, "payload does not decode as "+name)
 	}
-	return s.submit(c, d)
+	return s.submit(c, label, d)
 }
 
 // readBody reads at most limit bytes; beyond that it fails with

@@ -5,7 +5,8 @@
 // Routes are registered in one place (routes). A new intake, such as a
 // registry webhook, adds a route whose handler authenticates the request,
 // builds an event.Delivery and passes it to submit, which deduplicates,
-// enqueues and answers the way every intake answers.
+// enqueues and answers the way every intake answers (or, for a request that
+// yields several deliveries, calls enqueue for each and answers once).
 package server
 
 import (
@@ -180,14 +181,25 @@ func (s *Server) httpError(err error, c echo.Context) {
 	}
 }
 
-// submit deduplicates and enqueues a delivery and answers the request: 202
-// when queued, 200 for a duplicate, 503 when the queue cannot take it.
-func (s *Server) submit(c echo.Context, d event.Delivery) error {
+// outcome is what became of a delivery handed to enqueue.
+type outcome int
+
+const (
+	queued    outcome = iota // enqueued
+	duplicate                // seen recently, dropped
+	refused                  // the queue is full or shutting down
+	failed                   // the queue failed otherwise
+)
+
+// enqueue deduplicates a delivery and queues a job that hands it to the
+// Handler. It answers nothing, so that an intake that turns one request into
+// several deliveries can answer once; submit answers for one delivery.
+func (s *Server) enqueue(d event.Delivery) (outcome, error) {
 	log := s.log.With(zap.String("delivery_id", d.ID), zap.String("event", d.Event),
 		zap.String("action", d.Action), zap.String("repo", d.Repo))
 	if seen, _ := s.seen.ContainsOrAdd(d.ID, struct{}{}); seen {
 		log.Info("duplicate delivery dropped")
-		return s.answer(c, d.Event, resultDuplicate, http.StatusOK, status{"duplicate"})
+		return duplicate, nil
 	}
 	h := s.cfg.Handler
 	err := s.cfg.Queue.Enqueue(queue.Job{Key: d.Key(), ID: d.ID, Event: d.Event, Run: func(ctx context.Context) error {
@@ -199,12 +211,27 @@ func (s *Server) submit(c echo.Context, d event.Delivery) error {
 		s.seen.Remove(d.ID)
 		log.Warn("delivery refused", zap.Error(err))
 		if errors.Is(err, queue.ErrFull) || errors.Is(err, queue.ErrClosed) {
-			return s.answer(c, d.Event, resultQueueFull, http.StatusServiceUnavailable, rejection{err.Error()})
+			return refused, err
 		}
-		return s.answer(c, d.Event, resultError, http.StatusInternalServerError, rejection{"cannot queue delivery"})
+		return failed, err
 	}
 	log.Info("delivery queued", zap.String("key", d.Key()))
-	return s.answer(c, d.Event, resultAccepted, http.StatusAccepted, status{"accepted"})
+	return queued, nil
+}
+
+// submit enqueues one delivery and answers the request: 202 when queued, 200
+// for a duplicate, 503 when the queue cannot take it.
+func (s *Server) submit(c echo.Context, label string, d event.Delivery) error {
+	switch o, err := s.enqueue(d); o {
+	case duplicate:
+		return s.answer(c, label, resultDuplicate, http.StatusOK, status{"duplicate"})
+	case refused:
+		return s.answer(c, label, resultQueueFull, http.StatusServiceUnavailable, rejection{err.Error()})
+	case failed:
+		return s.answer(c, label, resultError, http.StatusInternalServerError, rejection{"cannot queue delivery"})
+	default:
+		return s.answer(c, label, resultAccepted, http.StatusAccepted, status{"accepted"})
+	}
 }
 
 // answer writes a JSON answer and counts it.
