@@ -65,13 +65,8 @@ func (s *Sim) putContent(c *call) reply {
 	if err != nil {
 		return validationFailed("Invalid path " + p)
 	}
-	author, okA := s.signature(in.Author, c.who, c.now)
-	committer := author
-	okC := true
-	if in.Committer != nil {
-		committer, okC = s.signature(in.Committer, c.who, c.now)
-	}
-	if !okA || !okC {
+	author, committer, valid := s.signatures(in.Author, in.Committer, c)
+	if !valid {
 		return validationFailed("Invalid request.\n\nInvalid date.")
 	}
 	cm := commitObj{Tree: tree, Parents: parents, Author: author, Committer: committer, Message: in.Message}

@@ -260,6 +260,16 @@ func (s *Sim) signature(in *sigInput, who principal, now time.Time) (Signature, 
 	return sig, true
 }
 
+// signatures resolves a request's author and committer; the committer defaults to the author.
+func (s *Sim) signatures(author, committer *sigInput, c *call) (Signature, Signature, bool) {
+	a, okA := s.signature(author, c.who, c.now)
+	if committer == nil {
+		return a, a, okA
+	}
+	cm, okC := s.signature(committer, c.who, c.now)
+	return a, cm, okA && okC
+}
+
 func noreplyEmail(u *user) string {
 	return strings.ToLower(strings.TrimSpace(u.login)) + "@users.noreply.github.com"
 }
@@ -283,13 +293,8 @@ func (s *Sim) createGitCommit(c *call) reply {
 			return validationFailed("Parent SHA does not exist or is not a commit object")
 		}
 	}
-	author, okA := s.signature(in.Author, c.who, c.now)
-	committer := author
-	okC := true
-	if in.Committer != nil {
-		committer, okC = s.signature(in.Committer, c.who, c.now)
-	}
-	if !okA || !okC {
+	author, committer, valid := s.signatures(in.Author, in.Committer, c)
+	if !valid {
 		return validationFailed("Invalid request.\n\nInvalid date.")
 	}
 	cm := commitObj{Tree: in.Tree, Parents: in.Parents, Author: author, Committer: committer, Message: in.Message}
