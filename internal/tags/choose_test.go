@@ -286,7 +286,7 @@ func TestChoose(t *testing.T) {
 					{Tag: "latest", Digest: "sha256:new", PushedAt: epoch.Add(time.Hour)},
 					{Tag: "latest", Digest: "sha256:older", PushedAt: epoch.Add(-time.Hour)},
 				},
-				Current:    "latest", CurrentDigest: "sha256:old", Rule: Rule{Strategy: Digest},
+				Current: "latest", CurrentDigest: "sha256:old", Rule: Rule{Strategy: Digest},
 			},
 			chosen:  "latest",
 			reasons: rejected{"latest": ReasonDuplicate},
