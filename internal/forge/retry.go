@@ -150,12 +150,29 @@ func (t *retryTransport) decide(req *http.Request, resp *http.Response, err erro
 		}
 		// One second of slack: the reset is given in whole seconds.
 		return max(time.Unix(reset, 0).Sub(t.now())+time.Second, time.Second), true
+	case (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests) && secondaryBody(resp):
+		// A secondary limit without Retry-After or a reset: GitHub asks
+		// for at least a minute.
+		return time.Minute, true
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		return 0, retryableMethod(req)
 	case resp.StatusCode == http.StatusNotFound && req.Method == http.MethodGet:
 		return 0, t.justCreated(req)
 	}
 	return 0, false
+}
+
+// secondaryBody reports whether the response body is GitHub's secondary
+// rate-limit message, as go-github-ratelimit recognises it.
+func secondaryBody(resp *http.Response) bool {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	if err != nil {
+		return false
+	}
+	var body github_secondary_ratelimit.SecondaryRateLimitBody
+	return json.Unmarshal(data, &body) == nil && body.IsSecondaryRateLimit()
 }
 
 // retryableMethod is true for requests that are safe to send twice: every

@@ -20,8 +20,9 @@ func TestRetries(t *testing.T) {
 		faults githubsim.Faults
 		branch string // the branch to read; "" reads main
 		log    []string
-		sleeps []time.Duration // exact waits; nil with backoff checks only the count
+		sleeps []time.Duration // exact waits; nil checks only the count
 		waits  int
+		reset  bool // the limit resets while the client sleeps
 		err    func(error) bool
 	}{
 		{
@@ -34,7 +35,8 @@ func TestRetries(t *testing.T) {
 			name:   "exhausted primary limit waits for the reset",
 			faults: githubsim.Faults{ExhaustPrimary: true, PrimaryReset: 30 * time.Second},
 			log:    []string{"git/get-ref 403", "git/get-ref 200"},
-			sleeps: []time.Duration{31 * time.Second},
+			waits:  1,
+			reset:  true, // one wait of 30–31 s: to the whole-second reset, plus a second of slack
 		},
 		{
 			name:   "a primary reset beyond the bound is GitHub's error",
@@ -90,6 +92,9 @@ func TestRetries(t *testing.T) {
 			e.calls()
 			before := len(e.clock.Sleeps())
 			e.sim.SetFaults(tt.faults)
+			if tt.reset {
+				e.clock.onSleep = func() { e.sim.SetFaults(githubsim.Faults{}) }
+			}
 			_, err := e.forge.Head(ctx, testRepo, branch)
 			if tt.err == nil && err != nil || tt.err != nil && !tt.err(err) {
 				t.Fatalf("err = %v", err)
@@ -98,6 +103,11 @@ func TestRetries(t *testing.T) {
 				t.Fatalf("calls %v, want %v", c.Log, tt.log)
 			}
 			sleeps := e.clock.Sleeps()[before:]
+			for _, d := range sleeps {
+				if tt.reset && (d < 30*time.Second || d > 31*time.Second) {
+					t.Fatalf("waited %v for a reset 30 s away", d)
+				}
+			}
 			if tt.sleeps != nil && !slices.Equal(sleeps, tt.sleeps) {
 				t.Fatalf("slept %v, want %v", sleeps, tt.sleeps)
 			}

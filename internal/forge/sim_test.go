@@ -18,12 +18,14 @@ import (
 // testRepo is the config repository every test seeds.
 var testRepo = Repo{Owner: "acme", Name: "config"}
 
-// clock is a fake clock whose Sleep only advances it, shared by the client
-// stack, the Forge and the simulator, so rate-limit resets pass instantly.
+// clock is a fake clock whose Sleep only advances it, shared by the Forge
+// and the simulator's timestamps. (The simulator keeps rate limits on the
+// wall clock, as GitHub's clients judge them, so the client stack does too.)
 type clock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
+	mu      sync.Mutex
+	now     time.Time
+	sleeps  []time.Duration
+	onSleep func() // runs after each sleep, outside the lock
 }
 
 func (c *clock) Now() time.Time {
@@ -34,9 +36,13 @@ func (c *clock) Now() time.Time {
 
 func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.sleeps = append(c.sleeps, d)
 	c.now = c.now.Add(d)
+	hook := c.onSleep
+	c.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	return ctx.Err()
 }
 
@@ -139,7 +145,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 // sleeping on its clock.
 func (e *env) transport(t testing.TB) http.RoundTripper {
 	t.Helper()
-	rt, err := NewTransport(TransportOptions{Registerer: e.reg, Sleep: e.clock.Sleep, Now: e.clock.Now})
+	rt, err := NewTransport(TransportOptions{Registerer: e.reg, Sleep: e.clock.Sleep})
 	if err != nil {
 		t.Fatalf("transport: %v", err)
 	}

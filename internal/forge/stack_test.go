@@ -34,3 +34,25 @@ func TestAppStack(t *testing.T) {
 		t.Fatalf("list deliveries as the App: %v", err)
 	}
 }
+
+// TestCacheIsPerToken: one transport serves several tokens (installations,
+// users); a cached answer for one must never be served to another.
+func TestCacheIsPerToken(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	rt := e.transport(t)
+	e.sim.AddUser("outsider")
+	for _, tt := range []struct {
+		user  string
+		found bool
+	}{{"reader", true}, {"outsider", false}, {"reader", true}} {
+		gh, err := NewClient(e.sim.URL(), e.sim.Token(tt.user), rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = New(gh, Options{}).Head(ctx, testRepo, "main")
+		if (err == nil) != tt.found {
+			t.Fatalf("%s: err = %v, want found=%v", tt.user, err, tt.found)
+		}
+	}
+}
