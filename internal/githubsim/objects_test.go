@@ -143,3 +143,18 @@ func FuzzDecodeCommit(f *testing.F) {
 		_, _ = decodeCommit(data)
 	})
 }
+
+func TestInfo(t *testing.T) {
+	sim, err := NewHandler(Options{AppKey: testKey(t), BaseURL: "http://127.0.0.1:9999/", AppID: 42, InstallationID: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	info := sim.Info("acme/config", "admin", "dev")
+	if info.APIURL != "http://127.0.0.1:9999/api/v3/" || info.AppID != 42 || info.InstallationID != 7 {
+		t.Errorf("info = %+v", info)
+	}
+	if info.Tokens["dev"] == "" || info.Tokens["dev"] != sim.Token("dev") {
+		t.Errorf("dev token = %q, want the user's token", info.Tokens["dev"])
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,7 +47,16 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.t.Errorf("no delivery id")
 	}
 	event := r.Header.Get("X-GitHub-Event")
-	parsed, err := github.ParseWebHook(event, body)
+	var parsed any
+	var err error
+	if event == "registry_package" {
+		// go-github v62 does not model registry_package; keep the raw JSON.
+		var raw map[string]any
+		err = json.Unmarshal(body, &raw)
+		parsed = raw
+	} else {
+		parsed, err = github.ParseWebHook(event, body)
+	}
 	if err != nil {
 		rc.t.Errorf("parse %s: %v", event, err)
 	}
@@ -289,5 +299,37 @@ func TestSettleWaitsForReactions(t *testing.T) {
 	comments, _ := sim.Comments(testRepo, n)
 	if len(comments) != 2 {
 		t.Errorf("comments = %d, want the bot's reply too", len(comments))
+	}
+}
+
+func TestPublishContainer(t *testing.T) {
+	f, rc := newHookFixture(t)
+	if err := f.sim.PublishContainer("dev", testRepo, "web", "v1.4.0", "sha256:"+strings.Repeat("ab", 32)); err != nil {
+		t.Fatal(err)
+	}
+	f.sim.Flush()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if got := rc.kinds[len(rc.kinds)-1]; got != "registry_package/published" {
+		t.Fatalf("last webhook = %s, want registry_package/published", got)
+	}
+	var ev struct {
+		RegistryPackage struct {
+			PackageVersion struct {
+				Name              string `json:"name"`
+				PackageURL        string `json:"package_url"`
+				ContainerMetadata struct {
+					Tag struct{ Name string } `json:"tag"`
+				} `json:"container_metadata"`
+			} `json:"package_version"`
+		} `json:"registry_package"`
+	}
+	raw, _ := json.Marshal(rc.events[len(rc.events)-1])
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	v := ev.RegistryPackage.PackageVersion
+	if v.ContainerMetadata.Tag.Name != "v1.4.0" || v.Name != "sha256:"+strings.Repeat("ab", 32) || v.PackageURL != "ghcr.io/acme/web:v1.4.0" {
+		t.Errorf("registry_package version = %+v", v)
 	}
 }
