@@ -57,7 +57,7 @@ func plainSafe(v string, flow bool) bool {
 			return false
 		}
 	}
-	if strings.IndexByte("-:@", v[0]) >= 0 || strings.HasSuffix(v, ":") {
+	if strings.IndexByte(":@", v[0]) >= 0 || strings.HasSuffix(v, ":") {
 		return false
 	}
 	if plainWord(v, flow) {
