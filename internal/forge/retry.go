@@ -86,9 +86,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var limitWaits, tries int
 	for {
 		tries++
-		try, err := rewind(req.WithContext(ctx))
-		if err != nil {
-			return nil, err
+		try := req.WithContext(ctx)
+		if tries > 1 {
+			var err error
+			if try, err = rewind(try); err != nil {
+				return nil, err
+			}
 		}
 		hint.wait = 0
 		resp, err := t.next.RoundTrip(try)

@@ -128,3 +128,24 @@ func TestRetryOnlySafeWrites(t *testing.T) {
 		t.Fatalf("calls %v", c.Log)
 	}
 }
+
+// TestRetryResendsTheBody: a git object POST is content-addressed, so it is
+// retried after a 5xx, and the retry must carry the whole body again.
+func TestRetryResendsTheBody(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.sim.SetFaults(githubsim.Faults{Errors: 1, Operations: []string{"git/create-tree"}})
+	res, err := e.forge.Commit(context.Background(), testRepo, "main", "", "Retry\n", func(fs.FS) (map[string][]byte, error) {
+		return map[string][]byte{"a": []byte("a\n"), "b": []byte("b\n")}, nil
+	}, CommitOptions{})
+	if err != nil || !res.Written {
+		t.Fatalf("commit: %+v, %v", res, err)
+	}
+	c := e.calls()
+	if c.ByOperation["git/create-tree"] != 2 || !slices.Contains(c.Log, "git/create-tree 201") {
+		t.Fatalf("calls %v", c.Log)
+	}
+	got, err := fs.ReadFile(e.coldForge(t).Snapshot(context.Background(), testRepo, res.SHA), "b")
+	if err != nil || string(got) != "b\n" {
+		t.Fatalf("b = %q, %v", got, err)
+	}
+}

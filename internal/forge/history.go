@@ -1,0 +1,142 @@
+package forge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// ErrNoHistory reports that no commit on the branch touched the paths asked about.
+var ErrNoHistory = errors.New("no commit touched the paths")
+
+// Arrival is the commit on a branch's first-parent line that brought the
+// newest change to some paths, and when it was committed.
+type Arrival struct {
+	SHA  string
+	When time.Time
+}
+
+// historyPage is how many commits one history listing reads.
+const historyPage = 100
+
+// Arrival returns the commit that brought the current content of paths onto
+// branch: the newest commit touching any of them, or, when that commit came
+// in through a merge, the merge commit on branch's first-parent line (git
+// log's history simplification lists the pull request's own commit, whose
+// date is when it was proposed, not when it merged). It reads one path
+// history per path and one page of the branch's history.
+func (f *Forge) Arrival(ctx context.Context, repo Repo, branch string, paths []string) (Arrival, error) {
+	var newest *github.RepositoryCommit
+	for _, p := range paths {
+		list, err := f.PathHistory(ctx, repo, branch, p, 1)
+		if err != nil {
+			return Arrival{}, err
+		}
+		if len(list) > 0 && (newest == nil || committed(list[0]).After(committed(newest))) {
+			newest = list[0]
+		}
+	}
+	if newest == nil {
+		return Arrival{}, fmt.Errorf("%v on %s of %s: %w", paths, branch, repo, ErrNoHistory)
+	}
+	line, _, err := f.gh.Repositories.ListCommits(ctx, repo.Owner, repo.Name, &github.CommitsListOptions{
+		SHA: branch, ListOptions: github.ListOptions{PerPage: historyPage},
+	})
+	if err != nil {
+		return Arrival{}, fmt.Errorf("history of %s of %s: %w", branch, repo, err)
+	}
+	c := broughtBy(line, newest.GetSHA())
+	if c == nil {
+		c = newest
+	}
+	return Arrival{SHA: c.GetSHA(), When: committed(c)}, nil
+}
+
+func committed(c *github.RepositoryCommit) time.Time {
+	return c.GetCommit().GetCommitter().GetDate().Time
+}
+
+// broughtBy returns the oldest commit of the first-parent line (newest
+// first in line) from which target is reachable: the one that brought
+// target onto the branch. It returns nil when target is not in the page.
+func broughtBy(line []*github.RepositoryCommit, target string) *github.RepositoryCommit {
+	if len(line) == 0 {
+		return nil
+	}
+	parents := map[string][]string{}
+	byID := map[string]*github.RepositoryCommit{}
+	for _, c := range line {
+		byID[c.GetSHA()] = c
+		for _, p := range c.Parents {
+			parents[c.GetSHA()] = append(parents[c.GetSHA()], p.GetSHA())
+		}
+	}
+	reaches := func(from string) bool {
+		seen := map[string]bool{}
+		stack := []string{from}
+		for len(stack) > 0 {
+			s := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if s == target {
+				return true
+			}
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			stack = append(stack, parents[s]...)
+		}
+		return false
+	}
+	var found *github.RepositoryCommit
+	for at := line[0].GetSHA(); at != ""; {
+		c, ok := byID[at]
+		if !ok || !reaches(at) {
+			break
+		}
+		found = c
+		next := ""
+		if ps := parents[at]; len(ps) > 0 {
+			next = ps[0]
+		}
+		at = next
+	}
+	return found
+}
+
+// BranchPulls returns the open pull request from branch, if any, and the
+// pull requests from it that were closed without being merged, newest
+// first, from one listing.
+func (f *Forge) BranchPulls(ctx context.Context, repo Repo, branch string) (*github.PullRequest, []*github.PullRequest, error) {
+	prs, _, err := f.gh.PullRequests.List(ctx, repo.Owner, repo.Name, &github.PullRequestListOptions{
+		Head: repo.Owner + ":" + branch, State: "all", Sort: "created", Direction: "desc",
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("pull requests for %s in %s: %w", branch, repo, err)
+	}
+	var open *github.PullRequest
+	var declined []*github.PullRequest
+	for _, pr := range prs {
+		if pr.GetHead().GetRef() != branch {
+			continue
+		}
+		switch {
+		case pr.GetState() == "open" && open == nil:
+			open = pr
+		case pr.GetState() == "closed" && pr.MergedAt == nil:
+			declined = append(declined, pr)
+		}
+	}
+	f.objects.branches.set(repo, branch, open.GetNumber())
+	return open, declined, nil
+}
+
+// MergeState reads a pull request until GitHub has computed whether it can
+// be merged (mergeable is no longer null), polling briefly with the Forge's
+// Sleeper; the attempts bound the wait.
+func (f *Forge) MergeState(ctx context.Context, repo Repo, number int) (*github.PullRequest, error) {
+	return f.awaitMergeable(ctx, repo, number)
+}
