@@ -133,7 +133,8 @@ func (s *Sim) rateLimit(c *call) reply {
 		remaining = 0
 	}
 	core := obj{"limit": s.opts.RateLimit, "remaining": remaining, "reset": w.reset.Unix(), "used": w.used, "resource": "core"}
-	return ok(obj{"resources": obj{"core": core}, "rate": core})
+	search := obj{"limit": 30, "remaining": 30, "reset": wallNow().Add(time.Minute).Unix(), "used": 0, "resource": "search"}
+	return ok(obj{"resources": obj{"core": core, "search": search}, "rate": core})
 }
 
 func (s *Sim) getProtection(c *call) reply {
