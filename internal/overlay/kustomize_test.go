@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +72,32 @@ func runKustomize(tb testing.TB, bin, dir string, args ...string) []byte {
 	return out
 }
 
+// sameBuild edits one copy of a corpus case's original/ with `kustomize edit
+// set image args` and another with ours, and compares `kustomize build`.
+func sameBuild(t *testing.T, bin string, c corpusCase, args []string) string {
+	t.Helper()
+	theirs := copyTree(t, filepath.Join(c.dir, "original"))
+	runKustomize(t, bin, theirs, append([]string{"edit", "set", "image"}, args...)...)
+	ours := copyTree(t, filepath.Join(c.dir, "original"))
+	edits, err := ParseImageArgs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := SetImages(c.original(t), edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ours, c.file), out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := runKustomize(t, bin, theirs, "build", ".")
+	got := runKustomize(t, bin, ours, "build", ".")
+	if !bytes.Equal(got, want) {
+		t.Errorf("kustomize build differs after set-image %v:\n%s", args, unifiedDiff(want, got))
+	}
+	return ours
+}
+
 // TestSameBuildAsKustomizeEdit runs `kustomize edit set image` on one copy
 // of every corpus case and our edit on another, and requires `kustomize
 // build` to render both the same. It also checks Render against the CLI.
@@ -78,18 +105,8 @@ func TestSameBuildAsKustomizeEdit(t *testing.T) {
 	bin := kustomizeBinary(t)
 	for _, c := range loadCorpus(t) {
 		t.Run(c.name, func(t *testing.T) {
-			theirs := copyTree(t, filepath.Join(c.dir, "original"))
-			runKustomize(t, bin, theirs, append([]string{"edit", "set", "image"}, c.args...)...)
-			ours := copyTree(t, filepath.Join(c.dir, "original"))
-			out := c.edit(t, c.original(t))
-			if err := os.WriteFile(filepath.Join(ours, c.file), out, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			want := runKustomize(t, bin, theirs, "build", ".")
+			ours := sameBuild(t, bin, c, c.args)
 			got := runKustomize(t, bin, ours, "build", ".")
-			if !bytes.Equal(got, want) {
-				t.Errorf("kustomize build differs after set-image:\n%s", unifiedDiff(want, got))
-			}
 			rendered, err := Render(os.DirFS(ours), ".")
 			if err != nil {
 				t.Fatal(err)
@@ -97,6 +114,44 @@ func TestSameBuildAsKustomizeEdit(t *testing.T) {
 			if !bytes.Equal(rendered, got) {
 				t.Errorf("Render differs from kustomize build:\n%s", unifiedDiff(got, rendered))
 			}
+		})
+	}
+}
+
+// TestArgumentFormsAgainstKustomize runs the argument forms kustomize
+// accepts, `*` included, on corpus files and compares the builds.
+func TestArgumentFormsAgainstKustomize(t *testing.T) {
+	bin := kustomizeBinary(t)
+	byName := map[string]corpusCase{}
+	for _, c := range loadCorpus(t) {
+		byName[c.name] = c
+	}
+	cases := []struct {
+		corpus string
+		args   []string
+	}{
+		{"keep-with-star", []string{"app=*"}},
+		{"keep-with-star", []string{"app=*:*"}},
+		{"keep-with-star", []string{"app:*"}},
+		{"keep-with-star", []string{"app@*"}},
+		{"keep-with-star", []string{"app=new"}},
+		{"keep-with-star", []string{"app="}},
+		{"keep-with-star", []string{"=app:v9"}},
+		{"keep-with-star", []string{"app=*:v2", "app:v3"}},
+		{"newname-first-removed", []string{"app=*:v2@sha256:ff"}},
+		{"digest-with-tag", []string{"ghcr.io/acme/payments=*:*@sha256:ff"}},
+		{"digest-with-tag", []string{"ghcr.io/acme/payments:v9"}},
+		{"tag-suffix-removed", []string{"ghcr.io/acme/legacy=*:*"}},
+		{"flow-style", []string{"ghcr.io/acme/worker=x/y:z@sha256:1"}},
+		{"several-images", []string{"postgres:16", "ghcr.io/acme/gateway@sha256:aa", "redis:7"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.corpus+" "+strings.Join(tc.args, " "), func(t *testing.T) {
+			c, ok := byName[tc.corpus]
+			if !ok {
+				t.Fatalf("no corpus case %s", tc.corpus)
+			}
+			sameBuild(t, bin, c, tc.args)
 		})
 	}
 }
