@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -70,4 +71,31 @@ func TestMetrics(t *testing.T) {
 	if remaining <= 0 || remaining >= 5000 {
 		t.Errorf("rate_limit_remaining = %v", remaining)
 	}
+}
+
+// FuzzOperation checks that any request maps to a bounded label set: a
+// registered template or "<METHOD> other", whatever the path holds.
+func FuzzOperation(f *testing.F) {
+	for _, s := range []string{"/repos/a/b/git/ref/heads/x", "/api/v3/repos/a/b/pulls/1/merge", "/", "//repos//", "/repos/a/b/contents/%2e%2e/x", "/app/hook/deliveries/1/attempts"} {
+		f.Add("GET", s)
+		f.Add("POST", s)
+	}
+	known := map[string]bool{}
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"} {
+		known[m+" other"] = true
+	}
+	f.Fuzz(func(t *testing.T, method, path string) {
+		u, err := url.Parse(path)
+		if err != nil {
+			return
+		}
+		switch method {
+		case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD":
+		default:
+			method = "GET"
+		}
+		if op := Operation(&http.Request{Method: method, URL: u}); !known[op] && !slices.Contains(operationPatterns, op) {
+			t.Fatalf("Operation(%s %q) = %q, not one of the fixed names", method, path, op)
+		}
+	})
 }
