@@ -15,6 +15,7 @@ type ActionError struct {
 	Message string
 }
 
+// Error reads like "githubsim: 405 Pull Request is not mergeable".
 func (e *ActionError) Error() string { return fmt.Sprintf("githubsim: %d %s", e.Status, e.Message) }
 
 func replyErr(rep reply) error {

@@ -15,7 +15,7 @@ var (
 )
 
 // testKey shares one App key across tests; generating RSA keys under -race is slow.
-func testKey(t *testing.T) *rsa.PrivateKey {
+func testKey(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
 	keyOnce.Do(func() { key, keyErr = rsa.GenerateKey(rand.Reader, 2048) })
 	if keyErr != nil {
@@ -38,3 +38,6 @@ func otherKey(t *testing.T) *rsa.PrivateKey {
 
 // bytesReader avoids importing bytes in every test file.
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// testKeyF is testKey for fuzz targets.
+func testKeyF(f *testing.F) *rsa.PrivateKey { return testKey(f) }

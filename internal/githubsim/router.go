@@ -78,6 +78,7 @@ func (c *compiled) bind(parts []string) (map[string]string, int, bool) {
 	return vals, score, len(parts) == len(c.segments)
 }
 
+// ServeHTTP dispatches to the best-matching route, binding its path values.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	best, vals, pathMatched := rt.match(r.Method, r.URL.EscapedPath())
 	if best == nil {
