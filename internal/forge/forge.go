@@ -1,9 +1,15 @@
 // Package forge is the narrow set of GitHub operations Stagehand performs,
 // on go-github: snapshots of a repository as an fs.FS, atomic multi-file
-// commits with compare-and-swap on the ref, pull requests, check runs,
-// comments, merges and webhook redelivery. Its HTTP stack (NewTransport)
-// revalidates cached responses with ETags, honours GitHub's rate limits and
-// retries what GitHub asks to be retried.
+// commits with compare-and-swap on the ref, proposals (a deterministic
+// branch plus its pull request, kept up to date), check runs, comments,
+// merges, the facts promotion gates read, and webhook redelivery. Its HTTP
+// stack (NewTransport) revalidates cached responses with ETags, honours
+// GitHub's rate limits and retries what GitHub asks to be retried.
+//
+// A new promotion of one app into one environment costs six calls, four of
+// them writes: read the base branch, read the overlay at that commit, create
+// the branch, commit the file on it (contents API), open the pull request,
+// label it. Repeating it costs two reads and no writes.
 package forge
 
 import (
