@@ -1,14 +1,3 @@
-// Package githubsim is a simulated GitHub for tests and the sandbox demo.
-//
-// It serves GitHub's REST paths with GitHub's payload shapes and status codes so that
-// go-github clients work against it unchanged, keeps real git objects (every SHA is the
-// one git would compute), enforces users' permissions and branch protection, and sends
-// signed webhooks for every state change. Fault injection and call accounting make the
-// behaviour of a client under latency, errors and rate limits measurable.
-//
-// The API is served both at the server root and under /api/v3/, so either
-// github.NewClient(nil).WithEnterpriseURLs(sim.URL(), sim.URL()) or a client whose
-// BaseURL is sim.URL()+"/" works. APIURL returns the /api/v3/ form.
 package githubsim
 
 import (
