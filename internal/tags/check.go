@@ -1,7 +1,5 @@
 package tags
 
-import "github.com/Masterminds/semver/v3"
-
 // check applies every per-candidate rule to c, in the order of Reasons,
 // and returns either the eligible entry or the first failing reason.
 func (ch *chooser) check(c Candidate) (entry, Reason, string) {
@@ -22,7 +20,7 @@ func (ch *chooser) check(c Candidate) (entry, Reason, string) {
 		return rej(ReasonExtract, "extract "+ch.req.Rule.Extract+" does not match")
 	}
 	e := entry{c: c, value: value}
-	p, why := parseValue(value)
+	v, why := parseValue(value)
 	switch {
 	case why == "":
 	case ch.rule.strategy == SemVer:
@@ -41,8 +39,8 @@ func (ch *chooser) check(c Candidate) (entry, Reason, string) {
 		}
 	}
 	if why == "" {
-		e.version = p.Version
-		if r, detail, ok := ch.checkVersion(p); !ok {
+		e.v = v
+		if r, detail, ok := ch.checkVersion(&e.v); !ok {
 			return rej(r, detail)
 		}
 	}
@@ -83,16 +81,15 @@ func (ch *chooser) versionNeededBy() string {
 
 // checkVersion applies the rules that need a version: suffix channel,
 // prerelease, constraints and the carried version.
-func (ch *chooser) checkVersion(p Parsed) (Reason, string, bool) {
-	cur := ch.cur.parsed
+func (ch *chooser) checkVersion(v *version) (Reason, string, bool) {
+	cur := ch.cur.v
 	switch {
-	case cur != nil && p.Suffix != cur.Suffix:
-		return ReasonSuffix, "suffix channel " + channelName(p.Suffix) + " is not current " + ch.cur.tag + "'s (" + channelName(cur.Suffix) + ")", false
-	case cur == nil && p.Suffix != "" && !ch.rule.anyAllow:
-		return ReasonSuffix, "suffix channel -" + p.Suffix + ": no current version to follow and no allowTags admitting it", false
+	case cur != nil && v.suffix != cur.suffix:
+		return ReasonSuffix, "suffix channel " + channelName(v.suffix) + " is not current " + ch.cur.tag + "'s (" + channelName(cur.suffix) + ")", false
+	case cur == nil && v.suffix != "" && !ch.rule.anyAllow:
+		return ReasonSuffix, "suffix channel -" + v.suffix + ": no current version to follow and no allowTags admitting it", false
 	}
-	v := p.Version
-	if v.Prerelease() != "" && !ch.req.Prerelease {
+	if v.pre != "" && !ch.req.Prerelease {
 		return ReasonPrerelease, ch.details.prerelease, false
 	}
 	for i := range ch.rule.filters {
@@ -101,7 +98,7 @@ func (ch *chooser) checkVersion(p Parsed) (Reason, string, bool) {
 			return ReasonConstraint, f.constraintDetail, false
 		}
 	}
-	if ch.want != nil && !sameRelease(v, ch.want) {
+	if ch.want != nil && compareRelease(v, ch.want) != 0 {
 		return ReasonVersion, ch.carryDetail(v), false
 	}
 	return "", "", true
@@ -114,9 +111,9 @@ func channelName(suffix string) string {
 	return "-" + suffix
 }
 
-func (ch *chooser) carryDetail(v *semver.Version) string {
-	release := releaseString(v)
-	wanted := ch.want.String()
+func (ch *chooser) carryDetail(v *version) string {
+	release := v.release()
+	wanted := ch.want.norm
 	src := ch.req.VersionSource
 	if src == "" {
 		return "version " + release + " is not the carried version " + wanted

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/Masterminds/semver/v3"
 )
 
 // Request is everything Choose needs to pick the next tag for one image in
@@ -157,17 +155,17 @@ func describeKept(c Candidate) string {
 
 // entry is an eligible candidate with its sort key.
 type entry struct {
-	c       Candidate
-	pos     int             // position in the sorted candidates
-	value   string          // the compared value: extracted part or tag
-	version *semver.Version // semver strategy
+	c     Candidate
+	pos   int     // position in the sorted candidates
+	value string  // the compared value: extracted part or tag
+	v     version // when the value is a version
 }
 
 // chooser holds what Choose knows about the request beyond the rule.
 type chooser struct {
 	req  Request
 	rule *compiled
-	want *semver.Version // carried version, release only
+	want *version // carried version, release only
 	cur  current
 	// details shared by every tag rejected for the same reason
 	details struct{ prerelease, notNewer, notOlder string }
@@ -175,23 +173,22 @@ type chooser struct {
 
 // current is what is known about the current tag.
 type current struct {
-	tag     string
-	value   string          // extracted value ("" when extract does not match)
-	parsed  *Parsed         // nil when the current tag is not a version
-	pushed  time.Time       // from the candidate list, for newest-build
-	known   bool            // whether the strategy can compare against it
-	version *semver.Version // parsed.Version, for short
+	tag    string
+	value  string    // extracted value ("" when extract does not match)
+	v      *version  // nil when the current tag is not a version
+	pushed time.Time // from the candidate list, for newest-build
+	known  bool      // whether the strategy can compare against it
 }
 
 func newChooser(req Request, rule *compiled) (*chooser, error) {
 	ch := &chooser{req: req, rule: rule}
 	if req.Version != "" {
-		p, why := parseValue(req.Version)
+		v, why := parseValue(req.Version)
 		if why != "" {
 			return nil, fmt.Errorf("carried version %q: %s", req.Version, why)
 		}
-		v := p.Version
-		ch.want = semver.New(v.Major(), v.Minor(), v.Patch(), "", "")
+		ch.want = &version{nums: v.nums}
+		ch.want.norm = ch.want.release()
 	}
 	ch.cur = readCurrent(req, rule)
 	ch.details.prerelease = "prerelease not allowed in " + ch.envName()
@@ -208,8 +205,8 @@ func readCurrent(req Request, rule *compiled) current {
 	value, ok := rule.extract.value(req.Current)
 	if ok {
 		cur.value = value
-		if p, why := parseValue(value); why == "" {
-			cur.parsed, cur.version = &p, p.Version
+		if v, why := parseValue(value); why == "" {
+			cur.v = &v
 		}
 	}
 	for _, c := range req.Candidates {
@@ -219,7 +216,7 @@ func readCurrent(req Request, rule *compiled) current {
 	}
 	switch rule.strategy {
 	case SemVer:
-		cur.known = cur.version != nil
+		cur.known = cur.v != nil
 	case Numerical:
 		cur.known = ok && isNumber(value)
 	case Alphabetical:

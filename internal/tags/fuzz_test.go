@@ -13,10 +13,13 @@ func FuzzParseVersion(f *testing.F) {
 		{"3f4a9bc", ""}, {"1.2", ""}, {"1.2.3-alpine3.18", ""}, {"1.2.3-rc1-alpine", ""},
 		{"v1.2.3-linux", `^v(?P<version>.*)-linux$`}, {"build-7", `(\d+)`}, {"1.2.3+b.1", ""},
 		{"2024.01.15", ""}, {"1.2.3-dev.alpine", ""}, {"v1.2.3", "("},
+		{"1.0.0-rc2", "1.0.0-rc10"}, {"1.0.0-beta.2", "1.0.0-beta"}, {"1.0.0-alpha.1", "1.0.0-alpha.beta"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, tag, extract string) {
+		// extract doubles as a second tag to compare with.
+		checkCompareAgrees(t, tag, extract)
 		p, err := Parse(tag, extract)
 		if err != nil {
 			return
@@ -34,6 +37,36 @@ func FuzzParseVersion(f *testing.F) {
 			t.Fatalf("normalised %q of %q parses to %q suffix %q", p.Version, tag, again.Version, again.Suffix)
 		}
 	})
+}
+
+// checkCompareAgrees: Choose's own comparison of two versions agrees with
+// Masterminds', which everyone else uses through ParseVersion.
+func checkCompareAgrees(t *testing.T, a, b string) {
+	t.Helper()
+	va, whyA := parseValue(a)
+	vb, whyB := parseValue(b)
+	if whyA != "" || whyB != "" || hugeIdentifier(va.pre) || hugeIdentifier(vb.pre) {
+		return
+	}
+	sa, errA := va.semver()
+	sb, errB := vb.semver()
+	if errA != nil || errB != nil {
+		t.Fatalf("parseValue accepted %q and %q, semver says %v, %v", a, b, errA, errB)
+	}
+	if got, want := compareVersions(&va, &vb), sa.Compare(sb); got != want {
+		t.Fatalf("compareVersions(%q, %q) = %d, semver says %d", a, b, got, want)
+	}
+}
+
+// hugeIdentifier reports a numeric prerelease identifier beyond uint64,
+// which Masterminds compares as text and Choose by value.
+func hugeIdentifier(pre string) bool {
+	for id := range strings.SplitSeq(pre, ".") {
+		if isNumber(id) && len(id) > 19 {
+			return true
+		}
+	}
+	return false
 }
 
 func FuzzChoose(f *testing.F) {

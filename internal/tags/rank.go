@@ -2,10 +2,7 @@ package tags
 
 import (
 	"slices"
-	"strconv"
 	"strings"
-
-	"github.com/Masterminds/semver/v3"
 )
 
 // rank chooses the highest of the eligible entries and rejects the rest
@@ -54,7 +51,7 @@ func (ch *chooser) rank(eligible []entry, slots []Rejection) int {
 func (ch *chooser) compareKey(a, b *entry) int {
 	switch ch.rule.strategy {
 	case SemVer:
-		return a.version.Compare(b.version)
+		return compareVersions(&a.v, &b.v)
 	case Numerical:
 		return compareNumbers(a.value, b.value)
 	case Alphabetical:
@@ -79,7 +76,7 @@ func compareTie(a, b *entry) int {
 func (ch *chooser) compareToCurrent(e *entry) int {
 	switch ch.rule.strategy {
 	case SemVer:
-		return e.version.Compare(ch.cur.version)
+		return compareVersions(&e.v, ch.cur.v)
 	case Numerical:
 		return compareNumbers(e.value, ch.cur.value)
 	case Alphabetical:
@@ -105,7 +102,7 @@ func (ch *chooser) collisionDetail(loser, winner *entry) string {
 	}
 	what := "number " + trimZeros(loser.value)
 	if ch.rule.strategy == SemVer {
-		what = "version " + loser.version.String()
+		what = "version " + loser.v.norm
 	}
 	return "same " + what + " as " + winner.c.Tag + ", which won because " + why
 }
@@ -125,26 +122,4 @@ func (ch *chooser) outrankedDetail(chosen *entry, sameTime bool) string {
 		return "pushed before the chosen " + chosen.c.Tag
 	}
 	return "older than the chosen " + chosen.c.Tag
-}
-
-// sameRelease reports whether a and b have the same major.minor.patch.
-func sameRelease(a, b *semver.Version) bool {
-	return compareRelease(a, b) == 0
-}
-
-// compareRelease compares major.minor.patch only.
-func compareRelease(a, b *semver.Version) int {
-	for _, p := range [][2]uint64{{a.Major(), b.Major()}, {a.Minor(), b.Minor()}, {a.Patch(), b.Patch()}} {
-		if p[0] != p[1] {
-			if p[0] < p[1] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
-
-func releaseString(v *semver.Version) string {
-	return strconv.FormatUint(v.Major(), 10) + "." + strconv.FormatUint(v.Minor(), 10) + "." + strconv.FormatUint(v.Patch(), 10)
 }

@@ -150,19 +150,23 @@ func strategyList() string {
 // prereleases, and its release (1.6.0 for 1.6.0-rc.1) is admitted too, or
 // the alternative itself names a prerelease. So ^1.0.0 admits 1.6.0-rc.1
 // but neither 1.0.0-rc.1 nor 2.0.0-rc.1, and <2.0.0 refuses 2.0.0-rc.1.
-func (f *compiledFilter) admits(v *semver.Version) bool {
+func (f *compiledFilter) admits(v *version) bool {
 	if f.constraint == nil {
 		return true
 	}
-	if v.Prerelease() == "" {
-		return f.constraint.Check(v)
+	sv, err := v.semver()
+	if err != nil {
+		return false
 	}
-	release, err := semver.StrictNewVersion(releaseString(v))
+	if v.pre == "" {
+		return f.constraint.Check(sv)
+	}
+	release, err := semver.StrictNewVersion(v.release())
 	if err != nil {
 		return false
 	}
 	for _, g := range f.groups {
-		if g.withPre.Check(v) && (g.withPre.Check(release) || g.plain.Check(v)) {
+		if g.withPre.Check(sv) && (g.withPre.Check(release) || g.plain.Check(sv)) {
 			return true
 		}
 	}

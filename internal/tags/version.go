@@ -1,6 +1,7 @@
 package tags
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -57,11 +58,15 @@ func Parse(tag, extract string) (Parsed, error) {
 	if !ok {
 		return Parsed{}, &VersionError{Tag: tag, Reason: ReasonExtract, Detail: "extract " + extract + " does not match"}
 	}
-	p, why := parseValue(value)
+	v, why := parseValue(value)
 	if why != "" {
 		return Parsed{}, &VersionError{Tag: tag, Reason: ReasonNotVersion, Detail: why}
 	}
-	return p, nil
+	sv, err := v.semver()
+	if err != nil {
+		return Parsed{}, &VersionError{Tag: tag, Reason: ReasonNotVersion, Detail: err.Error()}
+	}
+	return Parsed{Version: sv, Suffix: v.suffix}, nil
 }
 
 // extractor applies a rule's extract regexp. A nil extractor returns the
@@ -108,39 +113,111 @@ var prereleaseWords = map[string]bool{
 	"next": true, "m": true, "milestone": true,
 }
 
+// version is a tag read as a version. Choose compares versions without
+// building a semver.Version, which it needs only for constraints.
+type version struct {
+	nums   [3]uint64
+	pre    string // normalised prerelease; "" for a release
+	norm   string // the normalised version, as semver.StrictNewVersion reads it
+	suffix string // compatibility suffix
+}
+
+// semver builds the Masterminds version. parseValue has checked
+// everything StrictNewVersion checks, so it does not fail in practice.
+func (v *version) semver() (*semver.Version, error) {
+	return semver.StrictNewVersion(v.norm)
+}
+
 // parseValue reads s as a version. On failure it returns why, a fragment
 // for "not a version: …".
-func parseValue(s string) (Parsed, string) {
+func parseValue(s string) (version, string) {
 	if isHexSHA(s) {
-		return Parsed{}, "short hex SHA"
+		return version{}, "short hex SHA"
+	}
+	if len(s) > semver.MaxVersionLen {
+		return version{}, fmt.Sprintf("longer than %d characters", semver.MaxVersionLen)
 	}
 	rest := strings.TrimPrefix(s, "v")
 	core, meta, hasMeta := strings.Cut(rest, "+")
 	core, pre, hasPre := strings.Cut(core, "-")
 	nums, why := parseCore(core)
 	if why != "" {
-		return Parsed{}, why
+		return version{}, why
 	}
 	if hasMeta && !validIdentifiers(meta) {
-		return Parsed{}, "bad build metadata +" + meta
+		return version{}, "bad build metadata +" + meta
 	}
-	var prerelease, suffix string
+	v := version{nums: nums, norm: rest}
 	if hasPre {
 		var ok bool
-		prerelease, suffix, ok = splitPrerelease(pre)
+		v.pre, v.suffix, ok = splitPrerelease(pre)
 		if !ok {
-			return Parsed{}, "bad pre-release part -" + pre
+			return version{}, "bad pre-release part -" + pre
 		}
 	}
-	norm := rest
-	if prerelease != pre || suffix != "" || hasLeadingZero(core) {
-		norm = buildVersion(nums, prerelease, meta)
+	if v.pre != pre || v.suffix != "" || hasLeadingZero(core) {
+		v.norm = buildVersion(nums, v.pre, meta)
 	}
-	v, err := semver.StrictNewVersion(norm)
-	if err != nil {
-		return Parsed{}, err.Error()
+	return v, ""
+}
+
+// compareVersions orders versions by semantic-versioning precedence, as
+// semver.Version.Compare does: build metadata and suffix do not count.
+func compareVersions(a, b *version) int {
+	if c := compareRelease(a, b); c != 0 {
+		return c
 	}
-	return Parsed{Version: v, Suffix: suffix}, ""
+	switch {
+	case a.pre == b.pre:
+		return 0
+	case a.pre == "":
+		return 1
+	case b.pre == "":
+		return -1
+	}
+	return comparePrerelease(a.pre, b.pre)
+}
+
+// comparePrerelease compares dot-separated identifiers: numbers by value
+// and below words, words byte-wise, and a shorter list first when it is a
+// prefix of the longer.
+func comparePrerelease(a, b string) int {
+	for a != "" && b != "" {
+		var x, y string
+		x, a, _ = strings.Cut(a, ".")
+		y, b, _ = strings.Cut(b, ".")
+		xNum, yNum := isNumber(x), isNumber(y)
+		var c int
+		switch {
+		case xNum && yNum:
+			c = compareNumbers(x, y)
+		case xNum:
+			c = -1
+		case yNum:
+			c = 1
+		default:
+			c = strings.Compare(x, y)
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// compareRelease compares major.minor.patch only.
+func compareRelease(a, b *version) int {
+	for i := range a.nums {
+		if c := cmp.Compare(a.nums[i], b.nums[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// release is major.minor.patch.
+func (v *version) release() string {
+	return buildVersion(v.nums, "", "")
 }
 
 // isHexSHA reports whether s looks like an abbreviated commit hash: only

@@ -101,6 +101,12 @@ func TestVersionOrder(t *testing.T) {
 			t.Errorf("%s should be lower than %s", unsplit[i-1], unsplit[i])
 		}
 	}
+	all := append(order, unsplit...)
+	for _, a := range all {
+		for _, b := range all {
+			checkCompareAgrees(t, a, b)
+		}
+	}
 	if mustParse(t, "1.0.0-rc1").Compare(mustParse(t, "1.0.0-rc.1")) != 0 {
 		t.Error("rc1 and rc.1 should be the same prerelease")
 	}
