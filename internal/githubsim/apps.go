@@ -183,9 +183,6 @@ func (s *Sim) collaboratorPermission(c *call) reply {
 		return apiError(http.StatusNotFound, "Not Found")
 	}
 	p := s.permissionOf(principal{kind: kindUser, user: u}, c.repo)
-	if _, collab := c.repo.collaborators[strings.ToLower(u.login)]; !collab && c.repo.private {
-		return apiError(http.StatusNotFound, u.login+" is not a user")
-	}
 	// The legacy "permission" field folds maintain into write and triage into read.
 	legacy := string(p)
 	switch p {

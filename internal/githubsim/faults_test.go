@@ -184,9 +184,14 @@ func TestPermissions(t *testing.T) {
 			wantStatus(t, resp, err, tt.want)
 		})
 	}
-	perm, _, err := f.client(t, "").Repositories.GetPermissionLevel(f.ctx, "acme", "config", "triager")
-	if err != nil || perm.GetPermission() != "read" || perm.GetUser().GetRoleName() != "triage" {
-		t.Errorf("permission level = %v (%v)", perm, err)
+	levels := map[string][2]string{ // user → legacy permission, role name
+		"triager": {"read", "triage"}, "alice": {"admin", "admin"}, "dev": {"write", "write"}, "outsider": {"none", "none"},
+	}
+	for login, want := range levels {
+		perm, _, err := f.client(t, "").Repositories.GetPermissionLevel(f.ctx, "acme", "config", login)
+		if err != nil || perm.GetPermission() != want[0] || perm.GetUser().GetRoleName() != want[1] {
+			t.Errorf("permission level of %s = %v (%v), want %v", login, perm, err, want)
+		}
 	}
 	f.sim.AddTeamMember("acme", "sre", "alice", "member")
 	m, _, err := f.client(t, "").Teams.GetTeamMembershipBySlug(f.ctx, "acme", "sre", "alice")

@@ -333,3 +333,36 @@ func TestPublishContainer(t *testing.T) {
 		t.Errorf("registry_package version = %+v", v)
 	}
 }
+
+func TestDeliveriesPaginateWithCursor(t *testing.T) {
+	f, _ := newHookFixture(t)
+	n := mustIssue(t, f)
+	for i := 0; i < 4; i++ {
+		if _, err := f.sim.Comment("alice", testRepo, n, "c"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.sim.Flush()
+	app := appClient(t, f)
+	seen := map[int64]bool{}
+	opts := &github.ListCursorOptions{PerPage: 2}
+	for page := 0; page < 10; page++ {
+		items, resp, err := app.Apps.ListHookDeliveries(f.ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range items {
+			if seen[d.GetID()] {
+				t.Fatalf("delivery %d listed twice", d.GetID())
+			}
+			seen[d.GetID()] = true
+		}
+		if resp.Cursor == "" {
+			break
+		}
+		opts.Cursor = resp.Cursor
+	}
+	if want := len(f.sim.Deliveries()); len(seen) != want {
+		t.Errorf("paged through %d deliveries, want %d", len(seen), want)
+	}
+}
