@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -56,8 +57,11 @@ func setImages(dir string, args []string) error {
 		return asUserError(err)
 	}
 	file, err := overlay.FileIn(os.DirFS(dir), ".")
-	if errors.Is(err, overlay.ErrNoKustomization) || errors.Is(err, overlay.ErrInvalid) {
-		return asUserError(err)
+	switch {
+	case errors.Is(err, overlay.ErrNoKustomization):
+		return userErrorf("no kustomization file in %s (looked for %s)", dir, strings.Join(overlay.FileNames, ", "))
+	case errors.Is(err, overlay.ErrInvalid):
+		return userErrorf("%s: %w", dir, err)
 	}
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func TestSetImageCmd(t *testing.T) {
 		{name: "nothing to change", file: "kustomization.yaml", data: kust, args: []string{"ghcr.io/acme/web:v1.0.0"}, want: kust},
 		{name: "bad argument", file: "kustomization.yaml", data: kust, args: []string{"ghcr.io/acme/web"}, code: 1, want: kust, stderr: "invalid image edit: use one of the following forms"},
 		{name: "no argument", file: "kustomization.yaml", data: kust, code: 1, want: kust, stderr: "requires at least 1 arg"},
-		{name: "no kustomization", args: []string{"a:v1"}, code: 1, stderr: "no kustomization file"},
+		{name: "no kustomization", args: []string{"a:v1"}, code: 1, stderr: "no kustomization file in "},
 		{name: "malformed kustomization", file: "kustomization.yaml", data: "images: [\n", args: []string{"a:v1"}, code: 1, want: "images: [\n", stderr: "kustomization.yaml: set image a: parse kustomization"},
 		{name: "unsupported form", file: "kustomization.yaml", data: "images:\n- name: a\n  newTag: &t v1\n", args: []string{"a:v2"}, code: 1, want: "images:\n- name: a\n  newTag: &t v1\n", stderr: "unsupported for a byte-exact edit"},
 		{name: "through a symbolic link", file: "kustomization.yaml", link: true, data: kust, args: []string{"ghcr.io/acme/web:v1.1.0"}, want: strings.Replace(kust, "v1.0.0", "v1.1.0", 1)},

@@ -100,6 +100,6 @@ func FileIn(fsys fs.FS, dir string) (string, error) {
 	case 1:
 		return found[0], nil
 	default:
-		return "", fmt.Errorf("%s holds several kustomization files %v: %w", dir, found, ErrInvalid)
+		return "", fmt.Errorf("several kustomization files in %s %v: %w", dir, found, ErrInvalid)
 	}
 }
