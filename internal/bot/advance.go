@@ -1,0 +1,169 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/stagehand-gitops/stagehand/internal/event"
+	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+// advance opens the next environment's pull request for every app whose
+// previous environment runs a version the next one does not, in every
+// environment whose promotion is auto, once its gates hold. A gate that
+// will lift by itself gets a recheck at that time.
+func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot) error {
+	var next time.Time
+	var errs []error
+	for _, app := range st.pol.Apps {
+		for _, img := range app.Images {
+			for _, env := range st.pol.Environments[1:] {
+				if e, _ := st.pol.Env(app.Name, env.Name); e.Promotion == policy.Manual {
+					continue
+				}
+				out, until, err := b.promoteNext(ctx, d, f, st, snap, app.Name, img.Name, env.Name, true)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				if out.Skip == nil && out.PR == 0 && !until.IsZero() && (next.IsZero() || until.Before(next)) {
+					next = until
+				}
+			}
+		}
+	}
+	if !next.IsZero() {
+		b.scheduleRecheck(st, next)
+	}
+	return errors.Join(errs...)
+}
+
+// promoteNext plans the promotion of app's image into env from the
+// previous environment and applies it; when gated, only once env's gates
+// hold. It returns when a time-based gate lifts, if one holds it back.
+func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string, gated bool) (Outcome, time.Time, error) {
+	out := Outcome{App: app, Env: env, Image: image}
+	req := promote.Promotion{App: app, Image: image, Env: env, Delivery: d.ID}
+	plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
+		return promote.PlanPromotion(st.pol, tree, req)
+	}
+	p, skip, err := plan(snap)
+	if err != nil {
+		return out, time.Time{}, err
+	}
+	if skip != nil {
+		out.Skip = skip
+		return out, time.Time{}, nil
+	}
+	out.Proposal = p
+	gates, err := b.gates(ctx, f, st, snap, app, image, env)
+	if err != nil {
+		return out, time.Time{}, err
+	}
+	out.Gates = gates
+	ok, until := promote.Open(gates)
+	if !ok && gated {
+		b.decision(d, app, env, "waiting: gates not met", zap.String("to", p.To.String()),
+			zap.String("gates", gateText(gates)), zap.Time("until", until))
+		return out, until, nil
+	}
+	if gated {
+		_, declined, err := f.BranchPulls(ctx, st.repo, p.Branch)
+		if err != nil {
+			return out, time.Time{}, err
+		}
+		for _, pr := range declined {
+			if pr.GetTitle() == forge.TruncateTitle(p.Title) {
+				out.Skip = &promote.Skip{App: app, Env: env, Image: image,
+					Reason: fmt.Sprintf("#%d proposed this and was closed without merging", pr.GetNumber())}
+				b.decision(d, app, env, "skipped: declined before", zap.Int("pr", pr.GetNumber()))
+				return out, time.Time{}, nil
+			}
+		}
+	}
+	applied, err := b.apply(ctx, d, f, st, p, plan)
+	applied.Gates = gates
+	return applied, time.Time{}, err
+}
+
+// gates reads the facts env's gates need (when the version entered the
+// previous environment, and whether that commit is healthy) and evaluates
+// them.
+func (b *Bot) gates(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string) ([]promote.Gate, error) {
+	e, _ := st.pol.Env(app, env)
+	facts := promote.Facts{Now: b.cfg.Now()}
+	if e.Soak > 0 || e.RequireHealthy {
+		dep, err := promote.Current(st.pol, snap, app, image, st.pol.Prev(env))
+		if err != nil {
+			return nil, err
+		}
+		arr, err := f.Arrival(ctx, st.repo, snap.Commit(), dep.Files)
+		if err != nil && !errors.Is(err, forge.ErrNoHistory) {
+			return nil, err
+		}
+		facts.Since = arr.When
+		if e.RequireHealthy && arr.SHA != "" {
+			if facts.Healthy, err = f.Healthy(ctx, st.repo, arr.SHA, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return promote.Gates(st.pol, app, env, facts), nil
+}
+
+func gateText(gates []promote.Gate) string {
+	var s string
+	for _, g := range gates {
+		if !g.OK {
+			if s != "" {
+				s += "; "
+			}
+			s += g.Name + ": " + g.Detail
+		}
+	}
+	return s
+}
+
+// Promote opens or updates the pull request that brings app in env up to
+// what the previous environment runs, whatever env's promotion mode: it is
+// the operation behind "/promote <app> to <env>". Gates are evaluated and
+// reported, not enforced: the stagehand/<env> check enforces them on the
+// pull request. requester is recorded in the log and the commit trailer.
+func (b *Bot) Promote(ctx context.Context, repo, app, env, requester string) ([]Outcome, error) {
+	st := b.index.get(repo)
+	if st == nil {
+		return nil, fmt.Errorf("promote %s to %s: %s has no valid %s", app, env, repo, policy.FileName)
+	}
+	a, ok := st.pol.App(app)
+	if !ok {
+		return nil, fmt.Errorf("promote %s to %s: no app %q in %s", app, env, app, repo)
+	}
+	if st.pol.Prev(env) == "" {
+		return nil, fmt.Errorf("promote %s to %s: %s is not an environment after another in %s", app, env, env, repo)
+	}
+	f := b.cfg.Forges.Forge(st.installation)
+	snap, err := f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
+	if err != nil {
+		return nil, err
+	}
+	d := event.Delivery{ID: "promote-by-" + requester, Event: "promote", Repo: repo, InstallationID: st.installation}
+	var outs []Outcome
+	for _, img := range a.Images {
+		out, _, err := b.promoteNext(ctx, d, f, st, snap, app, img.Name, env, false)
+		if err != nil {
+			return outs, err
+		}
+		if out.Skip != nil {
+			b.decision(d, app, env, "skipped: "+out.Skip.Reason)
+		}
+		outs = append(outs, out)
+	}
+	return outs, nil
+}

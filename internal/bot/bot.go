@@ -1,0 +1,198 @@
+// Package bot is Stagehand's event handling: one handler per event kind,
+// each thin. A handler gathers facts (a snapshot of the config repository,
+// its open pull requests, git history, statuses), asks the pure core
+// (policy, promote) for a decision, and applies it through the forge.
+//
+// Nothing is kept but a routing index, rebuilt from git at any time: what
+// runs where is what the overlays on the default branch say, what is in
+// flight is the open pull requests, and gates are read from history and
+// statuses. Handling an event twice converges to the same pull requests.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/stagehand-gitops/stagehand/internal/event"
+	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/queue"
+	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/server"
+)
+
+// Events the bot makes for itself; they never come from GitHub.
+const (
+	// EventImagePushed carries a registry.ImagePushed for one config
+	// repository: from the registry webhook route, or fanned out from a
+	// GitHub package event.
+	EventImagePushed = "image_pushed"
+	// EventRecheck re-evaluates the gates of a repository's pending
+	// promotions, when a time-based gate lifts.
+	EventRecheck = "stagehand_recheck"
+)
+
+// Forges gives the Forge that acts as one App installation.
+type Forges interface {
+	Forge(installationID int64) *forge.Forge
+}
+
+// Resolver confirms a registry event against the registry: the tag must
+// resolve, and the digest it resolves to wins. *registry.Resolver is one.
+type Resolver interface {
+	Confirm(ctx context.Context, ev registry.ImagePushed) (registry.ImagePushed, error)
+}
+
+// Scheduler runs fn at t, without blocking the caller.
+type Scheduler interface {
+	At(t time.Time, fn func())
+}
+
+// Config configures a Bot.
+type Config struct {
+	// Forges acts as each installation. Required.
+	Forges Forges
+	// Installations lists the App's installation IDs, to build the
+	// routing index at start (Start). Required for Start.
+	Installations func(ctx context.Context) ([]int64, error)
+	// Queue takes the bot's own jobs: fanned-out image events and gate
+	// rechecks, keyed by repository like every delivery. Required.
+	Queue server.Enqueuer
+	// Resolver, when set, confirms each registry event (trust, not
+	// blindly: the tag must resolve; its index digest is recorded).
+	Resolver Resolver
+	// Now tells the time for gates (default time.Now).
+	Now func() time.Time
+	// Schedule runs rechecks when a gate lifts (default: AfterFunc on Now).
+	Schedule Scheduler
+	// Logger gets one line per decision (default: none).
+	Logger *zap.Logger
+	// Registerer receives the stagehand_bot_* metrics (default: none).
+	Registerer prometheus.Registerer
+}
+
+// Bot handles deliveries; it implements server.Handler.
+type Bot struct {
+	cfg     Config
+	log     *zap.Logger
+	index   *Index
+	metrics *metrics
+
+	mu      sync.Mutex
+	pending map[string]bool // scheduled rechecks, "repo@unix"
+}
+
+var _ server.Handler = (*Bot)(nil)
+
+// New returns a Bot and registers its metrics.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Forges == nil || cfg.Queue == nil {
+		return nil, errors.New("bot needs forges and a queue")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Schedule == nil {
+		cfg.Schedule = AfterFunc{Now: cfg.Now}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, pending: map[string]bool{}}
+	return b, nil
+}
+
+// Index returns the routing index: which config repositories track an image.
+func (b *Bot) Index() *Index { return b.index }
+
+// Handle handles one delivery. Events that cannot change anything are
+// skipped before any call to GitHub.
+func (b *Bot) Handle(ctx context.Context, d event.Delivery) error {
+	if ok, why := relevant(d); !ok {
+		b.log.Debug("skipped", zap.String("delivery_id", d.ID), zap.String("event", d.Event),
+			zap.String("action", d.Action), zap.String("repo", d.Repo), zap.String("reason", why))
+		return nil
+	}
+	var err error
+	switch d.Event {
+	case event.Push:
+		err = b.onPush(ctx, d)
+	case event.PullRequest:
+		err = b.onPullRequest(ctx, d)
+	case event.Status, event.DeploymentStatus, event.CheckSuite, event.CheckRun:
+		err = b.onStatus(ctx, d)
+	case event.Installation, event.InstallationRepositories:
+		err = b.onInstallation(ctx, d)
+	case event.Package, event.RegistryPackage:
+		err = b.onPackage(ctx, d)
+	case EventImagePushed:
+		err = b.onImage(ctx, d)
+	case EventRecheck:
+		err = b.onRecheck(ctx, d)
+	}
+	b.metrics.handled.WithLabelValues(d.Event, result(err)).Inc()
+	return retryable(err)
+}
+
+// enqueue hands one of the bot's own deliveries to the queue.
+func (b *Bot) enqueue(d event.Delivery) error {
+	err := b.cfg.Queue.Enqueue(queue.Job{Key: d.Key(), ID: d.ID, Event: d.Event, Run: func(ctx context.Context) error {
+		return b.Handle(ctx, d)
+	}})
+	if err != nil {
+		return fmt.Errorf("queue %s for %s: %w", d.Event, d.Repo, err)
+	}
+	return nil
+}
+
+// decision logs one decision with the fields every line carries.
+func (b *Bot) decision(d event.Delivery, app, env, what string, fields ...zap.Field) {
+	base := []zap.Field{zap.String("delivery_id", d.ID), zap.String("repo", d.Repo),
+		zap.String("app", app), zap.String("env", env), zap.String("decision", what)}
+	b.log.Info("decision", append(base, fields...)...)
+	b.metrics.decisions.WithLabelValues(decisionLabel(what)).Inc()
+}
+
+// decisionLabel keeps the metric's label set bounded: the words before
+// the first colon.
+func decisionLabel(what string) string {
+	if i := strings.IndexAny(what, ":("); i > 0 {
+		what = what[:i]
+	}
+	return strings.TrimSpace(what)
+}
+
+func result(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
+}
+
+// retryable marks the errors another attempt can cure: a ref that kept
+// moving, a head that moved under a merge.
+func retryable(err error) error {
+	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved)) {
+		return queue.Retryable(err)
+	}
+	return err
+}
+
+// parseRepo splits "owner/name".
+func parseRepo(full string) (forge.Repo, error) {
+	owner, name, ok := strings.Cut(full, "/")
+	if !ok || owner == "" || name == "" {
+		return forge.Repo{}, fmt.Errorf("repository %q is not owner/name", full)
+	}
+	return forge.Repo{Owner: owner, Name: name}, nil
+}

@@ -1,0 +1,189 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/stagehand-gitops/stagehand/internal/event"
+	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+	"github.com/stagehand-gitops/stagehand/internal/registry"
+)
+
+// ImageDelivery is the delivery that brings one registry event to one
+// config repository. The registry webhook route and the GitHub package
+// handler both make them; its ID is derived from the event's, so a
+// repeated notification is deduplicated.
+func ImageDelivery(id string, ev registry.ImagePushed, t Target) event.Delivery {
+	return event.Delivery{ID: id + ":" + t.Repo, Event: EventImagePushed, Repo: t.Repo, InstallationID: t.InstallationID, Payload: ev}
+}
+
+// onPackage turns a GitHub package or registry_package event into image
+// events, one per config repository that tracks the image.
+func (b *Bot) onPackage(ctx context.Context, d event.Delivery) error {
+	var pkg *event.PublishedPackage
+	var action string
+	switch p := d.Payload.(type) {
+	case *event.RegistryPackageEvent:
+		pkg, action = p.RegistryPackage, p.GetAction()
+	case *event.PackageEvent:
+		pkg, action = p.Package, p.GetAction()
+	default:
+		return fmt.Errorf("%s delivery %s carries %T", d.Event, d.ID, d.Payload)
+	}
+	if pkg == nil {
+		b.decision(d, "", "", "ignored: no package in the payload")
+		return nil
+	}
+	evs, err := registry.FromGitHubPackage(githubPackage(action, pkg))
+	if err != nil {
+		b.decision(d, "", "", "ignored: "+err.Error())
+		return nil
+	}
+	var errs []error
+	for _, ev := range evs {
+		targets := b.index.Targets(ev.Image())
+		if len(targets) == 0 {
+			b.decision(d, "", "", "untracked image", zap.String("image", ev.Image()), zap.String("tag", ev.Tag))
+			continue
+		}
+		for _, t := range targets {
+			errs = append(errs, b.enqueue(ImageDelivery(d.ID, ev, t)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// githubPackage maps the decoded package event onto the registry's view.
+func githubPackage(action string, p *event.PublishedPackage) registry.GitHubPackage {
+	v := p.GetPackageVersion()
+	gp := registry.GitHubPackage{Action: action, Owner: p.Owner.GetLogin(), Name: p.GetName(),
+		Version: v.GetName(), PackageURL: v.GetPackageURL()}
+	if p.PackageType != nil {
+		gp.PackageType = *p.PackageType
+	}
+	if cm := v.GetContainerMetadata(); cm != nil {
+		gp.Tag, gp.TagDigest = cm.GetTag().GetName(), cm.GetTag().GetDigest()
+		if mt, ok := cm.Manifest["media_type"].(string); ok {
+			gp.MediaType = mt
+		}
+	}
+	if v != nil && v.UpdatedAt != nil {
+		gp.UpdatedAt, _ = time.Parse(time.RFC3339, *v.UpdatedAt)
+	}
+	return gp
+}
+
+// onImage proposes a pushed tag to the first environment of every app of
+// the repository that tracks the image.
+func (b *Bot) onImage(ctx context.Context, d event.Delivery) error {
+	ev, ok := d.Payload.(registry.ImagePushed)
+	if !ok {
+		return fmt.Errorf("%s delivery %s carries %T", d.Event, d.ID, d.Payload)
+	}
+	st := b.index.get(d.Repo)
+	if st == nil {
+		b.decision(d, "", "", "untracked: repository has no policy", zap.String("image", ev.Image()))
+		return nil
+	}
+	refs := st.pol.AppsForImage(ev.Image())
+	if len(refs) == 0 {
+		b.decision(d, "", "", "untracked image", zap.String("image", ev.Image()), zap.String("tag", ev.Tag))
+		return nil
+	}
+	if b.cfg.Resolver != nil {
+		confirmed, err := b.cfg.Resolver.Confirm(ctx, ev)
+		if errors.Is(err, registry.ErrTagNotFound) {
+			b.decision(d, "", "", "ignored: tag does not resolve in the registry", zap.String("ref", ev.Ref()))
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("confirm %s: %w", ev.Ref(), err)
+		}
+		ev = confirmed
+	}
+	f := b.cfg.Forges.Forge(st.installation)
+	snap, err := f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
+	if err != nil {
+		return err
+	}
+	push := promote.Push{Image: ev.Image(), Tag: ev.Tag, Digest: ev.Digest}
+	first := st.pol.Environments[0].Name
+	var errs []error
+	for _, ref := range refs {
+		if e, _ := st.pol.Env(ref.App, first); e.Promotion == policy.Manual {
+			b.decision(d, ref.App, first, "skipped: promotion is manual", zap.String("tag", ev.Tag))
+			continue
+		}
+		if _, err := b.pushApp(ctx, d, f, st, snap, ref, first, push); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// pushApp proposes the pushed tag to one app in env, unless an open pull
+// request already proposes something the rule ranks higher.
+func (b *Bot) pushApp(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, base fs.FS, ref policy.ImageRef, env string, push promote.Push) (Outcome, error) {
+	req := promote.Request{Push: push, Env: env, Delivery: d.ID}
+	plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
+		pl, err := promote.PlanPush(st.pol, tree, req)
+		if err != nil {
+			return promote.Proposal{}, nil, err
+		}
+		for _, p := range pl.Proposals {
+			if p.App == ref.App && p.Image == ref.Image {
+				return p, nil, nil
+			}
+		}
+		for _, s := range pl.Skips {
+			if s.App == ref.App && s.Image == ref.Image {
+				return promote.Proposal{}, &s, nil
+			}
+		}
+		return promote.Proposal{}, &promote.Skip{App: ref.App, Env: env, Image: ref.Image, Reason: "the policy does not route " + push.Image + " here"}, nil
+	}
+	out := Outcome{App: ref.App, Env: env, Image: ref.Image}
+	p, skip, err := plan(base)
+	if err != nil {
+		return out, err
+	}
+	open, _, err := f.BranchPulls(ctx, st.repo, promote.BranchName(env, ref.App))
+	if err != nil {
+		return out, err
+	}
+	var pending promote.Version
+	if open != nil {
+		if pending, err = b.pendingVersion(ctx, f, st, open, ref.App, ref.Image, env); err != nil {
+			return out, err
+		}
+		closed, err := b.closeStale(ctx, d, f, st, base, open, pending, ref.App, ref.Image, env)
+		if err != nil {
+			return out, err
+		}
+		if closed {
+			pending = promote.Version{}
+		}
+	}
+	if skip != nil {
+		out.Skip = skip
+		b.decision(d, ref.App, env, "skipped: "+skip.Reason, zap.String("tag", push.Tag))
+		return out, nil
+	}
+	ok, why, err := promote.Supersedes(st.pol, base, ref.App, ref.Image, env, push, pending)
+	if err != nil {
+		return out, err
+	}
+	if !ok {
+		out.Skip = &promote.Skip{App: ref.App, Env: env, Image: ref.Image, Reason: why}
+		b.decision(d, ref.App, env, "skipped: "+why, zap.String("tag", push.Tag))
+		return out, nil
+	}
+	return b.apply(ctx, d, f, st, p, plan)
+}

@@ -1,0 +1,49 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-github/v62/github"
+	"go.uber.org/zap"
+
+	"github.com/stagehand-gitops/stagehand/internal/event"
+)
+
+// onInstallation keeps the routing index in step with where the App is
+// installed: an installation or added repositories are read (and their
+// pending promotions re-evaluated), a removed installation or repository
+// leaves the index.
+func (b *Bot) onInstallation(ctx context.Context, d event.Delivery) error {
+	var id int64
+	switch p := d.Payload.(type) {
+	case *github.InstallationEvent:
+		id = p.GetInstallation().GetID()
+		if a := p.GetAction(); a == "deleted" || a == "suspend" {
+			b.index.removeInstallation(id)
+			b.updateGauges()
+			b.log.Info("installation removed from the routing index", zap.String("delivery_id", d.ID), zap.Int64("installation_id", id))
+			return nil
+		}
+	case *github.InstallationRepositoriesEvent:
+		id = p.GetInstallation().GetID()
+		for _, r := range p.RepositoriesRemoved {
+			b.index.set(r.GetFullName(), nil)
+		}
+		b.updateGauges()
+		if len(p.RepositoriesAdded) == 0 {
+			return nil
+		}
+	default:
+		return fmt.Errorf("%s delivery %s carries %T", d.Event, d.ID, d.Payload)
+	}
+	err := b.refreshInstallation(ctx, id)
+	var errs []error
+	for _, r := range b.index.Repos() {
+		if st := b.index.get(r); st != nil && st.installation == id {
+			errs = append(errs, b.enqueue(recheck(r, id, "installation-"+d.ID)))
+		}
+	}
+	return errors.Join(append(errs, err)...)
+}
