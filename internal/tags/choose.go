@@ -93,20 +93,23 @@ func Choose(req Request) (Decision, error) {
 
 // sortedOrder returns the indexes of cands in the order of
 // compareCandidates, so that output never depends on input order. It sorts
-// small keys holding each tag's first eight bytes as an integer, which
-// settles most comparisons without comparing strings.
+// small keys holding each tag's first sixteen bytes as two integers, which
+// settle most comparisons without touching the strings.
 func sortedOrder(cands []Candidate) []int32 {
 	type keyed struct {
-		prefix uint64
+		hi, lo uint64
 		i      int32
 	}
 	keys := make([]keyed, len(cands))
 	for i, c := range cands {
-		keys[i] = keyed{tagPrefix(c.Tag), int32(i)}
+		keys[i] = keyed{tagPrefix(c.Tag, 0), tagPrefix(c.Tag, 8), int32(i)}
 	}
 	slices.SortFunc(keys, func(a, b keyed) int {
-		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
-			return c
+		if a.hi != b.hi {
+			return cmp.Compare(a.hi, b.hi)
+		}
+		if a.lo != b.lo {
+			return cmp.Compare(a.lo, b.lo)
 		}
 		return compareCandidates(cands[a.i], cands[b.i])
 	})
@@ -117,11 +120,11 @@ func sortedOrder(cands []Candidate) []int32 {
 	return order
 }
 
-// tagPrefix packs the first eight bytes of tag, zero-padded, big-endian,
-// so that integer order agrees with byte-wise string order.
-func tagPrefix(tag string) uint64 {
+// tagPrefix packs the eight bytes of tag from offset on, zero-padded,
+// big-endian, so that integer order agrees with byte-wise string order.
+func tagPrefix(tag string, offset int) uint64 {
 	var p uint64
-	for i := range 8 {
+	for i := offset; i < offset+8; i++ {
 		p <<= 8
 		if i < len(tag) {
 			p |= uint64(tag[i])
