@@ -42,6 +42,9 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 	// Commands are registered here, in one place, and nowhere else.
 	root.AddCommand(
 		newVersionCmd(),
+		newPlanCmd(),
+		newExplainCmd(),
+		newStatusCmd(),
 		newServeCmd(),
 		newPolicyCmd(),
 		newSetImageCmd(),
