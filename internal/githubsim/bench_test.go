@@ -54,3 +54,38 @@ func BenchmarkAtomicCommit(b *testing.B) {
 	}
 	b.ReportMetric(float64(sim.Calls().Total())/float64(b.N), "calls/op")
 }
+
+// BenchmarkRecursiveTreeLargeRepo reads the recursive tree of a 5,000-app × 3-env
+// config repository (about 20,000 entries), contract validation included.
+func BenchmarkRecursiveTreeLargeRepo(b *testing.B) {
+	sim, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	if err := sim.CreateRepo(RepoOptions{Owner: "acme", Name: "config"}); err != nil {
+		b.Fatal(err)
+	}
+	files := map[string]string{}
+	for i := 0; i < 5000; i++ {
+		for _, env := range []string{"dev", "staging", "prod"} {
+			files[fmt.Sprintf("apps/app%04d/overlays/%s/kustomization.yaml", i, env)] = "images: []\n"
+		}
+	}
+	// Push edits the tree structurally; fstest.MapFS would make seeding quadratic.
+	head, err := sim.Push("acme", testRepo, "main", "seed\n", files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := github.NewClient(nil).WithAuthToken(sim.InstallationToken()).WithEnterpriseURLs(sim.URL(), sim.URL())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tree, _, err := c.Git.GetTree(b.Context(), "acme", "config", head, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(tree.Entries) < 15000 {
+			b.Fatalf("%d entries", len(tree.Entries))
+		}
+	}
+}
