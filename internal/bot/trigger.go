@@ -13,7 +13,7 @@ import (
 // before any call to GitHub.
 var triggers = map[string][]string{
 	event.Push:                     {""},
-	event.PullRequest:              {"opened", "reopened", "synchronize", "labeled", "ready_for_review"},
+	event.PullRequest:              {"opened", "reopened", "synchronize", "ready_for_review"},
 	event.Status:                   {""},
 	event.DeploymentStatus:         {"created"},
 	event.CheckSuite:               {"completed"},

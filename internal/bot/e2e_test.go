@@ -1,0 +1,127 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+)
+
+const devOverlay = "apps/web/overlays/dev/kustomization.yaml"
+
+// TestPushOpensDevPR: a new tag on ghcr.io ends in a dev pull request
+// (here auto-merged: nothing requires a check), with the title, labels,
+// trailers and a byte-exact edit.
+func TestPushOpensDevPR(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	if err := w.sim.Protect(configRepo, "main", &githubsim.Protection{RequiredChecks: []githubsim.RequiredCheck{{Context: "ci"}}}); err != nil {
+		t.Fatal(err)
+	}
+	w.publish("v1.1.0")
+	t.Logf("decisions: %q", w.decisions())
+	open := w.open()
+	pr, ok := open["stagehand/dev/web"]
+	if !ok || len(open) != 1 {
+		t.Fatalf("open pull requests %v, want only stagehand/dev/web", open)
+	}
+	if pr.Title != "Promote web to dev: v1.0.0 → v1.1.0" {
+		t.Errorf("title %q", pr.Title)
+	}
+	if strings.Join(pr.Labels, ",") != "env:dev,stagehand" && strings.Join(pr.Labels, ",") != "stagehand,env:dev" {
+		t.Errorf("labels %v", pr.Labels)
+	}
+	got := w.file(pr.HeadSHA, devOverlay)
+	want := strings.Replace(seedFiles(testPolicy)[devOverlay], "v1.0.0", "v1.1.0", 1)
+	if got != want {
+		t.Errorf("overlay on the branch:\n%s\nwant:\n%s", got, want)
+	}
+	if !strings.Contains(pr.Body, "v1.1.0") {
+		t.Errorf("body does not name the new tag:\n%s", pr.Body)
+	}
+}
+
+// protect requires a "ci" status on main, so nothing auto-merges until CI says so.
+func (w *world) protect() {
+	w.t.Helper()
+	if err := w.sim.Protect(configRepo, "main", &githubsim.Protection{RequiredChecks: []githubsim.RequiredCheck{{Context: "ci"}}}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// TestSupersede: a newer tag updates the same branch and pull request,
+// title and body included; an older or repeated one changes nothing.
+func TestSupersede(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.protect()
+	w.publish("v1.1.0")
+	first := w.open()["stagehand/dev/web"]
+	w.publish("v1.2.0")
+	prs := w.pulls()
+	if len(prs) != 1 {
+		t.Fatalf("%d pull requests, want the one updated in place: %+v", len(prs), prs)
+	}
+	pr := prs[0]
+	if pr.Number != first.Number || pr.Title != "Promote web to dev: v1.0.0 → v1.2.0" || !strings.Contains(pr.Body, "v1.2.0") || strings.Contains(pr.Body, "v1.1.0") {
+		t.Fatalf("pull request after v1.2.0: #%d %q\n%s", pr.Number, pr.Title, pr.Body)
+	}
+	if got := w.file(pr.HeadSHA, devOverlay); !strings.Contains(got, "newTag: v1.2.0 # keep this comment") {
+		t.Fatalf("branch overlay:\n%s", got)
+	}
+	w.sim.ResetCalls()
+	w.publish("v1.1.5") // late, older: must not take the pull request back
+	if pr2 := w.pulls()[0]; pr2.HeadSHA != pr.HeadSHA || pr2.Title != pr.Title {
+		t.Fatalf("an older tag moved the pull request: %+v", pr2)
+	}
+	if c := w.sim.Calls(); c.Writes != 0 {
+		t.Fatalf("an older tag wrote: %v", c.Log)
+	}
+}
+
+// TestDuplicateEvent: the same event twice, and two events for the same
+// tag, open no second pull request and make no second commit.
+func TestDuplicateEvent(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.protect()
+	w.sim.ResetCalls()
+	w.publish("v1.1.0")
+	cold := w.sim.Calls()
+	t.Logf("first event: %d calls (%d writes): %v", cold.Total(), cold.Writes, cold.Log)
+	w.sim.ResetCalls()
+	w.publish("v1.1.0")
+	// Redeliver the very first delivery too, as GitHub does on request.
+	for _, d := range w.sim.Deliveries() {
+		if d.Event == "registry_package" {
+			if err := w.sim.Redeliver(d.ID); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	w.settle()
+	warm := w.sim.Calls()
+	t.Logf("repeated events: %d calls: %v", warm.Total(), warm.Log)
+	if warm.Writes != 0 {
+		t.Fatalf("repeated events wrote %d times: %v", warm.Writes, warm.Log)
+	}
+	if prs := w.pulls(); len(prs) != 1 {
+		t.Fatalf("%d pull requests, want 1", len(prs))
+	}
+}
+
+// TestUntrackedImage: an image no policy tracks changes nothing.
+func TestUntrackedImage(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	if err := w.sim.PublishContainer("ci", sourceRepo, "other", "v9.9.9", digestOf("v9.9.9")); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if c := w.sim.Calls(); c.Total() != 0 {
+		t.Fatalf("an untracked image made calls: %v", c.Log)
+	}
+	if prs := w.pulls(); len(prs) != 0 {
+		t.Fatalf("pull requests %+v", prs)
+	}
+	if d := w.decisions(); len(d) != 1 || !strings.Contains(d[0], "untracked image") {
+		t.Fatalf("decisions %q", d)
+	}
+}
