@@ -118,10 +118,11 @@ func (s *Sim) DeleteBranch(login, repoName, branch string) error {
 	})
 }
 
-// OpenPR opens a pull request from head into base as login and returns its number.
+// OpenPR opens a pull request from head ("branch", or "forkowner:branch" for a fork made
+// with Fork) into base as login and returns its number.
 func (s *Sim) OpenPR(login, repoName, head, base, title, body string) (int, error) {
 	var n int
-	err := s.act(login, repoName, PermWrite, func(r *repo, who principal) error {
+	err := s.act(login, repoName, PermRead, func(r *repo, who principal) error {
 		is, rep, failed := s.openPull(r, who, title, head, base, body, false)
 		if failed {
 			return replyErr(rep)

@@ -159,7 +159,7 @@ func (s *Sim) prRefs(r *repo, sha string) []obj {
 		baseSHA, _ := r.branchSHA(is.pr.base)
 		out = append(out, obj{
 			"url": api + "/pulls/" + strconv.Itoa(is.number), "id": is.pr.id, "number": is.number,
-			"head": obj{"ref": is.pr.head, "sha": is.pr.headSHA, "repo": mini},
+			"head": obj{"ref": is.pr.head, "sha": is.pr.headSHA, "repo": obj{"id": is.pr.headRepo.id, "url": s.repoAPI(is.pr.headRepo), "name": is.pr.headRepo.name}},
 			"base": obj{"ref": is.pr.base, "sha": baseSHA, "repo": mini},
 		})
 	}

@@ -10,6 +10,9 @@ import (
 func (s *Sim) getRepo(c *call) reply {
 	m := s.repoJSON(c.repo)
 	m["permissions"] = permissionsJSON(s.permissionOf(c.who, c.repo))
+	if p := c.repo.parent; p != nil {
+		m["parent"], m["source"] = s.repoJSON(p), s.repoJSON(p)
+	}
 	return ok(m)
 }
 

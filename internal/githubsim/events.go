@@ -126,29 +126,35 @@ func (s *Sim) emitPush(r *repo, name, before, after string, who principal, force
 	})
 }
 
-// branchMoved updates pull requests whose head or base is the branch.
+// branchMoved updates pull requests whose base is the branch of r, or whose head is
+// (in r or, for a fork, in its parent).
 func (s *Sim) branchMoved(r *repo, branch, before, after string, who principal) {
 	for _, is := range r.sortedIssues() {
-		pr := is.pr
-		if pr == nil || is.state != "open" {
-			continue
+		if is.pr != nil && is.state == "open" && is.pr.base == branch {
+			is.pr.mergeKnown, is.pr.mergeAsked = false, false
 		}
-		if pr.base == branch {
+	}
+	bases := []*repo{r}
+	if r.parent != nil {
+		bases = append(bases, r.parent)
+	}
+	for _, base := range bases {
+		for _, is := range base.sortedIssues() {
+			pr := is.pr
+			if pr == nil || is.state != "open" || pr.headRepo != r || pr.head != branch {
+				continue
+			}
+			if after == "" {
+				s.closePull(base, is, who)
+				continue
+			}
+			pr.headSHA = after
 			pr.mergeKnown, pr.mergeAsked = false, false
+			is.updatedAt = s.now()
+			payload := s.pullEventPayload(base, is)
+			payload["before"], payload["after"] = before, after
+			s.emit("pull_request", "synchronize", base, who, payload)
 		}
-		if pr.head != branch {
-			continue
-		}
-		if after == "" {
-			s.closePull(r, is, who)
-			continue
-		}
-		pr.headSHA = after
-		pr.mergeKnown, pr.mergeAsked = false, false
-		is.updatedAt = s.now()
-		payload := s.pullEventPayload(r, is)
-		payload["before"], payload["after"] = before, after
-		s.emit("pull_request", "synchronize", r, who, payload)
 	}
 }
 

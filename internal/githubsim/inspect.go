@@ -51,6 +51,7 @@ type PullRequest struct {
 	State          string
 	Head, Base     string
 	HeadSHA        string
+	HeadRepo       string // owner/name of the head branch's repository (a fork's, for fork PRs)
 	Author         string
 	Merged         bool
 	MergeCommitSHA string
@@ -72,7 +73,7 @@ func (s *Sim) PullRequests(repoName string) ([]PullRequest, error) {
 		}
 		out = append(out, PullRequest{
 			Number: is.number, Title: is.title, Body: is.body, State: is.state, Head: is.pr.head, Base: is.pr.base,
-			HeadSHA: is.pr.headSHA, Author: is.user.login, Merged: is.pr.merged, MergeCommitSHA: is.pr.mergeCommit,
+			HeadSHA: is.pr.headSHA, HeadRepo: is.pr.headRepo.fullName(), Author: is.user.login, Merged: is.pr.merged, MergeCommitSHA: is.pr.mergeCommit,
 			Labels: append([]string(nil), is.labels...),
 		})
 	}

@@ -200,7 +200,7 @@ func (s *Sim) merge(r *repo, is *issue, who principal, pin, method, title, messa
 	sig := Signature{Name: u.login, Email: noreplyEmail(u), When: s.now()}
 	parents := []string{baseSHA, pr.headSHA}
 	if title == "" {
-		title = fmt.Sprintf("Merge pull request #%d from %s/%s", is.number, r.owner, pr.head)
+		title = fmt.Sprintf("Merge pull request #%d from %s/%s", is.number, pr.headRepo.owner, pr.head)
 	}
 	if method == "squash" {
 		parents = []string{baseSHA}

@@ -77,7 +77,7 @@ func (s *Sim) repoJSON(r *repo) obj {
 	m := obj{
 		"id": r.id, "node_id": nodeID("R", r.id), "name": r.name, "full_name": r.fullName(),
 		"owner": s.ownerJSON(r), "private": r.private, "html_url": html, "description": nil,
-		"fork": false, "url": api, "homepage": nil, "language": nil, "mirror_url": nil,
+		"fork": r.parent != nil, "url": api, "homepage": nil, "language": nil, "mirror_url": nil,
 		"license": nil, "default_branch": r.defaultBranch, "visibility": visibility,
 		"forks": 0, "forks_count": 0, "stargazers_count": 0, "watchers": 0, "watchers_count": 0,
 		"open_issues": open, "open_issues_count": open, "size": len(r.store.objects) / 10,

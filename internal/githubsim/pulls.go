@@ -27,6 +27,7 @@ type issue struct {
 type pull struct {
 	id          int64
 	head, base  string
+	headRepo    *repo // the repository the head branch lives in: this one or a fork
 	headSHA     string
 	draft       bool
 	merged      bool
@@ -92,7 +93,7 @@ func (s *Sim) pullJSON(r *repo, is *issue, full bool) obj {
 		"created_at": ts(is.createdAt), "updated_at": ts(is.updatedAt), "closed_at": tsOrNil(is.closedAt),
 		"merged_at": tsOrNil(pr.mergedAt), "merge_commit_sha": mergeCommit, "assignee": nil,
 		"assignees": []obj{}, "requested_reviewers": []obj{}, "requested_teams": []obj{},
-		"head": s.branchJSON(r, pr.head, pr.headSHA), "base": s.branchJSON(r, pr.base, baseSHA),
+		"head": s.branchJSON(pr.headRepo, pr.head, pr.headSHA), "base": s.branchJSON(r, pr.base, baseSHA),
 		"_links": obj{
 			"self": href(self), "html": href(html), "issue": href(issueURL), "comments": href(issueURL + "/comments"),
 			"review_comments": href(self + "/comments"), "review_comment": href(api + "/pulls/comments{/number}"),
@@ -197,7 +198,7 @@ func (s *Sim) listPulls(c *call) reply {
 			if !hasOwner {
 				branch, owner = owner, c.repo.owner
 			}
-			if !strings.EqualFold(owner, c.repo.owner) || is.pr.head != branch {
+			if !strings.EqualFold(owner, is.pr.headRepo.owner) || is.pr.head != branch {
 				continue
 			}
 		}
@@ -232,11 +233,7 @@ func (s *Sim) createPull(c *call) reply {
 	if err := c.decode(&in); err != nil {
 		return apiError(http.StatusBadRequest, err.Error())
 	}
-	_, head, hasOwner := strings.Cut(in.Head, ":")
-	if !hasOwner {
-		head = in.Head
-	}
-	is, rep, failed := s.openPull(c.repo, c.who, in.Title, head, in.Base, in.Body, in.Draft)
+	is, rep, failed := s.openPull(c.repo, c.who, in.Title, in.Head, in.Base, in.Body, in.Draft)
 	if failed {
 		return rep
 	}
@@ -258,7 +255,28 @@ func prValidation(field, code, msg string) reply {
 	return rep
 }
 
-func (s *Sim) openPull(r *repo, who principal, title, head, base, body string, draft bool) (*issue, reply, bool) {
+// headRepo finds the repository named by a PR head "owner:branch": r itself or a fork of it.
+func (s *Sim) headRepo(r *repo, head string) (*repo, string) {
+	owner, branch, hasOwner := strings.Cut(head, ":")
+	if !hasOwner || strings.EqualFold(owner, r.owner) {
+		if !hasOwner {
+			branch = head
+		}
+		return r, branch
+	}
+	for _, f := range s.repos {
+		if f.parent == r && strings.EqualFold(f.owner, owner) {
+			return f, branch
+		}
+	}
+	return nil, branch
+}
+
+func (s *Sim) openPull(r *repo, who principal, title, headSpec, base, body string, draft bool) (*issue, reply, bool) {
+	hr, head := s.headRepo(r, headSpec)
+	if hr == nil {
+		return nil, prValidation("head", "invalid", ""), true
+	}
 	if base == "" {
 		base = r.defaultBranch
 	}
@@ -268,7 +286,7 @@ func (s *Sim) openPull(r *repo, who principal, title, head, base, body string, d
 	if len([]rune(title)) > 256 {
 		return nil, prValidation("title", "custom", "title is too long (maximum is 256 characters)"), true
 	}
-	headSHA, okHead := r.branchSHA(head)
+	headSHA, okHead := hr.branchSHA(head)
 	if !okHead {
 		return nil, prValidation("head", "invalid", ""), true
 	}
@@ -277,15 +295,15 @@ func (s *Sim) openPull(r *repo, who principal, title, head, base, body string, d
 		return nil, prValidation("base", "invalid", ""), true
 	}
 	for _, is := range r.issues {
-		if is.pr != nil && is.state == "open" && is.pr.head == head && is.pr.base == base {
-			return nil, prValidation("", "custom", "A pull request already exists for "+r.owner+":"+head+"."), true
+		if is.pr != nil && is.state == "open" && is.pr.headRepo == hr && is.pr.head == head && is.pr.base == base {
+			return nil, prValidation("", "custom", "A pull request already exists for "+hr.owner+":"+head+"."), true
 		}
 	}
 	if r.store.isAncestor(headSHA, baseSHA) {
 		return nil, prValidation("", "custom", "No commits between "+base+" and "+head), true
 	}
 	is := s.newIssue(r, who, title, body)
-	is.pr = &pull{id: s.newID(), head: head, base: base, headSHA: headSHA, draft: draft}
+	is.pr = &pull{id: s.newID(), head: head, headRepo: hr, base: base, headSHA: headSHA, draft: draft}
 	s.emit("pull_request", "opened", r, who, s.pullEventPayload(r, is))
 	return is, reply{}, false
 }

@@ -213,3 +213,48 @@ func TestBranchProtectionBlocks(t *testing.T) {
 		t.Fatalf("merge after checks pass: %v", err)
 	}
 }
+
+func TestPullRequestFromFork(t *testing.T) {
+	f, rc := newHookFixture(t)
+	if err := f.sim.SetPermission(testRepo, "mallory", PermRead); err != nil {
+		t.Fatal(err)
+	}
+	fork, err := f.sim.Fork("mallory", testRepo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sim.Push("mallory", fork, "evil", "x", map[string]string{".stagehand.yaml": "promoters: [mallory]\n"}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.sim.OpenPR("mallory", testRepo, "mallory:evil", "main", "Grant me", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t, "")
+	pr, _, err := c.PullRequests.Get(f.ctx, "acme", "config", n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pr.GetHead().GetRepo().GetFork() || pr.GetHead().GetRepo().GetFullName() != "mallory/config" || pr.GetHead().GetLabel() != "mallory:evil" {
+		t.Errorf("head = %s in %s (fork %v)", pr.GetHead().GetLabel(), pr.GetHead().GetRepo().GetFullName(), pr.GetHead().GetRepo().GetFork())
+	}
+	prs, _, err := c.PullRequests.List(f.ctx, "acme", "config", &github.PullRequestListOptions{Head: "mallory:evil"})
+	if err != nil || len(prs) != 1 {
+		t.Fatalf("list by fork head = %d (%v)", len(prs), err)
+	}
+	before := len(rc.seen())
+	if _, err := f.sim.Push("mallory", fork, "evil", "y", map[string]string{"b": "b"}); err != nil {
+		t.Fatal(err)
+	}
+	f.sim.Flush()
+	if got := rc.seen()[before:]; len(got) != 1 || got[0] != "pull_request/synchronize" {
+		t.Errorf("webhooks after a push to the fork = %v, want only the base repo's synchronize", got)
+	}
+	sha, err := f.sim.Merge("alice", testRepo, n, "merge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := f.sim.File(testRepo, sha, "b"); err != nil || string(data) != "b" {
+		t.Errorf("merged content = %q (%v)", data, err)
+	}
+}

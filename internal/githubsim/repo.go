@@ -35,6 +35,7 @@ type repo struct {
 	refs          map[string]string // full ref name → sha
 	collaborators map[string]Permission
 	protections   map[string]*Protection
+	parent        *repo // the repository this one is a fork of
 
 	nextNumber  int
 	issues      map[int]*issue
@@ -59,11 +60,16 @@ func (s *Sim) CreateRepo(o RepoOptions) error {
 	if _, ok := s.repos[strings.ToLower(full)]; ok {
 		return fmt.Errorf("create repo %s: already exists", full)
 	}
+	s.newRepoLocked(o, newStore())
+	return nil
+}
+
+func (s *Sim) newRepoLocked(o RepoOptions, st *store) *repo {
 	owner := s.addUserLocked(o.Owner, "User")
 	r := &repo{
 		id: s.newID(), owner: o.Owner, name: o.Name, ownerID: owner.id,
 		private: !o.Public, defaultBranch: o.DefaultBranch, installed: !o.NotInstalled,
-		createdAt: s.now(), pushedAt: s.now(), store: newStore(),
+		createdAt: s.now(), pushedAt: s.now(), store: st,
 		refs: map[string]string{}, collaborators: map[string]Permission{},
 		protections: map[string]*Protection{}, issues: map[int]*issue{},
 		comments: map[int64]*comment{}, labels: map[string]*label{},
@@ -78,8 +84,34 @@ func (s *Sim) CreateRepo(o RepoOptions) error {
 		s.addUserLocked(login, "User")
 		r.collaborators[strings.ToLower(login)] = p
 	}
-	s.repos[strings.ToLower(full)] = r
-	return nil
+	s.repos[strings.ToLower(r.fullName())] = r
+	return r
+}
+
+// Fork creates login's fork of a repository (login/name), with the same branches. The
+// App is not installed on forks. Forks share the parent's object store: git objects are
+// addressed by content, so sharing is what GitHub's fork networks do too.
+func (s *Sim) Fork(login, repoName string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parent, err := s.repoLocked(repoName)
+	if err != nil {
+		return "", err
+	}
+	who := s.personLocked(login)
+	if s.permissionOf(who, parent) == PermNone {
+		return "", replyErr(notFound())
+	}
+	if _, exists := s.repos[strings.ToLower(login+"/"+parent.name)]; exists {
+		return "", fmt.Errorf("fork %s: %s/%s already exists", repoName, login, parent.name)
+	}
+	f := s.newRepoLocked(RepoOptions{Owner: login, Name: parent.name, Public: !parent.private,
+		DefaultBranch: parent.defaultBranch, NotInstalled: true}, parent.store)
+	f.parent = parent
+	for ref, sha := range parent.refs {
+		f.refs[ref] = sha
+	}
+	return f.fullName(), nil
 }
 
 // SetPermission sets a user's permission on a repository, creating the user if needed.

@@ -47,7 +47,7 @@ func (s *Sim) table() []route {
 		read("/collaborators/{username}/permission", "repos/get-collaborator-permission-level", s.collaboratorPermission),
 
 		read("/pulls", "pulls/list", s.listPulls),
-		write(post, "/pulls", "pulls/create", PermWrite, s.createPull),
+		write(post, "/pulls", "pulls/create", PermRead, s.createPull),
 		read("/pulls/{number}", "pulls/get", s.getPull),
 		write(patch, "/pulls/{number}", "pulls/update", PermWrite, s.updatePull),
 		read("/pulls/{number}/files", "pulls/list-files", s.listPullFiles),
