@@ -63,14 +63,15 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 		return out, time.Time{}, nil
 	}
 	out.Proposal = p
-	gates, err := b.gates(ctx, f, st, snap, app, image, env)
+	gates, since, err := b.gates(ctx, f, st, snap, app, image, env)
+	out.since = since
 	if err != nil {
 		return out, time.Time{}, err
 	}
 	out.Gates = gates
 	ok, until := promote.Open(gates)
 	if !ok && gated {
-		b.decision(d, app, env, "waiting: gates not met", zap.String("to", p.To.String()),
+		b.decision(d, app, env, "waiting: gates not met", zap.String("to", p.To.String()), zap.String("since_commit", out.since),
 			zap.String("gates", gateText(gates)), zap.Time("until", until))
 		return out, until, nil
 	}
@@ -96,26 +97,27 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 // gates reads the facts env's gates need (when the version entered the
 // previous environment, and whether that commit is healthy) and evaluates
 // them.
-func (b *Bot) gates(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string) ([]promote.Gate, error) {
+func (b *Bot) gates(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string) ([]promote.Gate, string, error) {
 	e, _ := st.pol.Env(app, env)
 	facts := promote.Facts{Now: b.cfg.Now()}
+	var since string
 	if e.Soak > 0 || e.RequireHealthy {
 		dep, err := promote.Current(st.pol, snap, app, image, st.pol.Prev(env))
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		arr, err := f.Arrival(ctx, st.repo, snap.Commit(), dep.Files)
 		if err != nil && !errors.Is(err, forge.ErrNoHistory) {
-			return nil, err
+			return nil, "", err
 		}
-		facts.Since = arr.When
+		facts.Since, since = arr.When, arr.SHA
 		if e.RequireHealthy && arr.SHA != "" {
 			if facts.Healthy, err = f.Healthy(ctx, st.repo, arr.SHA, ""); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 	}
-	return promote.Gates(st.pol, app, env, facts), nil
+	return promote.Gates(st.pol, app, env, facts), since, nil
 }
 
 func gateText(gates []promote.Gate) string {

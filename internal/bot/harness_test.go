@@ -372,7 +372,11 @@ func (w *world) decisions() []string {
 	var out []string
 	for _, e := range w.logs.FilterMessage("decision").All() {
 		m := e.ContextMap()
-		out = append(out, m["app"].(string)+"/"+m["env"].(string)+": "+m["decision"].(string))
+		line := m["app"].(string) + "/" + m["env"].(string) + ": " + m["decision"].(string)
+		if g, ok := m["gates"].(string); ok {
+			line += " (" + g + ") since " + m["since_commit"].(string)
+		}
+		out = append(out, line)
 	}
 	return out
 }

@@ -41,6 +41,8 @@ type Outcome struct {
 	Written bool
 	// Merged is true when Stagehand merged the pull request (autoMerge).
 	Merged bool
+	// since is the commit the gates counted from.
+	since string
 }
 
 // apply converges the proposal's branch and pull request through the

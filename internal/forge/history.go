@@ -23,23 +23,21 @@ type Arrival struct {
 const historyPage = 100
 
 // Arrival returns the commit that brought the current content of paths onto
-// branch: the newest commit touching any of them, or, when that commit came
+// branch (a branch name or, better, the SHA of its head): the newest commit touching any of them, or, when that commit came
 // in through a merge, the merge commit on branch's first-parent line (git
 // log's history simplification lists the pull request's own commit, whose
 // date is when it was proposed, not when it merged). It reads one path
 // history per path and one page of the branch's history.
 func (f *Forge) Arrival(ctx context.Context, repo Repo, branch string, paths []string) (Arrival, error) {
-	var newest *github.RepositoryCommit
+	var touched []*github.RepositoryCommit
 	for _, p := range paths {
-		list, err := f.PathHistory(ctx, repo, branch, p, 1)
+		list, err := f.PathHistory(ctx, repo, branch, p, pathPage)
 		if err != nil {
 			return Arrival{}, err
 		}
-		if len(list) > 0 && (newest == nil || committed(list[0]).After(committed(newest))) {
-			newest = list[0]
-		}
+		touched = append(touched, list...)
 	}
-	if newest == nil {
+	if len(touched) == 0 {
 		return Arrival{}, fmt.Errorf("%v on %s of %s: %w", paths, branch, repo, ErrNoHistory)
 	}
 	line, _, err := f.gh.Repositories.ListCommits(ctx, repo.Owner, repo.Name, &github.CommitsListOptions{
@@ -48,58 +46,103 @@ func (f *Forge) Arrival(ctx context.Context, repo Repo, branch string, paths []s
 	if err != nil {
 		return Arrival{}, fmt.Errorf("history of %s of %s: %w", branch, repo, err)
 	}
-	c := broughtBy(line, newest.GetSHA())
+	g := newGraph(line)
+	newest := g.newest(touched)
+	c := g.broughtBy(branch, newest.GetSHA())
 	if c == nil {
 		c = newest
 	}
 	return Arrival{SHA: c.GetSHA(), When: committed(c)}, nil
 }
 
+// pathPage is how many commits of one path's history Arrival reads: the
+// newest is not always first, as commits of equal date come in any order.
+const pathPage = 20
+
 func committed(c *github.RepositoryCommit) time.Time {
 	return c.GetCommit().GetCommitter().GetDate().Time
 }
 
-// broughtBy returns the oldest commit of the first-parent line (newest
-// first in line) from which target is reachable: the one that brought
-// target onto the branch. It returns nil when target is not in the page.
-func broughtBy(line []*github.RepositoryCommit, target string) *github.RepositoryCommit {
-	if len(line) == 0 {
+// graph is one page of a branch's history with its parent links.
+type graph struct {
+	line    []*github.RepositoryCommit
+	byID    map[string]*github.RepositoryCommit
+	parents map[string][]string
+}
+
+func newGraph(line []*github.RepositoryCommit) *graph {
+	g := &graph{line: line, byID: map[string]*github.RepositoryCommit{}, parents: map[string][]string{}}
+	for _, c := range line {
+		g.byID[c.GetSHA()] = c
+		for _, p := range c.Parents {
+			g.parents[c.GetSHA()] = append(g.parents[c.GetSHA()], p.GetSHA())
+		}
+	}
+	return g
+}
+
+// reaches reports whether target is from, or one of its ancestors in the page.
+func (g *graph) reaches(from, target string) bool {
+	seen := map[string]bool{}
+	stack := []string{from}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if s == target {
+			return true
+		}
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		stack = append(stack, g.parents[s]...)
+	}
+	return false
+}
+
+// newest returns the commit of cs that no other commit of cs descends
+// from (the latest date among several such), so that commits of equal
+// date are ordered by ancestry rather than by the listing.
+func (g *graph) newest(cs []*github.RepositoryCommit) *github.RepositoryCommit {
+	var best *github.RepositoryCommit
+	for _, c := range cs {
+		descended := false
+		for _, o := range cs {
+			if o.GetSHA() != c.GetSHA() && g.reaches(o.GetSHA(), c.GetSHA()) {
+				descended = true
+				break
+			}
+		}
+		if !descended && (best == nil || committed(c).After(committed(best))) {
+			best = c
+		}
+	}
+	if best == nil {
+		best = cs[0]
+	}
+	return best
+}
+
+// broughtBy returns the oldest commit of the first-parent line from head
+// (a SHA, or any name: then the first commit of the page) from which
+// target is reachable: the one that brought target onto the branch. It
+// returns nil when target is not in the page.
+func (g *graph) broughtBy(head, target string) *github.RepositoryCommit {
+	if len(g.line) == 0 {
 		return nil
 	}
-	parents := map[string][]string{}
-	byID := map[string]*github.RepositoryCommit{}
-	for _, c := range line {
-		byID[c.GetSHA()] = c
-		for _, p := range c.Parents {
-			parents[c.GetSHA()] = append(parents[c.GetSHA()], p.GetSHA())
-		}
-	}
-	reaches := func(from string) bool {
-		seen := map[string]bool{}
-		stack := []string{from}
-		for len(stack) > 0 {
-			s := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if s == target {
-				return true
-			}
-			if seen[s] {
-				continue
-			}
-			seen[s] = true
-			stack = append(stack, parents[s]...)
-		}
-		return false
+	if _, ok := g.byID[head]; !ok {
+		head = g.line[0].GetSHA()
 	}
 	var found *github.RepositoryCommit
-	for at := line[0].GetSHA(); at != ""; {
-		c, ok := byID[at]
-		if !ok || !reaches(at) {
+	for at := head; at != ""; {
+		c, ok := g.byID[at]
+		if !ok || !g.reaches(at, target) {
 			break
 		}
 		found = c
 		next := ""
-		if ps := parents[at]; len(ps) > 0 {
+		if ps := g.parents[at]; len(ps) > 0 {
 			next = ps[0]
 		}
 		at = next
