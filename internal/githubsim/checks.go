@@ -2,10 +2,12 @@ package githubsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // checkRun is a check run created by the App.
@@ -43,7 +45,18 @@ type checkSuite struct {
 	updatedAt  time.Time
 }
 
-const maxAnnotations = 50
+// GitHub's limits on a check run: annotations per request, and characters in summary and text.
+const (
+	maxAnnotations = 50
+	maxCheckText   = 65535
+)
+
+func strOr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
 
 func (s *Sim) appJSON() obj {
 	owner := s.users[s.botLogin()]
@@ -218,6 +231,11 @@ func (in checkRunInput) apply(cr *checkRun, now time.Time) (reply, bool) {
 		}
 		if in.Output.Title == nil || in.Output.Summary == nil {
 			return validationFailed("Invalid request.\n\n\"title\", \"summary\" weren't supplied."), true
+		}
+		for _, text := range []*string{in.Output.Summary, in.Output.Text} {
+			if n := utf8.RuneCountInString(strOr(text)); n > maxCheckText {
+				return validationFailed(fmt.Sprintf("Invalid request.\n\nOnly %d characters are allowed; %d were supplied.", maxCheckText, n)), true
+			}
 		}
 		for _, a := range in.Output.Annotations {
 			var ann struct {

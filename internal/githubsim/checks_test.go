@@ -3,6 +3,7 @@ package githubsim
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-github/v62/github"
@@ -37,6 +38,9 @@ func TestCheckRuns(t *testing.T) {
 			[]string{"maximum number of items is 50"}},
 		{"completed without conclusion", github.UpdateCheckRunOptions{Name: "stagehand/dev", Status: github.String("completed")},
 			http.StatusUnprocessableEntity, []string{"request body"}},
+		{"summary too long", github.UpdateCheckRunOptions{Name: "stagehand/dev", Output: &github.CheckRunOutput{
+			Title: github.String("t"), Summary: github.String(strings.Repeat("x", maxCheckText+1))}},
+			http.StatusUnprocessableEntity, []string{"maximum string length is 65535"}},
 		{"complete", github.UpdateCheckRunOptions{Name: "stagehand/dev", Conclusion: github.String("success")}, http.StatusOK, nil},
 	}
 	for _, tt := range tests {

@@ -130,8 +130,16 @@ func (s *Sim) emitPush(r *repo, name, before, after string, who principal, force
 // (in r or, for a fork, in its parent).
 func (s *Sim) branchMoved(r *repo, branch, before, after string, who principal) {
 	for _, is := range r.sortedIssues() {
-		if is.pr != nil && is.state == "open" && is.pr.base == branch {
-			is.pr.mergeKnown, is.pr.mergeAsked = false, false
+		if is.pr == nil || is.state != "open" || is.pr.base != branch {
+			continue
+		}
+		is.pr.mergeKnown, is.pr.mergeAsked = false, false
+		if after != "" && r.store.isAncestor(is.pr.headSHA, after) {
+			// The head's commits reached the base by a push: GitHub marks the PR merged.
+			pr := is.pr
+			pr.merged, pr.mergedBy, pr.mergedAt, pr.mergeCommit = true, s.actor(who), s.now(), pr.headSHA
+			is.state, is.closedAt, is.updatedAt = "closed", s.now(), s.now()
+			s.emit("pull_request", "closed", r, who, s.pullEventPayload(r, is))
 		}
 	}
 	bases := []*repo{r}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-github/v62/github"
@@ -207,5 +208,30 @@ func TestExportPassesFsck(t *testing.T) {
 	log, err := exec.Command("git", "--git-dir", dir, "rev-list", "--count", "main").Output()
 	if err != nil || string(log) != "4\n" {
 		t.Errorf("main has %q commits (%v), want 4", log, err)
+	}
+}
+
+func TestRefNames(t *testing.T) {
+	f := newFixture(t, Options{})
+	c := f.client(t, "")
+	long := "refs/heads/" + strings.Repeat("a", maxRefLength)
+	tests := []struct {
+		ref  string
+		want int
+	}{
+		{"refs/heads/stagehand/dev/web", http.StatusCreated},
+		{"refs/heads/a b", http.StatusUnprocessableEntity},
+		{"refs/heads/a..b", http.StatusUnprocessableEntity},
+		{"refs/heads/x.lock", http.StatusUnprocessableEntity},
+		{"refs/heads/.hidden", http.StatusUnprocessableEntity},
+		{"refs/heads/a:b", http.StatusUnprocessableEntity},
+		{"refs/one-slash", http.StatusUnprocessableEntity},
+		{long, http.StatusUnprocessableEntity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref[:min(len(tt.ref), 40)], func(t *testing.T) {
+			_, resp, err := c.Git.CreateRef(f.ctx, "acme", "config", &github.Reference{Ref: github.String(tt.ref), Object: &github.GitObject{SHA: github.String(f.base)}})
+			wantStatus(t, resp, err, tt.want)
+		})
 	}
 }

@@ -258,3 +258,19 @@ func TestPullRequestFromFork(t *testing.T) {
 		t.Errorf("merged content = %q (%v)", data, err)
 	}
 }
+
+func TestPushOfHeadToBaseMarksMerged(t *testing.T) {
+	f := newFixture(t, Options{})
+	c, n := openPR(t, f, "feature", map[string]string{"a.txt": "a\n"})
+	head, _ := f.sim.RefSHA(testRepo, "feature")
+	if _, _, err := c.Git.UpdateRef(f.ctx, "acme", "config", &github.Reference{Ref: github.String("heads/main"), Object: &github.GitObject{SHA: github.String(head)}}, false); err != nil {
+		t.Fatal(err)
+	}
+	pr, _, err := c.PullRequests.Get(f.ctx, "acme", "config", n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pr.GetMerged() || pr.GetState() != "closed" || pr.GetMergeCommitSHA() != head {
+		t.Errorf("after pushing the head to main: merged=%v state=%s", pr.GetMerged(), pr.GetState())
+	}
+}

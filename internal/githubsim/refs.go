@@ -56,6 +56,9 @@ func (s *Sim) createRef(c *call) reply {
 	if !strings.HasPrefix(in.Ref, "refs/") || strings.Count(in.Ref, "/") < 2 {
 		return validationFailed("Reference name must start with 'refs/' and have at least two slashes.")
 	}
+	if !validRefName(in.Ref) {
+		return validationFailed(in.Ref + " is not a valid ref name.")
+	}
 	if _, exists := c.repo.refs[in.Ref]; exists {
 		return validationFailed("Reference already exists")
 	}
@@ -144,4 +147,26 @@ func (s *Sim) concurrentCommit(r *repo, name, old string) (string, error) {
 	ghost := s.addUserLocked("ghost", "User")
 	s.moveRef(r, name, sha, principal{kind: kindUser, user: ghost}, false)
 	return sha, nil
+}
+
+// maxRefLength is the longest ref name accepted, in bytes.
+const maxRefLength = 255
+
+// validRefName applies git check-ref-format's rules and GitHub's length limit.
+func validRefName(name string) bool {
+	if len(name) > maxRefLength || strings.HasSuffix(name, "/") || strings.HasSuffix(name, ".") ||
+		strings.Contains(name, "..") || strings.Contains(name, "//") || strings.Contains(name, "@{") || name == "@" {
+		return false
+	}
+	for _, part := range strings.Split(name, "/") {
+		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") {
+			return false
+		}
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(" ~^:?*[\\", r) {
+			return false
+		}
+	}
+	return true
 }
