@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Sim) installationJSON() obj {
-	account := s.users[s.botLogin()]
+	account := s.users[strings.ToLower(s.botLogin())]
 	for _, r := range s.installedRepos() {
 		account = &user{id: r.ownerID, login: r.owner, typ: "Organization"}
 		break

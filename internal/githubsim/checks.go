@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -59,7 +60,7 @@ func strOr(p *string) string {
 }
 
 func (s *Sim) appJSON() obj {
-	owner := s.users[s.botLogin()]
+	owner := s.users[strings.ToLower(s.botLogin())]
 	return obj{
 		"id": s.opts.AppID, "slug": s.opts.AppSlug, "node_id": nodeID("A", s.opts.AppID), "client_id": "Iv1.githubsim",
 		"owner": s.userJSON(owner), "name": s.opts.AppSlug, "description": "Simulated GitHub App",

@@ -176,9 +176,7 @@ func (s *Sim) merge(r *repo, is *issue, who principal, pin, method, title, messa
 		return "", apiError(http.StatusConflict, "Head branch was modified. Review and try the merge again."), true
 	}
 	switch method {
-	case "", "merge", "squash":
-	case "rebase":
-		return "", apiError(http.StatusMethodNotAllowed, "Rebase merges are not allowed on this repository."), true
+	case "", "merge", "squash", "rebase":
 	default:
 		return "", validationFailed("Invalid request.\n\n" + strconv.Quote(method) + " is not a member of [\"merge\", \"squash\", \"rebase\"]."), true
 	}
@@ -214,10 +212,40 @@ func (s *Sim) merge(r *repo, is *issue, who principal, pin, method, title, messa
 	} else if method != "squash" {
 		msg += "\n" + is.title + "\n"
 	}
-	sha := r.store.put(typeCommit, encodeCommit(commitObj{Tree: res.tree, Parents: parents, Author: sig, Committer: sig, Message: msg}))
+	sha := ""
+	if method == "rebase" {
+		var ok bool
+		if sha, ok = s.rebase(r, baseSHA, pr.headSHA, sig); !ok {
+			return "", apiError(http.StatusMethodNotAllowed, "This branch can't be rebased"), true
+		}
+	} else {
+		sha = r.store.put(typeCommit, encodeCommit(commitObj{Tree: res.tree, Parents: parents, Author: sig, Committer: sig, Message: msg}))
+	}
 	pr.merged, pr.mergedBy, pr.mergedAt, pr.mergeCommit = true, u, s.now(), sha
 	is.state, is.closedAt, is.updatedAt = "closed", s.now(), s.now()
 	s.moveRef(r, "refs/heads/"+pr.base, sha, who, false)
 	s.emit("pull_request", "closed", r, who, s.pullEventPayload(r, is))
 	return sha, reply{}, false
+}
+
+// rebase replays the head's commits onto base one by one, keeping their authors, and
+// returns the new tip; false when a commit does not apply.
+func (s *Sim) rebase(r *repo, base, head string, committer Signature) (string, bool) {
+	tip := base
+	for _, sha := range r.newCommits(orZero(r.store.mergeBase(base, head)), head) {
+		cm, err := r.store.commit(sha)
+		if err != nil {
+			return "", false
+		}
+		tipC, err := r.store.commit(tip)
+		if err != nil {
+			return "", false
+		}
+		tree, conflicts, err := r.store.mergeTrees(r.parentTree(sha), tipC.Tree, cm.Tree)
+		if err != nil || len(conflicts) > 0 {
+			return "", false
+		}
+		tip = r.store.put(typeCommit, encodeCommit(commitObj{Tree: tree, Parents: []string{tip}, Author: cm.Author, Committer: committer, Message: cm.Message}))
+	}
+	return tip, true
 }

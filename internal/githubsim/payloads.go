@@ -84,7 +84,7 @@ func (s *Sim) repoJSON(r *repo) obj {
 		"has_issues": true, "has_projects": true, "has_wiki": false, "has_pages": false,
 		"has_downloads": true, "has_discussions": false, "archived": false, "disabled": false,
 		"is_template": false, "topics": []string{},
-		"allow_merge_commit": true, "allow_squash_merge": true, "allow_rebase_merge": false,
+		"allow_merge_commit": true, "allow_squash_merge": true, "allow_rebase_merge": true,
 		"pushed_at": ts(r.pushedAt), "created_at": ts(r.createdAt), "updated_at": ts(r.pushedAt),
 		"network_count": 0, "subscribers_count": 0, "web_commit_signoff_required": false,
 		"delete_branch_on_merge": false, "custom_properties": obj{},

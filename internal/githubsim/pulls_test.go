@@ -100,6 +100,7 @@ func TestMerge(t *testing.T) {
 	}{
 		{name: "merge with pin", method: "merge", want: http.StatusOK},
 		{name: "squash", method: "squash", want: http.StatusOK},
+		{name: "rebase", method: "rebase", want: http.StatusOK},
 		{name: "head mismatch", sha: func(*github.PullRequest) string { return "0123456789012345678901234567890123456789" },
 			want: http.StatusConflict, message: "Head branch was modified. Review and try the merge again."},
 		{name: "conflict", setup: func(t *testing.T, f *fixture, n int) {
@@ -144,7 +145,7 @@ func TestMerge(t *testing.T) {
 				t.Errorf("main = %s, want merge commit %s", ref.GetObject().GetSHA(), res.GetSHA())
 			}
 			cm, _, _ := c.Git.GetCommit(f.ctx, "acme", "config", res.GetSHA())
-			wantParents := map[string]int{"merge": 2, "squash": 1}[tt.method]
+			wantParents := map[string]int{"merge": 2, "squash": 1, "rebase": 1}[tt.method]
 			if len(cm.Parents) != wantParents {
 				t.Errorf("merge commit has %d parents, want %d", len(cm.Parents), wantParents)
 			}
