@@ -138,6 +138,11 @@ func (s *Sim) serve(rt route, w http.ResponseWriter, r *http.Request) {
 		rep.header = http.Header{}
 	}
 	rep.header.Set("X-GitHub-Request-Id", strings.ToUpper(randomHex(8)))
+	rep.header.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	rep.header.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	if len(data) > 0 && rep.header.Get("Content-Type") == "" {
+		rep.header.Set("Content-Type", "application/json; charset=utf-8")
+	}
 	notModified := false
 	if r.Method == http.MethodGet && rep.status == http.StatusOK {
 		sum := sha256.Sum256(data)
