@@ -32,7 +32,7 @@ const (
 	// EventImagePushed carries a registry.ImagePushed for one config
 	// repository: from the registry webhook route, or fanned out from a
 	// GitHub package event.
-	EventImagePushed = "image_pushed"
+	EventImagePushed = event.ImagePushed
 	// EventRecheck re-evaluates the gates of a repository's pending
 	// promotions, when a time-based gate lifts.
 	EventRecheck = "stagehand_recheck"

@@ -6,14 +6,15 @@ import (
 
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/server"
 )
 
 // Target is a config repository an image routes to, with the installation
 // it is reached through.
-type Target struct {
-	Repo           string // owner/name
-	InstallationID int64
-}
+type Target = server.Target
+
+// The server routes registry webhooks through the index.
+var _ server.Routes = (*Index)(nil)
 
 // Route is one image rule of one config repository: which app tracks the
 // image there.

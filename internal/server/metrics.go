@@ -24,6 +24,8 @@ const (
 	resultTooLarge     = "too_large"
 	resultQueueFull    = "queue_full"
 	resultError        = "error"
+	resultNotFound     = "not_found"
+	resultUntracked    = "untracked"
 )
 
 type metrics struct {

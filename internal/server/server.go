@@ -63,6 +63,11 @@ type Config struct {
 	// Dedup is how many recent delivery IDs are remembered to drop
 	// duplicates (default 10,000).
 	Dedup int
+	// RegistryAuth authenticates registry webhooks, and Routes says which
+	// config repositories track an image. Without both,
+	// /webhooks/registry/{source} answers 404 for every source.
+	RegistryAuth RegistryAuth
+	Routes       Routes
 }
 
 // ErrNoSecret is returned by New without a webhook secret: accepting
@@ -131,6 +136,8 @@ func withDefaults(cfg Config) Config {
 // routes registers every endpoint.
 func (s *Server) routes() {
 	s.echo.POST("/webhooks/github", s.githubWebhook)
+	s.echo.POST("/webhooks/registry/:source", s.registryWebhook)
+	s.echo.POST("/webhooks/registry/:source/:token", s.registryWebhook)
 	s.echo.GET("/healthz", s.healthz)
 	s.echo.GET("/readyz", s.readyz)
 	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
