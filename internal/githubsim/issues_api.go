@@ -142,7 +142,12 @@ func (s *Sim) getProtection(c *call) reply {
 	if p == nil {
 		return apiError(http.StatusNotFound, "Branch not protected")
 	}
-	url := s.repoAPI(c.repo) + "/branches/" + c.param("branch") + "/protection"
+	return ok(s.protectionJSON(c.repo, c.param("branch"), p))
+}
+
+// protectionJSON is the branch-protection shape.
+func (s *Sim) protectionJSON(r *repo, branch string, p *Protection) obj {
+	url := s.repoAPI(r) + "/branches/" + branch + "/protection"
 	contexts := []string{}
 	checks := []obj{}
 	for _, rc := range p.RequiredChecks {
@@ -163,5 +168,5 @@ func (s *Sim) getProtection(c *call) reply {
 			"require_code_owner_reviews": false, "required_approving_review_count": p.RequiredApprovals,
 		}
 	}
-	return ok(out)
+	return out
 }

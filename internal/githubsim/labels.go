@@ -30,6 +30,7 @@ func (s *Sim) addLabels(r *repo, is *issue, who principal, names []string) {
 		}
 		is.labels = append(is.labels, l.name)
 		is.updatedAt = s.now()
+		s.recordLabelEvent(is, who, "labeled", l)
 		s.emitLabel(r, is, who, "labeled", l)
 	}
 }
@@ -49,7 +50,9 @@ func (s *Sim) removeLabel(r *repo, is *issue, who principal, name string) bool {
 		if strings.EqualFold(cur, name) {
 			is.labels = append(is.labels[:i:i], is.labels[i+1:]...)
 			is.updatedAt = s.now()
-			s.emitLabel(r, is, who, "unlabeled", r.labels[strings.ToLower(name)])
+			l := r.labels[strings.ToLower(name)]
+			s.recordLabelEvent(is, who, "unlabeled", l)
+			s.emitLabel(r, is, who, "unlabeled", l)
 			return true
 		}
 	}

@@ -21,6 +21,7 @@ type issue struct {
 	updatedAt time.Time
 	closedAt  time.Time
 	pr        *pull
+	events    []*issueEvent
 }
 
 // pull is the pull-request part of an issue.

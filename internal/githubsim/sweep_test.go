@@ -121,6 +121,37 @@ func TestContractSweep(t *testing.T) {
 			_, r, err := inst.Git.GetBlob(f.ctx, "acme", "config", tree.Entries[0].GetSHA())
 			return r, err
 		}},
+		{"repos/get-branch", func() (*github.Response, error) {
+			b, r, err := inst.Repositories.GetBranch(f.ctx, "acme", "config", "main", 0)
+			if err == nil && !b.GetProtected() {
+				t.Errorf("main is protected")
+			}
+			return r, err
+		}},
+		{"repos/get-branch with slashes", func() (*github.Response, error) {
+			if _, err := f.sim.Push("dev", testRepo, "stagehand/dev/web", "x", map[string]string{"x": "x"}); err != nil {
+				return nil, err
+			}
+			_, r, err := inst.Repositories.GetBranch(f.ctx, "acme", "config", "stagehand/dev/web", 0)
+			return r, err
+		}},
+		{"pulls/list-commits", func() (*github.Response, error) {
+			cs, r, err := inst.PullRequests.ListCommits(f.ctx, "acme", "config", n, nil)
+			if err == nil && len(cs) != 1 {
+				t.Errorf("PR commits = %d, want 1", len(cs))
+			}
+			return r, err
+		}},
+		{"issues/list-events", func() (*github.Response, error) {
+			if err := f.sim.AddLabel("triager", testRepo, n, "stagehand/emergency"); err != nil {
+				return nil, err
+			}
+			evs, r, err := inst.Issues.ListIssueEvents(f.ctx, "acme", "config", n, nil)
+			if err == nil && (len(evs) == 0 || evs[len(evs)-1].GetActor().GetLogin() != "triager" || evs[len(evs)-1].GetLabel().GetName() != "stagehand/emergency") {
+				t.Errorf("the last event should say triager added stagehand/emergency: %v", evs)
+			}
+			return r, err
+		}},
 		{"repos/get", func() (*github.Response, error) {
 			_, r, err := inst.Repositories.Get(f.ctx, "acme", "config")
 			return r, err
