@@ -160,8 +160,11 @@ func (s *Sim) installedRepos() []*repo {
 func (s *Sim) permissionOf(p principal, r *repo) Permission {
 	switch p.kind {
 	case kindInstallation:
-		if r.installed {
+		switch {
+		case r.installed:
 			return PermWrite
+		case !r.private:
+			return PermRead // installation tokens read public repositories, forks included
 		}
 		return PermNone
 	case kindUser:
