@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -123,5 +124,11 @@ func TestUntrackedImage(t *testing.T) {
 	}
 	if d := w.decisions(); len(d) != 1 || !strings.Contains(d[0], "untracked image") {
 		t.Fatalf("decisions %q", d)
+	}
+	// The same through a registry webhook: 202, dropped at the door.
+	code := w.postRegistry("generic", nil, []byte(`{"image": "ghcr.io/acme/other", "tag": "v9.9.9"}`))
+	w.settle()
+	if code != http.StatusAccepted || w.sim.Calls().Total() != 0 || len(w.pulls()) != 0 {
+		t.Fatalf("registry webhook for an untracked image: %d, calls %v", code, w.sim.Calls().Log)
 	}
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -21,6 +22,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
+	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/server"
 )
 
@@ -278,7 +280,16 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Secrets: [][]byte{[]byte(webhookSecret)}, Queue: w.jobs, Handler: w.bot, Registry: reg})
+	var specs []string
+	for _, src := range registry.SourceNames() {
+		specs = append(specs, src+"="+registryToken(src))
+	}
+	creds, err := registry.NewCredentials(specs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Secrets: [][]byte{[]byte(webhookSecret)}, Queue: w.jobs, Handler: w.bot, Registry: reg,
+		RegistryAuth: creds, Routes: w.bot.Index()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,4 +390,27 @@ func (w *world) decisions() []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// registryToken is the token each registry source authenticates with.
+func registryToken(source string) string { return "token-" + source }
+
+// postRegistry sends a registry webhook to Stagehand with the source's
+// token in the query (every source's carrier accepts it) and returns the
+// status code.
+func (w *world) postRegistry(source string, header http.Header, body []byte) int {
+	w.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, w.srv.URL+"/webhooks/registry/"+source+"?token="+registryToken(source), bytes.NewReader(body))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
