@@ -66,6 +66,31 @@ func (s *Sim) installationRepos(c *call) reply {
 	return page
 }
 
+// SetInstalled adds (true) or removes (false) a repository from the App's installation
+// as sender, sending installation_repositories "added" or "removed" as GitHub does.
+func (s *Sim) SetInstalled(sender, repoName string, installed bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.repoLocked(repoName)
+	if err != nil {
+		return err
+	}
+	if r.installed == installed {
+		return nil
+	}
+	r.installed = installed
+	entry := []obj{{"id": r.id, "node_id": nodeID("R", r.id), "name": r.name, "full_name": r.fullName(), "private": r.private}}
+	added, removed, action := entry, []obj{}, "added"
+	if !installed {
+		added, removed, action = []obj{}, entry, "removed"
+	}
+	s.emit("installation_repositories", action, nil, s.personLocked(sender), obj{
+		"installation": s.installationJSON(), "repository_selection": "selected",
+		"repositories_added": added, "repositories_removed": removed, "requester": nil,
+	})
+	return nil
+}
+
 // InstallApp sends the "installation created" webhook for the installed repositories,
 // as GitHub does when an owner installs the App.
 func (s *Sim) InstallApp(sender string) {

@@ -131,4 +131,8 @@ func runWebhookScenario(t *testing.T, f *fixture) {
 	must(err)
 	must(s.SetDeploymentStatus("dev", testRepo, id, "success"))
 	s.InstallApp("acme")
+	if err := s.CreateRepo(RepoOptions{Owner: "acme", Name: "later", NotInstalled: true}); err != nil {
+		t.Fatal(err)
+	}
+	must(s.SetInstalled("alice", "acme/later", true))
 }

@@ -129,6 +129,12 @@ func TestWebhooksForAPersonFlow(t *testing.T) {
 			return s.SetDeploymentStatus("dev", testRepo, id, "success")
 		}, []string{"deployment/created", "deployment_status/created"}},
 		{"install", func() error { s.InstallApp("acme"); return nil }, []string{"installation/created"}},
+		{"remove a repository", func() error { return s.SetInstalled("alice", testRepo, false) }, []string{"installation_repositories/removed"}},
+		{"no webhooks from an uninstalled repository", func() error {
+			_, err := s.Push("dev", testRepo, "main", "quiet", map[string]string{"q": "q"})
+			return err
+		}, nil},
+		{"add it back", func() error { return s.SetInstalled("alice", testRepo, true) }, []string{"installation_repositories/added"}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -148,8 +154,13 @@ func TestWebhooksForAPersonFlow(t *testing.T) {
 			}
 		})
 	}
-	merged := rc.events[len(rc.events)-5].(*github.PullRequestEvent)
-	if !merged.GetPullRequest().GetMerged() || merged.GetSender().GetLogin() != "alice" {
+	var merged *github.PullRequestEvent
+	for _, ev := range rc.events {
+		if pe, ok := ev.(*github.PullRequestEvent); ok && pe.GetAction() == "closed" {
+			merged = pe
+		}
+	}
+	if merged == nil || !merged.GetPullRequest().GetMerged() || merged.GetSender().GetLogin() != "alice" {
 		t.Errorf("closed event merged=%v sender=%s", merged.GetPullRequest().GetMerged(), merged.GetSender().GetLogin())
 	}
 }
