@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/registry"
 )
 
 // serveConfig is the resolved configuration of serve.
@@ -28,6 +29,12 @@ type serveConfig struct {
 	workers      int
 	queueSize    int
 	drainTimeout time.Duration
+	// registryTokens and registryHMAC are SOURCE=SECRET specs for the
+	// registry webhooks; registryConfig is a Docker config.json whose
+	// credentials confirm registry events.
+	registryTokens []string
+	registryHMAC   []string
+	registryConfig string
 }
 
 // serveEnv maps flags to the environment variables that set them when the
@@ -39,6 +46,9 @@ var serveEnv = []struct{ flag, env string }{
 	{"webhook-secret", "STAGEHAND_WEBHOOK_SECRET"},
 	{"webhook-secret-file", "STAGEHAND_WEBHOOK_SECRET_FILE"},
 	{"github-url", "STAGEHAND_GITHUB_URL"},
+	{"registry-token", "STAGEHAND_REGISTRY_TOKENS"},
+	{"registry-hmac", "STAGEHAND_REGISTRY_HMAC"},
+	{"registry-config", "STAGEHAND_REGISTRY_CONFIG"},
 }
 
 func newServeCmd() *cobra.Command { return newServeCmdWith(nil) }
@@ -49,14 +59,13 @@ func newServeCmdWith(onListen func(net.Addr)) *cobra.Command {
 	var cfg serveConfig
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the GitHub App: take webhooks and queue them for handling",
-		Long: `Run Stagehand as a GitHub App. It verifies each webhook's signature,
-decodes it, queues it per repository and answers at once; queued deliveries
-are handled in the background. Every flag with an environment variable can be
-set through it; the flag wins when both are given.
-
-Until the promotion handlers are added, each queued delivery is logged as one
-structured line and nothing is changed on GitHub.`,
+		Short: "Run the GitHub App: promote images through the environments of config repositories",
+		Long: `Run Stagehand as a GitHub App. It verifies each webhook (GitHub's, and
+registry webhooks at /webhooks/registry/{source}), queues it per repository
+and answers at once; queued deliveries are handled in the background: a new
+image tag opens the first environment's pull request, a merge opens the
+next environment's once its gates hold. Every flag with an environment
+variable can be set through it; the flag wins when both are given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := applyEnv(cmd.Flags()); err != nil {
@@ -84,6 +93,9 @@ structured line and nothing is changed on GitHub.`,
 	f.IntVar(&cfg.workers, "workers", 4, "deliveries handled at once (one at a time per repository)")
 	f.IntVar(&cfg.queueSize, "queue-size", 1000, "deliveries that may wait; beyond it webhooks get 503")
 	f.DurationVar(&cfg.drainTimeout, "drain-timeout", 30*time.Second, "on SIGTERM, how long queued deliveries may take to finish")
+	f.StringArrayVar(&cfg.registryTokens, "registry-token", nil, "registry webhook token as SOURCE=TOKEN, repeatable; accepted as Authorization: Bearer TOKEN or ?token=TOKEN (env STAGEHAND_REGISTRY_TOKENS, SOURCE=TOKEN,...)")
+	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
+	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials; registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
 	return cmd
 }
 
@@ -109,6 +121,10 @@ type serveOptions struct {
 	keyPEM   []byte
 	level    zapcore.Level
 	onListen func(net.Addr)
+	// registryAuth verifies registry webhooks; keychain, when set, holds
+	// the credentials registry events are confirmed with.
+	registryAuth *registry.Credentials
+	keychain     *registry.FileKeychain
 }
 
 // resolve checks the configuration and loads the secrets and the key. Each
@@ -146,6 +162,16 @@ func (c serveConfig) resolve() (serveOptions, error) {
 	}
 	if c.workers < 1 || c.queueSize < 1 || c.drainTimeout <= 0 {
 		return o, userErrorf("--workers, --queue-size and --drain-timeout must be positive")
+	}
+	if o.registryAuth, err = registry.NewCredentials(c.registryTokens, c.registryHMAC); err != nil {
+		return o, userErrorf("--registry-token/--registry-hmac: %v", err)
+	}
+	if c.registryConfig != "" {
+		kc, err := registry.NewFileKeychain(c.registryConfig)
+		if err != nil {
+			return o, userErrorf("--registry-config: %v", err)
+		}
+		o.keychain = &kc
 	}
 	return o, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,9 +15,10 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/stagehand-gitops/stagehand/internal/event"
+	"github.com/stagehand-gitops/stagehand/internal/bot"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
+	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/server"
 )
 
@@ -30,23 +32,40 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	if err != nil {
 		return userErrorf("--private-key-file %s: %v", o.keyFile, err)
 	}
-	app, err := forge.NewApp(o.appID, key, o.githubURL, http.DefaultTransport)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// One transport for the process: its ETag cache varies by Authorization.
+	rt, err := forge.NewTransport(forge.TransportOptions{Registerer: reg})
+	if err != nil {
+		return fmt.Errorf("GitHub client: %w", err)
+	}
+	app, err := forge.NewApp(o.appID, key, o.githubURL, rt)
 	if err != nil {
 		return userErrorf("GitHub App: %v", err)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	q, err := queue.New(queue.Options{Workers: o.workers, Size: o.queueSize, Logger: log, Registerer: reg})
 	if err != nil {
 		return fmt.Errorf("start queue: %w", err)
 	}
+	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
+	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg}
+	if o.keychain != nil {
+		cfg.Resolver = registry.NewResolver(registry.WithKeychain(*o.keychain))
+	}
+	b, err := bot.New(cfg)
+	if err != nil {
+		return fmt.Errorf("start bot: %w", err)
+	}
+	started := &startState{}
 	srv, err := server.New(server.Config{
-		Secrets:  o.secrets,
-		Queue:    q,
-		Handler:  logHandler{log: log},
-		Ready:    readiness(app, q),
-		Logger:   log,
-		Registry: reg,
+		Secrets:      o.secrets,
+		Queue:        q,
+		Handler:      b,
+		Ready:        readiness(app, q, started),
+		Logger:       log,
+		Registry:     reg,
+		RegistryAuth: o.registryAuth,
+		Routes:       b.Index(),
 	})
 	if err != nil {
 		return fmt.Errorf("start server: %w", err)
@@ -63,7 +82,9 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Int64("app_id", app.ID()),
-		zap.String("github_url", app.APIURL().String()), zap.String("version", version), zap.Int("webhook_secrets", len(o.secrets)))
+		zap.String("github_url", app.APIURL().String()), zap.String("version", version), zap.Int("webhook_secrets", len(o.secrets)),
+		zap.Strings("registry_sources", o.registryAuth.Configured()), zap.Bool("registry_confirm", o.keychain != nil))
+	go started.run(ctx, b, log)
 
 	select {
 	case err := <-served:
@@ -84,17 +105,42 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	return nil
 }
 
-// readiness answers /readyz: ready once the App's credentials are loaded and
-// while the queue can take work.
-func readiness(app *forge.App, q *queue.Queue) func() error {
+// readiness answers /readyz: ready once the App's credentials are loaded
+// and the routing index is built, and while the queue can take work.
+func readiness(app *forge.App, q *queue.Queue, started *startState) func() error {
 	return func() error {
 		switch {
 		case app == nil:
 			return errors.New("GitHub App credentials not loaded")
+		case !started.done.Load():
+			return errors.New("routing index not built yet")
 		case q.Saturated():
 			return errors.New("work queue is full")
 		}
 		return nil
+	}
+}
+
+// startState builds the routing index in the background, retrying until
+// GitHub answers, so that serving starts at once.
+type startState struct{ done atomic.Bool }
+
+func (s *startState) run(ctx context.Context, b *bot.Bot, log *zap.Logger) {
+	wait := time.Second
+	for {
+		err := b.Start(ctx)
+		if err == nil {
+			s.done.Store(true)
+			log.Info("routing index built", zap.Strings("repositories", b.Index().Repos()))
+			return
+		}
+		log.Error("routing index not built; retrying", zap.Error(err), zap.Duration("in", wait))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
 	}
 }
 
@@ -108,19 +154,4 @@ func newLogger(o serveOptions, w io.Writer) *zap.Logger {
 	}
 	core := zapcore.NewCore(encoder, zapcore.Lock(zapcore.AddSync(w)), o.level)
 	return zap.New(core, zap.ErrorOutput(zapcore.Lock(zapcore.AddSync(w))))
-}
-
-// logHandler is the handler serve runs until promotion handlers arrive: it
-// records each delivery as one decision line and changes nothing on GitHub.
-type logHandler struct{ log *zap.Logger }
-
-var _ server.Handler = logHandler{}
-
-// Handle logs the delivery.
-func (h logHandler) Handle(_ context.Context, d event.Delivery) error {
-	h.log.Info("delivery handled",
-		zap.String("delivery_id", d.ID), zap.String("event", d.Event), zap.String("action", d.Action),
-		zap.String("repo", d.Repo), zap.Int64("installation_id", d.InstallationID),
-		zap.String("decision", "logged only: no promotion handler is installed yet"))
-	return nil
 }

@@ -14,13 +14,19 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
 // writeKey writes a fresh RSA key as PEM, PKCS#1 or PKCS#8, and returns its path.
@@ -80,6 +86,9 @@ func TestServeRefusesToStart(t *testing.T) {
 		{name: "flag wins over a bad environment value", env: map[string]string{"STAGEHAND_APP_ID": "stagehand", "STAGEHAND_WEBHOOK_SECRET": "s"}, args: []string{"--app-id", "1"}, wantErr: "--private-key-file"},
 		{name: "bad GitHub URL", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--github-url", "ghe.example.com"}, wantErr: "--github-url"},
 		{name: "bad log format", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--log-format", "xml"}, wantErr: "--log-format"},
+		{name: "registry token without a source", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--registry-token", "justatoken"}, wantErr: "--registry-token"},
+		{name: "registry token for an unknown source", env: map[string]string{"STAGEHAND_REGISTRY_TOKENS": "nexus=t"}, args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key}, wantErr: "--registry-token"},
+		{name: "missing registry config", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--registry-config", "/nonexistent/config.json"}, wantErr: "--registry-config"},
 		{name: "bad log level", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--log-level", "loud"}, wantErr: "--log-level"},
 	}
 	for _, tt := range tests {
@@ -121,25 +130,29 @@ func (l *lockedBuffer) String() string {
 
 func TestServeStarts(t *testing.T) {
 	tests := []struct {
-		name  string
-		pkcs8 bool
-		env   bool // configure through environment variables instead of flags
+		name string
+		env  bool // configure through environment variables instead of flags
 	}{
-		{name: "PKCS#1 key, flags", pkcs8: false},
-		{name: "PKCS#8 key, environment", pkcs8: true, env: true},
+		{name: "flags"},
+		{name: "environment", env: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clearServeEnv(t)
-			var githubCalls atomic.Int32
-			github := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				githubCalls.Add(1)
-				http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+			// GitHub's webhooks reach serve through a forwarder, as serve's
+			// address is known only once it listens.
+			var target atomic.Pointer[string]
+			hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				u, _ := url.Parse("http://" + *target.Load())
+				httputil.NewSingleHostReverseProxy(u).ServeHTTP(w, r)
 			}))
-			defer github.Close()
+			defer hook.Close()
+			sim := newServeSim(t, hook.URL+"/webhooks/github", "new")
+			keyFile := writeFile(t, "key.pem", string(sim.AppKeyPEM()))
 			settings := map[string]string{
-				"--app-id": "1", "--private-key-file": writeKey(t, tt.pkcs8),
-				"--webhook-secret": "old,new", "--github-url": github.URL, "--listen": "127.0.0.1:0",
+				"--app-id": strconv.FormatInt(sim.AppID(), 10), "--private-key-file": keyFile,
+				"--webhook-secret": "old,new", "--github-url": sim.URL(), "--listen": "127.0.0.1:0",
+				"--registry-token": "generic=registry-token",
 			}
 			var args []string
 			for flag, v := range settings {
@@ -150,19 +163,38 @@ func TestServeStarts(t *testing.T) {
 				}
 			}
 			addr, stop, logs := startServe(t, append(args, "--log-level", "debug"))
-			base := "http://" + addr.String()
+			a := addr.String()
+			target.Store(&a)
+			base := "http://" + a
 
 			get(t, base+"/healthz", http.StatusOK)
-			get(t, base+"/readyz", http.StatusOK)
+			waitFor(t, "ready", func() bool { return status(t, base+"/readyz") == http.StatusOK })
 			postSigned(t, base, "ping", []byte(`{"zen":"Keep it logically awesome."}`), "new", http.StatusOK)
-			push, err := os.ReadFile("../../testdata/webhooks/push.json")
+			postSigned(t, base, "push", []byte(`{}`), "wrong", http.StatusUnauthorized)
+
+			// CI pushes an image to ghcr.io: GitHub sends registry_package, and the dev pull request opens.
+			if err := sim.PublishContainer("ci", "acme/web", "web", "v1.1.0", "sha256:"+strings.Repeat("a", 64)); err != nil {
+				t.Fatal(err)
+			}
+			sim.Flush()
+			waitFor(t, "the dev pull request", func() bool { return openTitle(t, sim) == "Promote web to dev: v1.0.0 → v1.1.0" })
+
+			// A registry webhook for a newer tag updates it in place.
+			req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/registry/generic", strings.NewReader(`{"image": "ghcr.io/acme/web", "tag": "v1.2.0"}`))
+			req.Header.Set("Authorization", "Bearer registry-token")
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			postSigned(t, base, "push", push, "old", http.StatusAccepted)
-			postSigned(t, base, "push", []byte(`{}`), "wrong", http.StatusUnauthorized)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusAccepted {
+				t.Fatalf("registry webhook: %d", resp.StatusCode)
+			}
+			waitFor(t, "the superseded pull request", func() bool { return openTitle(t, sim) == "Promote web to dev: v1.0.0 → v1.2.0" })
+
 			metrics := get(t, base+"/metrics", http.StatusOK)
-			for _, want := range []string{"stagehand_webhook_deliveries_total", "stagehand_queue_depth", "stagehand_jobs_total", "stagehand_job_duration_seconds"} {
+			for _, want := range []string{"stagehand_webhook_deliveries_total", "stagehand_queue_depth", "stagehand_jobs_total",
+				"stagehand_bot_decisions_total", "stagehand_routing_repositories 1", "stagehand_github_"} {
 				if !strings.Contains(metrics, want) {
 					t.Errorf("/metrics lacks %s", want)
 				}
@@ -170,14 +202,77 @@ func TestServeStarts(t *testing.T) {
 			if err := stop(); err != nil {
 				t.Fatalf("serve returned %v after the signal", err)
 			}
-			if !strings.Contains(logs.String(), `"repo":"Codertocat/Hello-World"`) || !strings.Contains(logs.String(), "delivery handled") {
-				t.Errorf("the queued push was not handled before shutdown; logs:\n%s", logs)
-			}
-			if n := githubCalls.Load(); n != 0 {
-				t.Errorf("serve made %d calls to GitHub; it must make none on its own", n)
+			if !strings.Contains(logs.String(), `"decision":"proposed"`) {
+				t.Errorf("no proposal logged; logs:\n%s", logs)
 			}
 		})
 	}
+}
+
+// newServeSim starts a simulated GitHub with the App installed on a config
+// repository (dev, then a manual prod) and a source repository.
+func newServeSim(t *testing.T, webhookURL, secret string) *githubsim.Sim {
+	t.Helper()
+	sim, err := githubsim.New(githubsim.Options{T: t, WebhookURL: webhookURL, WebhookSecret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	for _, name := range []string{"config", "web"} {
+		if err := sim.CreateRepo(githubsim.RepoOptions{Owner: "acme", Name: name, Collaborators: map[string]githubsim.Permission{"ci": githubsim.PermWrite}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	overlay := "images:\n- name: ghcr.io/acme/web\n  newTag: v1.0.0\n"
+	files := fstest.MapFS{
+		".stagehand.yaml":                           {Data: []byte("version: 1\nenvironments:\n  - name: dev\n  - name: prod\n    promotion: manual\napps:\n  web:\n    image: ghcr.io/acme/web\n")},
+		"apps/web/overlays/dev/kustomization.yaml":  {Data: []byte(overlay)},
+		"apps/web/overlays/prod/kustomization.yaml": {Data: []byte(overlay)},
+	}
+	if _, err := sim.SeedFS("acme/config", "main", files, "Initial commit\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.SeedFS("acme/web", "main", fstest.MapFS{"Dockerfile": {Data: []byte("FROM scratch\n")}}, "Initial commit\n"); err != nil {
+		t.Fatal(err)
+	}
+	return sim
+}
+
+// openTitle is the title of the config repository's open pull request, or "".
+func openTitle(t *testing.T, sim *githubsim.Sim) string {
+	prs, err := sim.PullRequests("acme/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pr := range prs {
+		if pr.State == "open" {
+			return pr.Title
+		}
+	}
+	return ""
+}
+
+// waitFor polls cond: serve runs in the background like in production, so
+// its work can only be observed, not awaited.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func status(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func envFor(t *testing.T, flag string) string {
