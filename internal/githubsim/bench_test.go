@@ -11,14 +11,7 @@ import (
 // BenchmarkAtomicCommit measures one Git Data commit (tree, commit, CAS ref update)
 // through go-github, contract validation included.
 func BenchmarkAtomicCommit(b *testing.B) {
-	sim, err := New(Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close()
-	if err := sim.CreateRepo(RepoOptions{Owner: "acme", Name: "config"}); err != nil {
-		b.Fatal(err)
-	}
+	sim := benchSim(b)
 	fsys := fstest.MapFS{}
 	for i := 0; i < 300; i++ {
 		fsys[fmt.Sprintf("apps/app%03d/overlays/dev/kustomization.yaml", i)] = &fstest.MapFile{Data: []byte("images: []\n")}
@@ -33,6 +26,7 @@ func BenchmarkAtomicCommit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	sim.ResetCalls()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		tree, _, err := c.Git.CreateTree(ctx, "acme", "config", parentTree.GetSHA(), []*github.TreeEntry{{
@@ -58,14 +52,7 @@ func BenchmarkAtomicCommit(b *testing.B) {
 // BenchmarkRecursiveTreeLargeRepo reads the recursive tree of a 5,000-app × 3-env
 // config repository (about 20,000 entries), contract validation included.
 func BenchmarkRecursiveTreeLargeRepo(b *testing.B) {
-	sim, err := New(Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close()
-	if err := sim.CreateRepo(RepoOptions{Owner: "acme", Name: "config"}); err != nil {
-		b.Fatal(err)
-	}
+	sim := benchSim(b)
 	files := map[string]string{}
 	for i := 0; i < 5000; i++ {
 		for _, env := range []string{"dev", "staging", "prod"} {
@@ -88,4 +75,18 @@ func BenchmarkRecursiveTreeLargeRepo(b *testing.B) {
 			b.Fatalf("%d entries", len(tree.Entries))
 		}
 	}
+}
+
+// benchSim starts a simulator with an empty acme/config repository.
+func benchSim(b *testing.B) *Sim {
+	b.Helper()
+	sim, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(sim.Close)
+	if err := sim.CreateRepo(RepoOptions{Owner: "acme", Name: "config"}); err != nil {
+		b.Fatal(err)
+	}
+	return sim
 }
