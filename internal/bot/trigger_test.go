@@ -1,0 +1,99 @@
+package bot
+
+import (
+	"testing"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/stagehand-gitops/stagehand/internal/event"
+)
+
+func TestRelevant(t *testing.T) {
+	push := func(ref string, deleted bool) *github.PushEvent {
+		return &github.PushEvent{Ref: github.String(ref), Deleted: github.Bool(deleted),
+			Repo: &github.PushEventRepository{DefaultBranch: github.String("main")}}
+	}
+	tests := []struct {
+		name    string
+		d       event.Delivery
+		want    bool
+		because string
+	}{
+		{"push to the default branch", event.Delivery{Event: event.Push, Payload: push("refs/heads/main", false)}, true, ""},
+		{"push to another branch", event.Delivery{Event: event.Push, Payload: push("refs/heads/stagehand/dev/web", false)}, false, "not a push to the default branch"},
+		{"default branch deleted", event.Delivery{Event: event.Push, Payload: push("refs/heads/main", true)}, false, "not a push to the default branch"},
+		{"successful status", event.Delivery{Event: event.Status, Payload: &github.StatusEvent{State: github.String("success")}}, true, ""},
+		{"pending status", event.Delivery{Event: event.Status, Payload: &github.StatusEvent{State: github.String("pending")}}, false, "status pending makes nothing green"},
+		{"failed deployment", event.Delivery{Event: event.DeploymentStatus, Action: "created", Payload: &github.DeploymentStatusEvent{
+			DeploymentStatus: &github.DeploymentStatus{State: github.String("failure")}}}, false, "deployment status failure reports no health"},
+		{"check suite requested", event.Delivery{Event: event.CheckSuite, Action: "requested"}, false, "action requested changes nothing"},
+		{"check run succeeded", event.Delivery{Event: event.CheckRun, Action: "completed", Payload: &github.CheckRunEvent{
+			CheckRun: &github.CheckRun{Conclusion: github.String("success")}}}, true, ""},
+		{"someone else's pull request", event.Delivery{Event: event.PullRequest, Action: "opened", Payload: &github.PullRequestEvent{
+			PullRequest: &github.PullRequest{Head: &github.PullRequestBranch{Ref: github.String("feature")}}}}, false, "not a Stagehand pull request"},
+		{"a promotion pull request opened", event.Delivery{Event: event.PullRequest, Action: "opened", Payload: &github.PullRequestEvent{
+			PullRequest: &github.PullRequest{Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, true, ""},
+		{"a pull request edited", event.Delivery{Event: event.PullRequest, Action: "edited"}, false, "action edited changes nothing"},
+		{"comments are not the bot's", event.Delivery{Event: event.IssueComment, Action: "created"}, false, "event not handled"},
+		{"package published", event.Delivery{Event: event.RegistryPackage, Action: "published"}, true, ""},
+		{"recheck", event.Delivery{Event: EventRecheck}, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, why := relevant(tt.d)
+			if got != tt.want || why != tt.because {
+				t.Fatalf("relevant = %v, %q; want %v, %q", got, why, tt.want, tt.because)
+			}
+		})
+	}
+}
+
+func TestParseBranch(t *testing.T) {
+	tests := []struct {
+		branch, env, app string
+		ok               bool
+	}{
+		{"stagehand/dev/web", "dev", "web", true},
+		{"stagehand/prod/order-service", "prod", "order-service", true},
+		{"stagehand/dev", "", "", false},
+		{"feature/dev/web", "", "", false},
+		{"stagehand//web", "", "web", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.branch, func(t *testing.T) {
+			env, app, ok := parseBranch(tt.branch)
+			if ok != tt.ok || (ok && (env != tt.env || app != tt.app)) {
+				t.Fatalf("parseBranch = %q, %q, %v", env, app, ok)
+			}
+		})
+	}
+}
+
+func TestChanges(t *testing.T) {
+	commit := func(added, removed, modified []string) *github.HeadCommit {
+		return &github.HeadCommit{Added: added, Removed: removed, Modified: modified}
+	}
+	tests := []struct {
+		name           string
+		ev             *github.PushEvent
+		paths          int
+		policy, layout bool
+	}{
+		{"an overlay edit", &github.PushEvent{Commits: []*github.HeadCommit{commit(nil, nil, []string{"apps/web/overlays/dev/kustomization.yaml"})}}, 1, false, false},
+		{"the policy", &github.PushEvent{HeadCommit: commit(nil, nil, []string{".stagehand.yaml"})}, 1, true, false},
+		{"a new app", &github.PushEvent{Commits: []*github.HeadCommit{commit([]string{"apps/api/overlays/dev/kustomization.yaml", "apps/api/base/x.yaml"}, nil, nil)}}, 2, false, true},
+		{"an overlay removed", &github.PushEvent{Commits: []*github.HeadCommit{commit(nil, []string{"apps/api/overlays/dev/Kustomization"}, nil)}}, 1, false, true},
+		{"a base file added", &github.PushEvent{Commits: []*github.HeadCommit{commit([]string{"apps/web/base/cm.yaml"}, nil, nil)}}, 1, false, false},
+		{"the same path in two commits", &github.PushEvent{
+			Commits:    []*github.HeadCommit{commit(nil, nil, []string{"a"}), commit(nil, nil, []string{"a"})},
+			HeadCommit: commit(nil, nil, []string{"a"})}, 1, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			paths, pol, layout := changes(tt.ev)
+			if len(paths) != tt.paths || pol != tt.policy || layout != tt.layout {
+				t.Fatalf("changes = %v, %v, %v", paths, pol, layout)
+			}
+		})
+	}
+}
