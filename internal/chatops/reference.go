@@ -1,0 +1,75 @@
+package chatops
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RenderHelp renders the /help reply: one row per command form.
+func RenderHelp() string {
+	var b strings.Builder
+	b.WriteString("**Stagehand commands** (each on a line of its own, outside quotes and code):\n\n")
+	b.WriteString("| command | what it does | who may use it |\n|---|---|---|\n")
+	for _, s := range Specs() {
+		forms := make([]string, len(s.Usage))
+		for i, u := range s.Usage {
+			forms[i] = "`/" + u + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", strings.Join(forms, "<br>"), escapeCell(s.Description), escapeCell(s.Who))
+	}
+	return b.String()
+}
+
+// Reference renders the command reference, docs/commands.md, from the same
+// metadata as the parser and /help.
+func Reference() string {
+	var b strings.Builder
+	b.WriteString("# Commands\n\n")
+	b.WriteString("<!-- Generated from internal/chatops (Specs). Do not edit: run `go test ./internal/chatops -update`. -->\n\n")
+	b.WriteString("People steer Stagehand with comments on the config repository's pull requests and issues.\n\n")
+	b.WriteString("## How a comment is read\n\n")
+	for _, rule := range grammarRules {
+		b.WriteString("- " + rule + "\n")
+	}
+	b.WriteString("\n## Who may run commands\n\n")
+	for _, rule := range authRules {
+		b.WriteString("- " + rule + "\n")
+	}
+	for _, s := range Specs() {
+		fmt.Fprintf(&b, "\n## `/%s`\n\n", s.Name)
+		b.WriteString("```text\n")
+		for _, u := range s.Usage {
+			b.WriteString("/" + u + "\n")
+		}
+		b.WriteString("```\n\n")
+		b.WriteString(s.Description + "\n\n")
+		b.WriteString("**Who:** " + s.Who + "\n\n")
+		b.WriteString("**Examples:**\n\n")
+		for _, e := range s.Examples {
+			b.WriteString("- `" + e + "`\n")
+		}
+	}
+	b.WriteString("\n## Holds\n\n")
+	b.WriteString("Holds live in GitHub, not in a database. The issue titled \"" + HoldsTitle + "\" (label `" + LabelHolds +
+		"`, pinned) holds a table Stagehand rewrites on every `/hold` and `/unhold`; `*` in its env column means every environment. " +
+		"Every open promotion pull request of a held app and environment carries the label `" + LabelHold + "`, " +
+		"which makes its `stagehand/<env>` check fail.\n")
+	return b.String()
+}
+
+var grammarRules = []string{
+	"A command starts a line (after at most three spaces). Text in fenced or indented code blocks, inline code, `>` quotes (nested or lazily continued), HTML comments and list items is never a command, so a reply that quotes a command does not run it.",
+	"Only newly created comments count; edits and deletions do not. Comments by bots, Stagehand included, are ignored.",
+	fmt.Sprintf("One comment may hold several commands, one per line; each is answered. At most %d run from one comment.", MaxCommands),
+	"A `/word` that resembles a command (`/promte`, `/hodl`) gets \"did you mean\" and the help; any other comment, including a path such as `/usr/bin` at the start of a line, is ignored silently.",
+	"A known command with arguments that fit none of its forms gets its usage.",
+	"Stagehand reacts 👀 when it reads a command, then 🚀 when every command succeeded or 😕 when any was refused or failed, and answers in one status comment per pull request or issue, edited in place.",
+}
+
+var authRules = []string{
+	"The commenter needs write access (write, maintain or admin) to the repository, read from GitHub's permission-level API.",
+	"An environment with `promoters` in `.stagehand.yaml` only accepts `/promote`, `/rollback` and `/unhold` from the users listed there, or from members of a listed `@org/team`.",
+	"The policy is always read from the default branch, never from a pull request's head, so a pull request cannot grant itself rights.",
+	"Comments on pull requests from forks cannot trigger anything.",
+	"Every refusal says why and who may do it instead.",
+}
