@@ -1,0 +1,115 @@
+package bot
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/distribution/distribution/v3/configuration"
+	"github.com/distribution/distribution/v3/registry/handlers"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sirupsen/logrus"
+
+	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
+
+	"github.com/stagehand-gitops/stagehand/internal/registry"
+)
+
+// startDistribution runs a CNCF Distribution registry in this process, with
+// in-memory storage, notifying notify with the distribution source's token.
+func startDistribution(t *testing.T, notify string) string {
+	t.Helper()
+	logrus.SetOutput(io.Discard)
+	cfg := &configuration.Configuration{
+		Storage: configuration.Storage{
+			"inmemory":    configuration.Parameters{},
+			"maintenance": configuration.Parameters{"uploadpurging": map[any]any{"enabled": false}},
+		},
+		Notifications: configuration.Notifications{Endpoints: []configuration.Endpoint{{
+			Name: "stagehand", URL: notify, Headers: http.Header{"Authorization": {"Bearer " + registryToken("distribution")}},
+			Timeout: 5 * time.Second, Threshold: 5, Backoff: 50 * time.Millisecond,
+		}}},
+	}
+	cfg.HTTP.Secret = "stagehand-test-upload-secret"
+	app := handlers.NewApp(context.Background(), cfg)
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = app.Shutdown()
+	})
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// TestDistributionRegistry: an image pushed with go-containerregistry to a
+// real registry; its notification reaches /webhooks/registry/distribution,
+// the tag is confirmed with a manifest HEAD and the dev pull request pins
+// the registry's digest. A webhook claiming a tag the registry does not
+// have changes nothing.
+func TestDistributionRegistry(t *testing.T) {
+	w := newWorld(t, worldOptions{resolver: registry.NewResolver()})
+	w.protect()
+	host := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution")
+	image := host + "/acme/web"
+	// A person points the policy and the overlays at the new registry.
+	pol := strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", image) + "defaults:\n  pinDigest: true\n"
+	files := map[string]string{".stagehand.yaml": pol}
+	for p, c := range seedFiles(testPolicy) {
+		if strings.Contains(p, "/overlays/") {
+			files[p] = strings.ReplaceAll(c, "ghcr.io/acme/web", image)
+		}
+	}
+	if _, err := w.sim.Push("alice", configRepo, "main", "Move to our registry\n", files); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference(image + ":v1.1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The notification leaves the registry on its own schedule.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(w.open()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no dev pull request; decisions %q", w.decisions())
+		}
+		time.Sleep(10 * time.Millisecond)
+		w.settle()
+	}
+	pr := w.open()["stagehand/dev/web"]
+	got := w.file(pr.HeadSHA, devOverlay)
+	if !strings.Contains(got, "newTag: v1.1.0") || !strings.Contains(got, digest.String()) {
+		t.Fatalf("dev overlay does not pin the registry's digest %s:\n%s", digest, got)
+	}
+
+	// A claim the registry cannot confirm is ignored.
+	code := w.postRegistry("generic", nil, []byte(`{"image": "`+image+`", "tag": "v9.9.9", "digest": "sha256:`+strings.Repeat("b", 64)+`"}`))
+	w.settle()
+	if code != http.StatusAccepted || w.open()["stagehand/dev/web"].Title != "Promote web to dev: v1.0.0 → v1.1.0" {
+		t.Fatalf("an unconfirmed tag changed the pull request (%d): %+v", code, w.open())
+	}
+	found := false
+	for _, d := range w.decisions() {
+		found = found || strings.Contains(d, "does not resolve")
+	}
+	if !found {
+		t.Fatalf("decisions %q", w.decisions())
+	}
+}
