@@ -282,3 +282,17 @@ func (s *Sim) RerequestCheckRun(login, repoName string, checkRunID int64) error 
 		return nil
 	})
 }
+
+// RerequestCheckSuite asks for the App's check suite on a commit to run again, as a
+// person clicking "Re-run all checks"; it sends check_suite rerequested.
+func (s *Sim) RerequestCheckSuite(login, repoName, sha string) error {
+	return s.act(login, repoName, PermWrite, func(r *repo, who principal) error {
+		for _, cs := range r.checkSuites {
+			if cs.headSHA == sha && cs.appID == s.opts.AppID {
+				s.emit("check_suite", "rerequested", r, who, obj{"check_suite": s.suiteJSON(r, cs)})
+				return nil
+			}
+		}
+		return replyErr(notFound())
+	})
+}

@@ -50,12 +50,7 @@ func (r *repo) commentsOn(number int) []*comment {
 
 func (s *Sim) commentJSON(r *repo, cm *comment) obj {
 	api := s.repoAPI(r)
-	counts := obj{"+1": 0, "-1": 0, "laugh": 0, "hooray": 0, "confused": 0, "heart": 0, "rocket": 0, "eyes": 0}
-	for _, re := range cm.reactions {
-		counts[re.content] = counts[re.content].(int) + 1
-	}
-	counts["total_count"] = len(cm.reactions)
-	counts["url"] = api + "/issues/comments/" + strconv.FormatInt(cm.id, 10) + "/reactions"
+	counts := reactionRollup(api+"/issues/comments/"+strconv.FormatInt(cm.id, 10)+"/reactions", cm.reactions)
 	kind := "issues"
 	if is := r.issues[cm.number]; is != nil && is.pr != nil {
 		kind = "pull"
@@ -67,6 +62,17 @@ func (s *Sim) commentJSON(r *repo, cm *comment) obj {
 		"created_at": ts(cm.createdAt), "updated_at": ts(cm.updatedAt),
 		"author_association": s.association(r, cm.user), "performed_via_github_app": nil, "reactions": counts,
 	}
+}
+
+// reactionRollup is the reaction counts object attached to comments and issues.
+func reactionRollup(url string, reactions []*reaction) obj {
+	counts := obj{"+1": 0, "-1": 0, "laugh": 0, "hooray": 0, "confused": 0, "heart": 0, "rocket": 0, "eyes": 0}
+	for _, re := range reactions {
+		counts[re.content] = counts[re.content].(int) + 1
+	}
+	counts["total_count"] = len(reactions)
+	counts["url"] = url
+	return counts
 }
 
 // issueJSON is the issue shape used in issue_comment and labeled payloads.
@@ -86,6 +92,7 @@ func (s *Sim) issueJSON(r *repo, is *issue) obj {
 		"comments": len(r.commentsOn(is.number)), "created_at": ts(is.createdAt), "updated_at": ts(is.updatedAt),
 		"closed_at": tsOrNil(is.closedAt), "author_association": s.association(r, is.user),
 		"active_lock_reason": nil, "body": nullable(is.body), "performed_via_github_app": nil,
+		"reactions": reactionRollup(api+"/issues/"+num+"/reactions", nil),
 	}
 	if is.pr != nil {
 		pr := api + "/pulls/" + num

@@ -2,6 +2,7 @@ package githubsim
 
 import (
 	"encoding/json"
+	"github.com/google/go-github/v62/github"
 	"os"
 	"path/filepath"
 	"sort"
@@ -115,7 +116,11 @@ func runWebhookScenario(t *testing.T, f *fixture) {
 	must(err)
 	must(s.AddLabel("alice", testRepo, n, "hold"))
 	must(s.RemoveLabel("alice", testRepo, n, "hold"))
-	_, err = s.Comment("alice", testRepo, n, "/promote")
+	id, err := s.Comment("alice", testRepo, n, "/promote")
+	must(err)
+	_, _, err = f.client(t, "alice").Issues.EditComment(f.ctx, "acme", "config", id, &github.IssueComment{Body: github.String("/promote web")})
+	must(err)
+	_, err = s.Push("dev", testRepo, "feature", "y", map[string]string{"b": "b"})
 	must(err)
 	must(s.Review("alice", testRepo, n, "APPROVE", ""))
 	sha, err := s.RefSHA(testRepo, "feature")
@@ -124,12 +129,15 @@ func runWebhookScenario(t *testing.T, f *fixture) {
 	run, _, err := c.Checks.CreateCheckRun(f.ctx, "acme", "config", createRunOpts(sha))
 	must(err)
 	must(s.RerequestCheckRun("alice", testRepo, run.GetID()))
+	must(s.RerequestCheckSuite("alice", testRepo, sha))
+	_, _, err = c.Checks.UpdateCheckRun(f.ctx, "acme", "config", run.GetID(), github.UpdateCheckRunOptions{Name: "stagehand/dev", Conclusion: github.String("success")})
+	must(err)
 	_, err = s.Merge("alice", testRepo, n, "merge")
 	must(err)
 	must(s.SetStatus("", testRepo, sha, "argo", "success", ""))
-	id, err := s.CreateDeployment("dev", testRepo, "main", "dev")
+	dep, err := s.CreateDeployment("dev", testRepo, "main", "dev")
 	must(err)
-	must(s.SetDeploymentStatus("dev", testRepo, id, "success"))
+	must(s.SetDeploymentStatus("dev", testRepo, dep, "success"))
 	s.InstallApp("acme")
 	if err := s.CreateRepo(RepoOptions{Owner: "acme", Name: "later", NotInstalled: true}); err != nil {
 		t.Fatal(err)
