@@ -1,0 +1,160 @@
+package checks
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+const image = "ghcr.io/acme/web"
+
+func entered(env, tag string, ago time.Duration) (Query, time.Time) {
+	return Query{App: "web", Image: image, Env: env, Version: promote.Version{Tag: tag}}, now.Add(-ago)
+}
+
+// artifactHistory is what the base branch's history says: staging took
+// v1.2.0 three hours ago and ran v1.1.9 and v1.0.5 before; dev took
+// v1.3.0 half an hour ago.
+func artifactHistory() History {
+	h := History{}
+	for _, e := range []struct {
+		env, tag string
+		ago      time.Duration
+	}{{"staging", "v1.2.0", 3 * time.Hour}, {"staging", "v1.1.9", 10 * time.Hour}, {"staging", "v1.0.5", 20 * time.Hour}, {"dev", "v1.3.0", 30 * time.Minute}} {
+		q, t := entered(e.env, e.tag, e.ago)
+		h[q] = t
+	}
+	return h
+}
+
+func artifactBase() fstest.MapFS {
+	return repo(artifactPolicy, map[string]string{"dev": "v1.3.0", "staging": "v1.2.0", "production": "v1.1.0"})
+}
+
+const plainSecretYAML = `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: hunter2
+`
+
+func TestEvaluate(t *testing.T) {
+	prod := func(tag string) func(fstest.MapFS) { return func(m fstest.MapFS) { setTag(m, "production", tag) } }
+	file := func(name, data string) func(fstest.MapFS) {
+		return func(m fstest.MapFS) { m[name] = &fstest.MapFile{Data: []byte(data)} }
+	}
+	withLabel := func(name, by string) func(*Input) {
+		return func(in *Input) { in.PR.Labels = append(in.PR.Labels, Label{Name: name, AddedBy: by}) }
+	}
+	frozen := func(in *Input) { in.Now = time.Date(2026, 12, 21, 12, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		name   string
+		base   fstest.MapFS // default: artifactBase()
+		edits  []func(fstest.MapFS)
+		input  []func(*Input)
+		states []string
+		notes  []string
+	}{
+		{name: "order-pass", edits: cat(prod("v1.2.0")), states: []string{"stagehand/prod=success"}},
+		{name: "order-fail", edits: cat(prod("v1.3.0")), states: []string{"stagehand/prod=failure"},
+			notes: []string{overlayFile("production") + ":4"}},
+		{name: "order-history", edits: cat(prod("v1.1.9")), states: []string{"stagehand/prod=success"}},
+		{name: "rollback-label", edits: cat(prod("v1.0.0")), input: cat(withLabel(LabelRollback, "bob")), states: []string{"stagehand/prod=success"}},
+		{name: "rollback-command", edits: cat(prod("v1.0.0")), input: cat(func(in *Input) { in.PR.ByRollback = true }), states: []string{"stagehand/prod=success"}},
+		{name: "downgrade-fail", base: repo(artifactPolicy, map[string]string{"dev": "v1.3.0", "staging": "v1.2.0", "production": "v1.1.0"}),
+			edits: cat(prod("v1.0.5")), states: []string{"stagehand/prod=failure"}, notes: []string{overlayFile("production") + ":4"}},
+		{name: "soak-wait", edits: cat(func(m fstest.MapFS) { setTag(m, "staging", "v1.3.0") }), states: []string{"stagehand/staging=in_progress"}},
+		{name: "tags-constraint", edits: cat(func(m fstest.MapFS) { setTag(m, "dev", "v3.1.0") }), states: []string{"stagehand/dev=failure"},
+			notes: []string{overlayFile("dev") + ":4"}},
+		{name: "tags-ignore", edits: cat(func(m fstest.MapFS) { setTag(m, "dev", "v1.4.0-debug") }), states: []string{"stagehand/dev=failure"},
+			notes: []string{overlayFile("dev") + ":4"}},
+		{name: "tags-prerelease", edits: cat(func(m fstest.MapFS) { setTag(m, "dev", "v1.4.0-rc.1") }), states: []string{"stagehand/dev=failure"},
+			notes: []string{overlayFile("dev") + ":4"}},
+		{name: "tags-pass", edits: cat(func(m fstest.MapFS) { setTag(m, "dev", "v1.4.0") }), states: []string{"stagehand/dev=success"}},
+		{name: "freeze-wait", edits: cat(prod("v1.2.0")), input: cat(frozen), states: []string{"stagehand/prod=in_progress"}},
+		{name: "freeze-emergency-promoter", edits: cat(prod("v1.2.0")), input: cat(frozen, withLabel(LabelEmergency, "alice")), states: []string{"stagehand/prod=success"}},
+		{name: "freeze-emergency-team", edits: cat(prod("v1.2.0")),
+			input:  cat(frozen, withLabel(LabelEmergency, "bob"), func(in *Input) { in.Teams = map[string][]string{"@acme/sre": {"bob"}} }),
+			states: []string{"stagehand/prod=success"}},
+		{name: "freeze-emergency-stranger", edits: cat(prod("v1.2.0")), input: cat(frozen, withLabel(LabelEmergency, "mallory")), states: []string{"stagehand/prod=in_progress"}},
+		{name: "hold-label", edits: cat(prod("v1.2.0")), input: cat(withLabel(LabelHold, "alice")), states: []string{"stagehand/prod=failure"}},
+		{name: "hold-recorded", edits: cat(prod("v1.2.0")),
+			input: cat(func(in *Input) {
+				in.Holds = []Hold{{App: "web", Env: "prod", By: "alice", Reason: "waiting for the DB migration"}}
+			}),
+			states: []string{"stagehand/prod=failure"}},
+		{name: "hold-other-env", edits: cat(prod("v1.2.0")),
+			input:  cat(func(in *Input) { in.Holds = []Hold{{App: "web", Env: "staging", By: "alice"}} }),
+			states: []string{"stagehand/prod=success"}},
+		{name: "secret-plain", edits: cat(file("apps/web/overlays/production/db.yaml", plainSecretYAML)), states: []string{"stagehand/prod=failure"},
+			notes: []string{"apps/web/overlays/production/db.yaml:5"}},
+		{name: "secret-sealed", edits: cat(file("apps/web/overlays/production/db.yaml", "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy8h==\n")),
+			states: []string{"stagehand/prod=success"}},
+		{name: "secret-outside-overlays", edits: cat(file(baseDir+"/db.yaml", plainSecretYAML)), states: []string{"stagehand=failure"},
+			notes: []string{baseDir + "/db.yaml:5"}},
+		{name: "build-missing-resource", edits: cat(file(overlayFile("production"), "resources:\n  - ../../base\n  - missing.yaml\n")), states: []string{"stagehand/prod=failure"},
+			notes: []string{overlayFile("production") + ":1"}},
+		{name: "build-bad-yaml", edits: cat(file(overlayFile("staging"), "resources:\n  - ../../base\nimages:\n  - name: [\n")), states: []string{"stagehand/staging=failure"},
+			notes: []string{overlayFile("staging") + ":4"}},
+		{name: "untouched", edits: cat(file("README.md", "# config repository\n")), states: []string{"stagehand=neutral"}},
+		{name: "two-envs", edits: cat(prod("v1.2.0"), func(m fstest.MapFS) { setTag(m, "staging", "v1.3.0") }),
+			states: []string{"stagehand/staging=in_progress", "stagehand/prod=success"}},
+		{name: "policy-effects", edits: cat(file(".stagehand.yaml", replace(artifactPolicy, "    soak: 2h\n", "    soak: 10m\n", "  - name: staging\n", "  - name: staging\n    promotion: manual\n", "apps:\n", "apps:\n  api:\n    images:\n      - name: ghcr.io/acme/api\n"))),
+			states: []string{"stagehand=success"}},
+		{name: "policy-invalid", edits: cat(file(".stagehand.yaml", replace(artifactPolicy, "soak: 2h", "soak: two hours"))),
+			states: []string{"stagehand=failure"}, notes: []string{".stagehand.yaml:8"}},
+		{name: "policy-with-env", edits: cat(prod("v1.2.0"), file(".stagehand.yaml", replace(artifactPolicy, "soak: 2h", "soak: 3h"))),
+			states: []string{"stagehand/prod=success", "stagehand=success"}},
+		{name: "channel-order-fail", base: repo(channelPolicy, map[string]string{"development": "v1.2.5-dev", "staging": "v1.2.4-rc2", "production": "v1.2.3"}),
+			edits: cat(prod("v1.2.5")), states: []string{"stagehand/prod=failure"}, notes: []string{overlayFile("production") + ":4"}},
+		{name: "channel-order-pass", base: repo(channelPolicy, map[string]string{"development": "v1.2.5-dev", "staging": "v1.2.4-rc2", "production": "v1.2.3"}),
+			edits: cat(prod("v1.2.4")), states: []string{"stagehand/prod=success"}},
+		{name: "channel-wrong-channel", base: repo(channelPolicy, map[string]string{"development": "v1.2.5-dev", "staging": "v1.2.4-rc2", "production": "v1.2.3"}),
+			edits: cat(prod("v1.2.4-rc2")), states: []string{"stagehand/prod=failure"}, notes: []string{overlayFile("production") + ":4"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := tt.base
+			if base == nil {
+				base = artifactBase()
+			}
+			head := clone(base)
+			for _, e := range tt.edits {
+				e(head)
+			}
+			in := Input{Base: base, Head: head, Now: now, History: artifactHistory(), PR: PR{Number: 7, Author: "stagehand[bot]"}}
+			for _, f := range tt.input {
+				f(&in)
+			}
+			rep, err := Evaluate(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := states(rep); !slices.Equal(got, tt.states) {
+				t.Errorf("checks = %v, want %v", got, tt.states)
+			}
+			if got := notes(rep); !slices.Equal(got, tt.notes) {
+				t.Errorf("annotations = %v, want %v", got, tt.notes)
+			}
+			golden(t, "evaluate/"+tt.name+".md", dump(rep))
+		})
+	}
+}
+
+func cat[T any](fs ...T) []T { return fs }
+
+func replace(s string, pairs ...string) string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		before := s
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+		if s == before {
+			panic("replace: " + pairs[i] + " not found")
+		}
+	}
+	return s
+}

@@ -1,0 +1,230 @@
+package checks
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/stagehand-gitops/stagehand/internal/overlay"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+// ChangedFiles returns the paths of the regular files that differ between
+// two trees (added, removed or changed), sorted.
+func ChangedFiles(base, head fs.FS) ([]string, error) {
+	a, err := readTree(base)
+	if err != nil {
+		return nil, fmt.Errorf("read base tree: %w", err)
+	}
+	b, err := readTree(head)
+	if err != nil {
+		return nil, fmt.Errorf("read head tree: %w", err)
+	}
+	var out []string
+	for p, data := range a {
+		if other, ok := b[p]; !ok || !bytes.Equal(data, other) {
+			out = append(out, p)
+		}
+	}
+	for p := range b {
+		if _, ok := a[p]; !ok {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func readTree(fsys fs.FS) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	if fsys == nil {
+		return files, nil
+	}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			data, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			files[p] = data
+		}
+		return nil
+	})
+	return files, err
+}
+
+// touch is one app's overlays in one environment that the pull request
+// changes.
+type touch struct {
+	app, env string
+	// pol is the base policy, with apps discovered in the tree that has
+	// the app (the head's for an app the pull request adds).
+	pol *policy.Policy
+	// dirs are the app's overlay directories in env, in either tree;
+	// headDirs those that exist in the head.
+	dirs, headDirs []string
+	// files are the changed files under dirs.
+	files []string
+}
+
+// trees holds the base policy discovered in each tree.
+type trees struct {
+	base, head       fs.FS
+	onBase, onHead   *policy.Policy
+	changed          []string
+	underAnyOverlay  map[string]bool
+	policyChanged    bool
+	policyDataOnHead []byte
+}
+
+// touches finds every (app, env) whose overlays hold a changed file, in
+// promotion order, then app order.
+func (t *trees) touches() ([]touch, error) {
+	apps := appNames(t.onBase, t.onHead)
+	t.underAnyOverlay = map[string]bool{}
+	var out []touch
+	for _, env := range t.onBase.Environments {
+		for _, app := range apps {
+			tc, err := t.touch(app, env.Name)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range tc.files {
+				t.underAnyOverlay[f] = true
+			}
+			if len(tc.files) > 0 {
+				out = append(out, tc)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (t *trees) touch(app, env string) (touch, error) {
+	tc := touch{app: app, env: env, pol: t.onBase}
+	if _, ok := t.onBase.App(app); !ok {
+		tc.pol = t.onHead
+	}
+	baseDirs, err := t.onBase.OverlayDirs(t.base, app, env)
+	if err != nil {
+		return tc, fmt.Errorf("overlays of %s in %s on the base: %w", app, env, err)
+	}
+	headDirs, err := t.onHead.OverlayDirs(t.head, app, env)
+	if err != nil {
+		return tc, fmt.Errorf("overlays of %s in %s on the head: %w", app, env, err)
+	}
+	tc.headDirs = headDirs
+	tc.dirs = union(baseDirs, headDirs)
+	for _, f := range t.changed {
+		for _, d := range tc.dirs {
+			if strings.HasPrefix(f, d+"/") {
+				tc.files = append(tc.files, f)
+				break
+			}
+		}
+	}
+	return tc, nil
+}
+
+func appNames(pols ...*policy.Policy) []string {
+	var names []string
+	for _, p := range pols {
+		for _, a := range p.Apps {
+			if !slices.Contains(names, a.Name) {
+				names = append(names, a.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// imageChange is one image whose version differs between the trees.
+type imageChange struct {
+	image    string
+	from, to promote.Version
+	// file and line locate the head's images entry, for annotations.
+	file string
+	line int
+}
+
+// imageChanges lists the app's images whose version in env differs
+// between base and head, in the order of the app's images.
+func (t *trees) imageChanges(tc touch) []imageChange {
+	var out []imageChange
+	for _, image := range imageNames(tc.app, t.onBase, t.onHead) {
+		// An overlay that does not parse is the build rule's to report.
+		from, ferr := current(t.onBase, t.base, tc.app, image, tc.env)
+		to, terr := current(t.onHead, t.head, tc.app, image, tc.env)
+		if ferr != nil || terr != nil || from == to {
+			continue
+		}
+		c := imageChange{image: image, from: from, to: to}
+		if refs, err := overlay.Find(t.head, tc.headDirs, image); err == nil && len(refs) > 0 {
+			c.file, c.line = refs[0].File, refs[0].Entry.Line
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func imageNames(app string, pols ...*policy.Policy) []string {
+	var names []string
+	for _, p := range pols {
+		a, ok := p.App(app)
+		if !ok {
+			continue
+		}
+		for _, img := range a.Images {
+			if !slices.ContainsFunc(names, func(n string) bool {
+				return policy.NormalizeImage(n) == policy.NormalizeImage(img.Name)
+			}) {
+				names = append(names, img.Name)
+			}
+		}
+	}
+	return names
+}
+
+// current is what image runs in env in tree; no overlay means none.
+func current(pol *policy.Policy, tree fs.FS, app, image, env string) (promote.Version, error) {
+	if _, ok := pol.App(app); !ok {
+		return promote.Version{}, nil
+	}
+	d, err := promote.Current(pol, tree, app, image, env)
+	if errors.Is(err, promote.ErrNoOverlay) {
+		return promote.Version{}, nil
+	}
+	if err != nil {
+		return promote.Version{}, fmt.Errorf("what %s runs in %s: %w", app, env, err)
+	}
+	return d.Version, nil
+}
+
+// isYAML reports whether a file name is one the secret rule reads.
+func isYAML(name string) bool {
+	switch path.Ext(name) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return path.Base(name) == "Kustomization"
+}

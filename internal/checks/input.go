@@ -1,0 +1,92 @@
+package checks
+
+import (
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+// Input is everything a verdict depends on. The shell fills it; the
+// package reads nothing else.
+type Input struct {
+	// Base and Head are the trees of the pull request's base and head
+	// commits. The policy is read from Base (authorization and rules never
+	// come from the head); Head's policy is only validated (rule 9).
+	Base, Head fs.FS
+	PR         PR
+	// Holds are the holds recorded in the repository (the pinned holds
+	// issue); a PR label LabelHold counts as well.
+	Holds []Hold
+	// History answers the Queries: when a version entered an environment
+	// on the base branch.
+	History History
+	// Teams maps a team named in a promoters list ("@org/team") to its
+	// members' logins, for the emergency override.
+	Teams map[string][]string
+	// Now is the time of the evaluation.
+	Now time.Time
+}
+
+// PR is what the verdict needs to know about the pull request.
+type PR struct {
+	Number int
+	Author string
+	Labels []Label
+	// ByRollback is true when Stagehand opened the pull request for a
+	// /rollback command.
+	ByRollback bool
+}
+
+// Label is a label on the pull request and who added it (from the
+// labeled events); AddedBy is "" when unknown.
+type Label struct {
+	Name    string `json:"name"`
+	AddedBy string `json:"addedBy,omitempty"`
+}
+
+// label returns the pull request's label called name.
+func (p PR) label(name string) (Label, bool) {
+	i := slices.IndexFunc(p.Labels, func(l Label) bool { return strings.EqualFold(l.Name, name) })
+	if i < 0 {
+		return Label{}, false
+	}
+	return p.Labels[i], true
+}
+
+// Rollback reports whether the pull request is a rollback: it carries the
+// rollback label or was opened by /rollback.
+func (p PR) Rollback() bool {
+	_, ok := p.label(LabelRollback)
+	return ok || p.ByRollback
+}
+
+// Hold is one recorded hold of an app, in one environment or in all.
+type Hold struct {
+	App string
+	// Env is the held environment; "" or "*" holds every environment.
+	Env    string
+	By     string
+	Reason string
+}
+
+func (h Hold) covers(app, env string) bool {
+	return h.App == app && (h.Env == "" || h.Env == "*" || h.Env == env)
+}
+
+// Query asks when a version of an app's image entered an environment on
+// the base branch's history: the time of the latest commit that made the
+// environment run it. With Release set (carry: version), any tag whose
+// major.minor.patch is Release counts, and Version is ignored.
+type Query struct {
+	App, Image, Env string
+	Version         promote.Version
+	Release         string
+}
+
+// History holds the answers to Queries: when the version entered the
+// environment. A query that is missing, or answered with the zero time,
+// means the environment never ran the version.
+type History map[Query]time.Time
