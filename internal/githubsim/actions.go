@@ -163,6 +163,38 @@ func (s *Sim) Comment(login, repoName string, number int, body string) (int64, e
 	return id, err
 }
 
+// EditComment changes a comment's body as login, sending issue_comment "edited".
+func (s *Sim) EditComment(login, repoName string, commentID int64, body string) error {
+	return s.act(login, repoName, PermRead, func(r *repo, who principal) error {
+		cm, ok := r.comments[commentID]
+		if !ok {
+			return replyErr(notFound())
+		}
+		if rep, failed := s.editComment(r, cm, who, body); failed {
+			return replyErr(rep)
+		}
+		return nil
+	})
+}
+
+// DeleteComment deletes a comment as login (its author, or someone with write access),
+// sending issue_comment "deleted".
+func (s *Sim) DeleteComment(login, repoName string, commentID int64) error {
+	return s.act(login, repoName, PermRead, func(r *repo, who principal) error {
+		cm, ok := r.comments[commentID]
+		if !ok {
+			return replyErr(notFound())
+		}
+		if s.actor(who).id != cm.user.id && s.permissionOf(who, r).rank() < PermWrite.rank() {
+			return replyErr(forbidden(who, PermWrite))
+		}
+		payload := obj{"issue": s.issueJSON(r, r.issues[cm.number]), "comment": s.commentJSON(r, cm)}
+		delete(r.comments, commentID)
+		s.emit("issue_comment", "deleted", r, who, payload)
+		return nil
+	})
+}
+
 // Review submits a review ("APPROVE", "REQUEST_CHANGES" or "COMMENT") as login.
 func (s *Sim) Review(login, repoName string, number int, event, body string) error {
 	return s.act(login, repoName, PermRead, func(r *repo, who principal) error {

@@ -175,20 +175,27 @@ func (s *Sim) updateComment(c *call) reply {
 	if err := c.decode(&in); err != nil {
 		return apiError(http.StatusBadRequest, err.Error())
 	}
-	u := s.actor(c.who)
-	if u.id != cm.user.id && s.permissionOf(c.who, c.repo).rank() < PermWrite.rank() {
-		return forbidden(c.who, PermWrite)
-	}
-	if rep, bad := bodyValidation(in.Body); bad {
+	if rep, failed := s.editComment(c.repo, cm, c.who, in.Body); failed {
 		return rep
 	}
+	return ok(s.commentJSON(c.repo, cm))
+}
+
+// editComment changes a comment's body as who (its author, or someone with write access).
+func (s *Sim) editComment(r *repo, cm *comment, who principal, body string) (reply, bool) {
+	if s.actor(who).id != cm.user.id && s.permissionOf(who, r).rank() < PermWrite.rank() {
+		return forbidden(who, PermWrite), true
+	}
+	if rep, bad := bodyValidation(body); bad {
+		return rep, true
+	}
 	old := cm.body
-	cm.body, cm.updatedAt = in.Body, c.now
-	s.emit("issue_comment", "edited", c.repo, c.who, obj{
-		"issue": s.issueJSON(c.repo, c.repo.issues[cm.number]), "comment": s.commentJSON(c.repo, cm),
+	cm.body, cm.updatedAt = body, s.now()
+	s.emit("issue_comment", "edited", r, who, obj{
+		"issue": s.issueJSON(r, r.issues[cm.number]), "comment": s.commentJSON(r, cm),
 		"changes": obj{"body": obj{"from": old}},
 	})
-	return ok(s.commentJSON(c.repo, cm))
+	return reply{}, false
 }
 
 func (s *Sim) getComment(c *call) reply {
