@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
@@ -22,13 +23,14 @@ import (
 func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot) error {
 	var next time.Time
 	var errs []error
+	holds := b.lazyHolds(ctx, d, f, st)
 	for _, app := range st.pol.Apps {
 		for _, img := range app.Images {
 			for _, env := range st.pol.Environments[1:] {
 				if e, _ := st.pol.Env(app.Name, env.Name); e.Promotion == policy.Manual {
 					continue
 				}
-				out, until, err := b.promoteNext(ctx, d, f, st, snap, app.Name, img.Name, env.Name, true)
+				out, until, err := b.promoteNext(ctx, d, f, st, snap, app.Name, img.Name, env.Name, holds, true)
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -48,7 +50,8 @@ func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st 
 // promoteNext plans the promotion of app's image into env from the
 // previous environment and applies it; when gated, only once env's gates
 // hold. It returns when a time-based gate lifts, if one holds it back.
-func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string, gated bool) (Outcome, time.Time, error) {
+func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string,
+	holds func() (chatops.Holds, error), gated bool) (Outcome, time.Time, error) {
 	out := Outcome{App: app, Env: env, Image: image}
 	req := promote.Promotion{App: app, Image: image, Env: env, Delivery: d.ID}
 	plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
@@ -63,6 +66,17 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 		return out, time.Time{}, nil
 	}
 	out.Proposal = p
+	h, err := holds()
+	if err != nil {
+		return out, time.Time{}, err
+	}
+	if why := held(h, app, env); why != "" {
+		out.Skip = &promote.Skip{App: app, Env: env, Image: image, Reason: why}
+		if gated {
+			b.decision(d, app, env, "skipped: held", zap.String("reason", why))
+		}
+		return out, time.Time{}, nil
+	}
 	gates, since, err := b.gates(ctx, f, st, snap, app, image, env)
 	out.since = since
 	if err != nil {
@@ -157,8 +171,9 @@ func (b *Bot) Promote(ctx context.Context, repo, app, env, requester string) ([]
 	}
 	d := event.Delivery{ID: "promote-by-" + requester, Event: "promote", Repo: repo, InstallationID: st.installation}
 	var outs []Outcome
+	holds := b.lazyHolds(ctx, d, f, st)
 	for _, img := range a.Images {
-		out, _, err := b.promoteNext(ctx, d, f, st, snap, app, img.Name, env, false)
+		out, _, err := b.promoteNext(ctx, d, f, st, snap, app, img.Name, env, holds, false)
 		if err != nil {
 			return outs, err
 		}

@@ -115,10 +115,19 @@ func (b *Bot) onImage(ctx context.Context, d event.Delivery) error {
 	}
 	push := promote.Push{Image: ev.Image(), Tag: ev.Tag, Digest: ev.Digest}
 	first := st.pol.Environments[0].Name
+	holds := b.lazyHolds(ctx, d, f, st)
 	var errs []error
 	for _, ref := range refs {
 		if e, _ := st.pol.Env(ref.App, first); e.Promotion == policy.Manual {
 			b.decision(d, ref.App, first, "skipped: promotion is manual", zap.String("tag", ev.Tag))
+			continue
+		}
+		h, err := holds()
+		if err != nil {
+			return err
+		}
+		if why := held(h, ref.App, first); why != "" {
+			b.decision(d, ref.App, first, "skipped: held", zap.String("reason", why), zap.String("tag", ev.Tag))
 			continue
 		}
 		if _, err := b.pushApp(ctx, d, f, st, snap, ref, first, push); err != nil {
