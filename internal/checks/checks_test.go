@@ -110,6 +110,12 @@ func TestEvaluate(t *testing.T) {
 			states: []string{"stagehand=failure"}, notes: []string{".stagehand.yaml:8"}},
 		{name: "policy-with-env", edits: cat(prod("v1.2.0"), file(".stagehand.yaml", replace(artifactPolicy, "soak: 2h", "soak: 3h"))),
 			states: []string{"stagehand/prod=success", "stagehand=success"}},
+		{name: "new-app-discovered", base: repo(channelPolicy, map[string]string{"development": "v1.2.5-dev"}),
+			edits: cat(file("apps/api/overlays/development/kustomization.yaml", "resources:\n  - deployment.yaml\nimages:\n  - name: ghcr.io/acme/api\n    newTag: v0.1.0-dev\n"),
+				file("apps/api/overlays/development/deployment.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: api}\nspec:\n  containers: [{name: api, image: ghcr.io/acme/api}]\n")),
+			states: []string{"stagehand/dev=success"}},
+		{name: "secret-unchanged", base: withFile(artifactBase(), "apps/web/overlays/production/db.yaml", plainSecretYAML),
+			edits: cat(file("apps/web/overlays/production/db.yaml", "# the database credentials\n"+plainSecretYAML)), states: []string{"stagehand/prod=success"}},
 		{name: "channel-order-fail", base: repo(channelPolicy, map[string]string{"development": "v1.2.5-dev", "staging": "v1.2.4-rc2", "production": "v1.2.3"}),
 			edits: cat(prod("v1.2.5")), states: []string{"stagehand/prod=failure"}, notes: []string{overlayFile("production") + ":4"}},
 		{name: "channel-order-pass", base: repo(channelPolicy, map[string]string{"development": "v1.2.5-dev", "staging": "v1.2.4-rc2", "production": "v1.2.3"}),
@@ -144,6 +150,11 @@ func TestEvaluate(t *testing.T) {
 			golden(t, "evaluate/"+tt.name+".md", dump(rep))
 		})
 	}
+}
+
+func withFile(m fstest.MapFS, name, data string) fstest.MapFS {
+	m[name] = &fstest.MapFile{Data: []byte(data)}
+	return m
 }
 
 func cat[T any](fs ...T) []T { return fs }

@@ -41,6 +41,7 @@ apps:
 const channelPolicy = `version: 1
 environments:
   - name: dev
+    dir: development
     prerelease: true
     allowTags: '^v\d+\.\d+\.\d+-dev$'
   - name: staging

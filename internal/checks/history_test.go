@@ -1,0 +1,138 @@
+package checks
+
+import (
+	"slices"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+// TestSoakCompletes follows one staging pull request through time: in
+// progress while dev's soak runs, with the time left and the due time,
+// then success once the clock passes the soak.
+func TestSoakCompletes(t *testing.T) {
+	base := artifactBase()
+	head := clone(base)
+	setTag(head, "staging", "v1.3.0")
+	in := Input{Base: base, Head: head, History: artifactHistory()}
+	for _, tt := range []struct {
+		at    time.Duration
+		state string
+		due   time.Time
+	}{
+		{0, "stagehand/staging=in_progress", now.Add(30 * time.Minute)},
+		{29 * time.Minute, "stagehand/staging=in_progress", now.Add(30 * time.Minute)},
+		{30 * time.Minute, "stagehand/staging=success", time.Time{}},
+		{2 * time.Hour, "stagehand/staging=success", time.Time{}},
+	} {
+		in.Now = now.Add(tt.at)
+		rep, err := Evaluate(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := states(rep); !slices.Equal(got, []string{tt.state}) {
+			t.Errorf("at +%s: checks = %v, want %s", tt.at, got, tt.state)
+		}
+		if got := rep.Verdicts[0].Due; !got.Equal(tt.due) {
+			t.Errorf("at +%s: due = %s, want %s", tt.at, got, tt.due)
+		}
+		if rep.Pending() != (tt.state == "stagehand/staging=in_progress") {
+			t.Errorf("at +%s: Pending() = %t", tt.at, rep.Pending())
+		}
+	}
+}
+
+func TestQueries(t *testing.T) {
+	channelBase := repo(channelPolicy, map[string]string{"development": "v1.2.5-dev", "staging": "v1.2.4-rc2", "production": "v1.2.3"})
+	tests := []struct {
+		name string
+		base fstest.MapFS
+		tags map[string]string
+		want []Query
+	}{
+		{"artifact", artifactBase(), map[string]string{"production": "v1.2.0", "staging": "v1.3.0"}, []Query{
+			{App: "web", Image: image, Env: "dev", Version: promote.Version{Tag: "v1.3.0"}},
+			{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0"}},
+		}},
+		{"first environment asks nothing", artifactBase(), map[string]string{"dev": "v1.4.0"}, nil},
+		{"channel asks by version", channelBase, map[string]string{"production": "v1.2.4"}, []Query{
+			{App: "web", Image: image, Env: "staging", Release: "1.2.4"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head := clone(tt.base)
+			for dir, tag := range tt.tags {
+				setTag(head, dir, tag)
+			}
+			got, err := Queries(Input{Base: tt.base, Head: head, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Queries = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEntered(t *testing.T) {
+	at := func(h int) time.Time { return now.Add(-time.Duration(h) * time.Hour) }
+	rev := func(h int, policy string, dir, tag string) Revision {
+		m := repo(policy, map[string]string{dir: tag})
+		return Revision{When: at(h), Tree: m}
+	}
+	base := artifactBase()
+	// Newest first: staging ran v1.2.0 from 5h ago, v1.1.9 before, and
+	// v1.2.0 once before that.
+	revs := []Revision{
+		rev(1, artifactPolicy, "staging", "v1.2.0"),
+		rev(5, artifactPolicy, "staging", "v1.2.0"),
+		rev(8, artifactPolicy, "staging", "v1.1.9"),
+		rev(9, artifactPolicy, "staging", "v1.2.0"),
+	}
+	channelBase := repo(channelPolicy, map[string]string{"staging": "v1.2.4-rc2"})
+	channelRevs := []Revision{
+		rev(1, channelPolicy, "staging", "v1.2.4-rc2"),
+		rev(3, channelPolicy, "staging", "v1.2.4-rc1"),
+		rev(6, channelPolicy, "staging", "v1.2.3-rc1"),
+	}
+	tests := []struct {
+		name string
+		base fstest.MapFS
+		revs []Revision
+		q    Query
+		want time.Time
+	}{
+		{"latest stretch", base, revs, Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0"}}, at(5)},
+		{"ran before", base, revs, Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.1.9"}}, at(8)},
+		{"never ran", base, revs, Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.3.0"}}, time.Time{}},
+		{"other digest", base, revs, Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0", Digest: "sha256:00"}}, at(5)},
+		{"version across candidates", channelBase, channelRevs, Query{App: "web", Image: image, Env: "staging", Release: "1.2.4"}, at(3)},
+		{"old version", channelBase, channelRevs, Query{App: "web", Image: image, Env: "staging", Release: "1.2.3"}, at(6)},
+		{"no history", base, nil, Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0"}}, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Entered(tt.base, tt.q, tt.revs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tt.want) {
+				t.Errorf("Entered = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPaths(t *testing.T) {
+	got, err := Paths(artifactBase(), Query{App: "web", Image: image, Env: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"apps/web/overlays/production"}; !slices.Equal(got, want) {
+		t.Errorf("Paths = %v, want %v", got, want)
+	}
+}
