@@ -50,7 +50,8 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
 	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg}
 	if o.keychain != nil {
-		cfg.Resolver = registry.NewResolver(registry.WithKeychain(*o.keychain))
+		res := registry.NewResolver(registry.WithKeychain(*o.keychain))
+		cfg.Resolver, cfg.Tags = res, res
 	}
 	b, err := bot.New(cfg)
 	if err != nil {

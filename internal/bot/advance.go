@@ -14,6 +14,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
+	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
 // advance opens the next environment's pull request for every app whose
@@ -54,6 +55,16 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 	holds func() (chatops.Holds, error), gated bool) (Outcome, time.Time, error) {
 	out := Outcome{App: app, Env: env, Image: image}
 	req := promote.Promotion{App: app, Image: image, Env: env, Delivery: d.ID}
+	if e, _ := st.pol.Env(app, env); e.Carry == policy.CarryVersion && b.cfg.Tags != nil {
+		cands, err := b.listTags(ctx, image)
+		if err != nil {
+			// The environment waits; the next event or recheck tries again.
+			out.Skip = &promote.Skip{App: app, Env: env, Image: image, Reason: err.Error()}
+			b.decision(d, app, env, "waiting: tags not listed", zap.Error(err))
+			return out, time.Time{}, nil
+		}
+		req.Candidates = cands
+	}
 	plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
 		return promote.PlanPromotion(st.pol, tree, req)
 	}
@@ -183,4 +194,17 @@ func (b *Bot) Promote(ctx context.Context, repo, app, env, requester string) ([]
 		outs = append(outs, out)
 	}
 	return outs, nil
+}
+
+// listTags lists image's tags as candidates for a carry: version environment.
+func (b *Bot) listTags(ctx context.Context, image string) ([]tags.Candidate, error) {
+	names, err := b.cfg.Tags.ListTags(ctx, policy.NormalizeImage(image))
+	if err != nil {
+		return nil, fmt.Errorf("list the tags of %s: %w", image, err)
+	}
+	cands := make([]tags.Candidate, len(names))
+	for i, n := range names {
+		cands[i] = tags.Candidate{Tag: n}
+	}
+	return cands, nil
 }

@@ -49,6 +49,13 @@ type Resolver interface {
 	Confirm(ctx context.Context, ev registry.ImagePushed) (registry.ImagePushed, error)
 }
 
+// TagLister lists the tags of an image ("host/repository") in its
+// registry; *registry.Resolver is one. Environments with carry: version
+// need the tags of their own channel that no event brought.
+type TagLister interface {
+	ListTags(ctx context.Context, image string) ([]string, error)
+}
+
 // Scheduler runs fn at t, without blocking the caller.
 type Scheduler interface {
 	At(t time.Time, fn func())
@@ -67,6 +74,9 @@ type Config struct {
 	// Resolver, when set, confirms each registry event (trust, not
 	// blindly: the tag must resolve; its index digest is recorded).
 	Resolver Resolver
+	// Tags, when set, lists an image's tags for carry: version
+	// environments; without it they wait for a registry event.
+	Tags TagLister
 	// Now tells the time for gates (default time.Now).
 	Now func() time.Time
 	// Schedule runs rechecks when a gate lifts (default: AfterFunc on Now).

@@ -18,6 +18,7 @@ import (
 
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
 
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 )
 
@@ -111,5 +112,78 @@ func TestDistributionRegistry(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("decisions %q", w.decisions())
+	}
+}
+
+// pushImage writes a random image to image:tag and returns its digest.
+func pushImage(t *testing.T, image, tag string) string {
+	t.Helper()
+	img, err := random.Image(128, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference(image + ":" + tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.String()
+}
+
+// eventually settles until cond holds: a registry's notifications leave it
+// on their own schedule.
+func (w *world) eventually(what string, cond func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for w.settle(); !cond(); w.settle() {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("timed out waiting for %s; decisions %q", what, w.decisions())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCarryVersion: staging carries the version through its own channel;
+// a merge into dev lists the registry's tags and opens staging's pull
+// request with the rc of the version dev runs.
+func TestCarryVersion(t *testing.T) {
+	res := registry.NewResolver()
+	w := newWorld(t, worldOptions{resolver: res, tags: res})
+	host := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution")
+	image := host + "/acme/web"
+	pol := `version: 1
+environments:
+  - name: dev
+    autoMerge: true
+    prerelease: true
+    allowTags: '^v\d+\.\d+\.\d+-dev$'
+  - name: staging
+    carry: version
+    prerelease: true
+    allowTags: '^v\d+\.\d+\.\d+-rc\d+$'
+apps:
+  web:
+    image: ` + image + "\n"
+	ov := func(tag string) string { return "images:\n- name: " + image + "\n  newTag: " + tag + "\n" }
+	if _, err := w.sim.Push("alice", configRepo, "main", "Channels\n", map[string]string{
+		".stagehand.yaml": pol, devOverlay: ov("v1.2.3-dev"), stagingOverlay: ov("v1.2.3-rc1"),
+		"apps/web/overlays/prod/kustomization.yaml": githubsim.DeleteFile,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	pushImage(t, image, "v1.2.4-rc1")
+	pushImage(t, image, "v1.2.5-rc1")
+	pushImage(t, image, "v1.2.4-dev")
+	w.eventually("staging pull request", func() bool { _, ok := w.open()["stagehand/staging/web"]; return ok })
+	staging := w.open()["stagehand/staging/web"]
+	if staging.Title != "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc1" {
+		t.Fatalf("staging title %q", staging.Title)
 	}
 }

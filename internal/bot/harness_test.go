@@ -213,6 +213,7 @@ func testKey(t testing.TB) *rsa.PrivateKey {
 type worldOptions struct {
 	files    map[string]string
 	resolver Resolver
+	tags     TagLister
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -275,7 +276,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	w.jobs = newJobs(q)
 	core, logs := observer.New(zap.InfoLevel)
 	w.logs = logs
-	w.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver,
+	w.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags,
 		Now: w.clock.Now, Schedule: w.sched, Logger: zap.New(core), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
