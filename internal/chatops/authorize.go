@@ -126,7 +126,7 @@ func Authorize(f Facts, c Command) *Refusal {
 }
 
 func levelName(p string) string {
-	if p == "" {
+	if p == "" || p == "none" {
 		return "no"
 	}
 	return p

@@ -3,6 +3,7 @@ package chatops
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ const (
 	LabelHolds  = "stagehand/holds"
 	LabelHold   = "stagehand/hold"
 )
+
+// loginRE matches GitHub logins, bots' included.
+var loginRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$`)
 
 // AllEnvs is how the holds table writes a hold on every environment.
 const AllEnvs = "*"
@@ -103,7 +107,7 @@ func RenderHolds(h Holds) string {
 		if x.Env != "" {
 			env = x.Env
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | @%s | %s | %s |\n", x.App, env, x.By,
+		fmt.Fprintf(&b, "| `%s` | `%s` | `@%s` | %s | %s |\n", x.App, env, x.By,
 			x.Since.UTC().Format(time.RFC3339), escapeCell(x.Reason))
 	}
 	return b.String()
@@ -154,7 +158,10 @@ func parseHoldRow(line string) (Hold, error) {
 	} else if !nameRE.MatchString(env) {
 		return Hold{}, fmt.Errorf("environment %q is not a valid name", env)
 	}
-	by := strings.TrimPrefix(cells[2], "@")
+	by := strings.TrimPrefix(strings.Trim(cells[2], "`"), "@")
+	if !loginRE.MatchString(by) {
+		return Hold{}, fmt.Errorf("by %q is not a GitHub login", by)
+	}
 	since, err := time.Parse(time.RFC3339, cells[3])
 	if err != nil {
 		return Hold{}, fmt.Errorf("since: %w", err)

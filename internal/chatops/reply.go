@@ -119,13 +119,13 @@ func RenderReply(commenter string, answers []Answer) string {
 }
 
 var kindHeading = map[AnswerKind]string{
-	Done: "🚀 done", Refused: "😕 refused", Failed: "😕 failed", Invalid: "😕 not run", Info: "👀",
+	Done: "🚀 done", Refused: "😕 refused", Failed: "😕 failed", Invalid: "😕 not run", Info: "📋",
 }
 
 func renderAnswer(b *strings.Builder, a Answer) {
 	fmt.Fprintf(b, "**%s** — %s\n\n", codeSpan(a.Text), kindHeading[a.Kind])
 	switch {
-	case a.Refusal != nil:
+	case a.Kind == Refused && a.Refusal != nil:
 		fmt.Fprintf(b, "Refused: %s.\n", a.Refusal.Reason)
 		if a.Refusal.Instead != "" {
 			fmt.Fprintf(b, "Instead: %s.\n", a.Refusal.Instead)
@@ -136,8 +136,12 @@ func renderAnswer(b *strings.Builder, a Answer) {
 		b.WriteString(RenderStatus(*a.Status))
 	case a.Kind == Info && a.Help:
 		b.WriteString("The commands are listed below.\n")
+	case a.Kind == Failed:
+		b.WriteString("Failed: " + oneLine(a.Message) + "\n")
 	default:
-		b.WriteString(oneLine(a.Message) + "\n")
+		// The label keeps a message from starting a line, where a slash
+		// would read as a command to another bot.
+		b.WriteString("Done: " + oneLine(a.Message) + "\n")
 	}
 	if a.PR != nil {
 		fmt.Fprintf(b, "Pull request: [#%d %s](%s)\n", a.PR.Number, escapeLinkText(a.PR.Title), a.PR.URL)
