@@ -1,0 +1,150 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+)
+
+// Decision is one decision Stagehand logged: what it did or did not do
+// for an app in an environment, and why.
+type Decision struct {
+	At       time.Time
+	App, Env string
+	// What is the decision: "proposed", "merged", "waiting: gates not met",
+	// "skipped: <reason>", ...
+	What string
+	// Fields are the decision's other fields (pr, to, gates, ...), as text.
+	Fields map[string]string
+}
+
+// decisionLog keeps the bot's "decision" log lines: the story reports
+// them, and says why when a step does not happen.
+type decisionLog struct {
+	mu   sync.Mutex
+	list []Decision
+}
+
+func (l *decisionLog) all() []Decision {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Decision(nil), l.list...)
+}
+
+func (l *decisionLog) add(d Decision) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, d)
+}
+
+// teeCore sends every entry to out and the decisions to l as well.
+func teeCore(out zapcore.Core, l *decisionLog) zapcore.Core {
+	return zapcore.NewTee(out, &decisionCore{log: l})
+}
+
+// decisionCore is a zapcore.Core that records "decision" entries.
+type decisionCore struct {
+	log    *decisionLog
+	fields []zapcore.Field
+}
+
+func (c *decisionCore) Enabled(l zapcore.Level) bool { return l >= zapcore.InfoLevel }
+
+func (c *decisionCore) With(fields []zapcore.Field) zapcore.Core {
+	return &decisionCore{log: c.log, fields: append(append([]zapcore.Field(nil), c.fields...), fields...)}
+}
+
+func (c *decisionCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if e.Message == "decision" && c.Enabled(e.Level) {
+		return ce.AddCore(e, c)
+	}
+	return ce
+}
+
+func (c *decisionCore) Write(e zapcore.Entry, fields []zapcore.Field) error {
+	enc := zapcore.NewMapObjectEncoder()
+	for _, f := range append(append([]zapcore.Field(nil), c.fields...), fields...) {
+		f.AddTo(enc)
+	}
+	d := Decision{At: e.Time, Fields: map[string]string{}}
+	for k, v := range enc.Fields {
+		s := toString(v)
+		switch k {
+		case "app":
+			d.App = s
+		case "env":
+			d.Env = s
+		case "decision":
+			d.What = s
+		default:
+			d.Fields[k] = s
+		}
+	}
+	c.log.add(d)
+	return nil
+}
+
+func (c *decisionCore) Sync() error { return nil }
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, p := range x {
+			parts[i] = toString(p)
+		}
+		return strings.Join(parts, ", ")
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// Webhook is one registry webhook Stagehand answered.
+type Webhook struct {
+	At     time.Time
+	Path   string
+	Status int
+}
+
+// hookLog records the registry webhooks Stagehand answers; it watches
+// from outside the server, which stays as serve runs it.
+type hookLog struct {
+	mu   sync.Mutex
+	list []Webhook
+}
+
+func (l *hookLog) all() []Webhook {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Webhook(nil), l.list...)
+}
+
+func (l *hookLog) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/webhooks/registry/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		l.mu.Lock()
+		l.list = append(l.list, Webhook{At: time.Now(), Path: r.URL.Path, Status: sw.status})
+		l.mu.Unlock()
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,244 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+// The simulated people of the story.
+const (
+	reviewer = "dev"
+	promoter = "sre"
+	deployer = "admin" // stands for Argo CD reporting deployments
+)
+
+// PlayOptions configures Play.
+type PlayOptions struct {
+	// App is the app the story promotes ("" picks one, see NewScript).
+	App string
+	// StepTimeout bounds the wait for one step beyond the environment's
+	// soak (default 20 s).
+	StepTimeout time.Duration
+}
+
+// Result is what a complete story did.
+type Result struct {
+	Script Script
+	// PRs are the pull requests that carried the release, one per
+	// environment, in promotion order.
+	PRs []githubsim.PullRequest
+	// Inventory is what every app runs in every environment at the end.
+	Inventory []promote.Row
+}
+
+// StepError says which step of the story did not happen, and Stagehand's
+// last word on it.
+type StepError struct {
+	Step int // 1-based
+	Env  string
+	// Reason is why, as Stagehand logged it when it did.
+	Reason string
+	// Unsupported is set when the step needs what this build of Stagehand
+	// does not do yet.
+	Unsupported string
+}
+
+func (e *StepError) Error() string {
+	msg := fmt.Sprintf("step %d (%s) did not happen: %s", e.Step, e.Env, e.Reason)
+	if e.Unsupported != "" {
+		msg += "; not supported yet: " + e.Unsupported
+	}
+	return msg
+}
+
+// Play plays the promotion story of one app on the sandbox and writes it
+// to w as a timeline, one line per event: the release is pushed to the
+// registry, the first environment's pull request opens (and merges itself
+// when the policy says autoMerge), each next environment's opens once its
+// gates hold and a reviewer approves and merges it, a manual environment is
+// promoted by the SRE; then the table of what runs where. It returns a
+// *StepError when a step does not happen.
+func (s *Sandbox) Play(ctx context.Context, w io.Writer, o PlayOptions) (Result, error) {
+	if o.StepTimeout <= 0 {
+		o.StepTimeout = 20 * time.Second
+	}
+	t := &timeline{w: w, start: time.Now()}
+	tree, err := s.Forge().SnapshotBranch(ctx, s.repo, "main")
+	if err != nil {
+		return Result{}, fmt.Errorf("read %s: %w", s.repo, err)
+	}
+	pol, err := seedPolicy(tree)
+	if err != nil {
+		return Result{}, err
+	}
+	sc, err := NewScript(pol, tree, o.App)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Script: sc}
+	t.say("story", "%s %s through %s, in %s (GitHub: %s)", sc.App, sc.Version, strings.Join(envNames(pol), " → "),
+		s.repo, s.sim.URL()+"/"+s.repo.String())
+	for i := range sc.Steps {
+		pr, err := s.step(ctx, t, sc, i, o.StepTimeout)
+		if err != nil {
+			return res, err
+		}
+		res.PRs = append(res.PRs, pr)
+	}
+	tree, err = s.Forge().SnapshotBranch(ctx, s.repo, "main")
+	if err != nil {
+		return res, fmt.Errorf("read %s: %w", s.repo, err)
+	}
+	if pol, err = seedPolicy(tree); err != nil {
+		return res, err
+	}
+	res.Inventory = promote.Inventory(pol, tree)
+	t.say("story", "complete: %s runs %s in every environment", sc.App, sc.Version)
+	writeInventory(w, res.Inventory)
+	return res, nil
+}
+
+// step brings the release into one environment and returns its merged
+// pull request.
+func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i int, timeout time.Duration) (githubsim.PullRequest, error) {
+	st := sc.Steps[i]
+	env := st.Env.Name
+	fail := func(reason string) (githubsim.PullRequest, error) {
+		return githubsim.PullRequest{}, &StepError{Step: i + 1, Env: env, Reason: reason}
+	}
+	seen := len(s.Decisions())
+	if st.Push != "" {
+		if err := s.push(ctx, t, sc, st.Push); err != nil {
+			return fail(err.Error())
+		}
+	}
+	if st.Env.Promotion == policy.Manual {
+		t.say(promoter, "promotes %s to %s. /promote is not wired to comments yet, so the demo calls the operation behind it, Bot.Promote, directly", sc.App, env)
+		outs, err := s.bot.Promote(ctx, s.repo.String(), sc.App, env, promoter)
+		if err != nil {
+			return fail(fmt.Sprintf("Promote: %v", err))
+		}
+		for _, out := range outs {
+			if out.Skip != nil {
+				t.say("stagehand", "%s/%s: skipped: %s", out.App, out.Env, out.Skip.Reason)
+			}
+		}
+	}
+	pr, err := s.waitPR(ctx, t, sc, st, seen, st.Env.Soak+timeout)
+	if err != nil {
+		se := &StepError{Step: i + 1, Env: env, Reason: err.Error()}
+		if d, ok := s.lastDecision(sc.App, env); ok {
+			se.Reason = "Stagehand's last decision on " + sc.App + "/" + env + ": " + d.What
+			if st.Carries() && strings.Contains(d.What, "no tags of its channel are known") {
+				se.Unsupported = "carry: version needs Stagehand to list the registry's tags for " + env + "'s channel, which this build does not do; the demo stops here rather than fake the step"
+			}
+		}
+		return githubsim.PullRequest{}, se
+	}
+	t.say("github", "PR #%d opened by Stagehand: %q %s", pr.Number, pr.Title, s.prURL(pr.Number))
+	if st.Env.AutoMerge {
+		if pr, err = s.waitMerged(ctx, pr.Number, timeout); err != nil {
+			return fail(err.Error())
+		}
+		t.say("github", "PR #%d merged by Stagehand (autoMerge: checks green)", pr.Number)
+	} else {
+		if pr, err = s.approveAndMerge(t, st, pr); err != nil {
+			return fail(err.Error())
+		}
+	}
+	return pr, s.deployed(t, env, pr)
+}
+
+// push pushes tag and waits until Stagehand has answered the registry's
+// notification.
+func (s *Sandbox) push(ctx context.Context, t *timeline, sc Script, tag string) error {
+	before := len(s.RegistryWebhooks())
+	digest, err := s.Push(ctx, sc.Repository, tag)
+	if err != nil {
+		return err
+	}
+	t.say("registry", "pushed %s:%s (%s) to the in-process registry", sc.Image, tag, shortDigest(digest))
+	hook, err := poll(ctx, 10*time.Second, func() (Webhook, bool) {
+		hooks := s.RegistryWebhooks()
+		if len(hooks) > before {
+			return hooks[len(hooks)-1], true
+		}
+		return Webhook{}, false
+	})
+	if err != nil {
+		return fmt.Errorf("no registry notification reached Stagehand: %w", err)
+	}
+	t.say("stagehand", "answered the registry's notification: POST %s → %d", hook.Path, hook.Status)
+	return nil
+}
+
+// approveAndMerge plays the person who merges a pull request Stagehand
+// does not merge itself.
+func (s *Sandbox) approveAndMerge(t *timeline, st Step, pr githubsim.PullRequest) (githubsim.PullRequest, error) {
+	who := reviewer
+	if st.Env.Promotion == policy.Manual {
+		who = promoter
+	}
+	if err := s.sim.Review(who, s.repo.String(), pr.Number, "APPROVE", "Looks good."); err != nil {
+		return pr, fmt.Errorf("%s approves #%d: %w", who, pr.Number, err)
+	}
+	t.say(who, "approved PR #%d", pr.Number)
+	if _, err := s.sim.Merge(who, s.repo.String(), pr.Number, "merge"); err != nil {
+		return pr, fmt.Errorf("%s merges #%d: %w", who, pr.Number, err)
+	}
+	merged, err := s.pull(pr.Number)
+	if err != nil {
+		return pr, err
+	}
+	t.say(who, "merged PR #%d into main (%s)", pr.Number, shortSHA(merged.MergeCommitSHA))
+	return merged, nil
+}
+
+// deployed reports the merge commit deployed to env, as Argo CD's
+// notifications do: a successful deployment status.
+func (s *Sandbox) deployed(t *timeline, env string, pr githubsim.PullRequest) error {
+	id, err := s.sim.CreateDeployment(deployer, s.repo.String(), pr.MergeCommitSHA, env)
+	if err != nil {
+		return fmt.Errorf("deployment of %s to %s: %w", shortSHA(pr.MergeCommitSHA), env, err)
+	}
+	if err := s.sim.SetDeploymentStatus(deployer, s.repo.String(), id, "success"); err != nil {
+		return fmt.Errorf("deployment status of %s in %s: %w", shortSHA(pr.MergeCommitSHA), env, err)
+	}
+	t.say("argo cd", "synced %s to %s: deployment status success", shortSHA(pr.MergeCommitSHA), env)
+	return nil
+}
+
+func (s *Sandbox) prURL(n int) string { return fmt.Sprintf("%s/%s/pull/%d", s.sim.URL(), s.repo, n) }
+
+// errTimeout is what poll returns when its condition never held.
+var errTimeout = errors.New("timed out")
+
+// poll checks cond every 20 ms until it holds, ctx ends or timeout passes.
+func poll[T any](ctx context.Context, timeout time.Duration, cond func() (T, bool)) (T, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if v, ok := cond(); ok {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			var zero T
+			return zero, ctx.Err()
+		case <-deadline.C:
+			var zero T
+			return zero, fmt.Errorf("%w after %s", errTimeout, timeout)
+		case <-tick.C:
+		}
+	}
+}
