@@ -51,7 +51,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg}
 	if o.keychain != nil {
 		res := registry.NewResolver(registry.WithKeychain(*o.keychain))
-		cfg.Resolver, cfg.Tags = res, res
+		cfg.Resolver, cfg.Tags, cfg.Labels = res, res, res
 	}
 	b, err := bot.New(cfg)
 	if err != nil {

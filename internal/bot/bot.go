@@ -56,6 +56,13 @@ type TagLister interface {
 	ListTags(ctx context.Context, image string) ([]string, error)
 }
 
+// Labeler reads the OCI labels of an image ("host/repo:tag" or
+// "host/repo@digest"); *registry.Resolver is one. With them a pull request
+// links the source change between the two images.
+type Labeler interface {
+	Labels(ctx context.Context, ref string) (map[string]string, error)
+}
+
 // Scheduler runs fn at t, without blocking the caller.
 type Scheduler interface {
 	At(t time.Time, fn func())
@@ -77,6 +84,8 @@ type Config struct {
 	// Tags, when set, lists an image's tags for carry: version
 	// environments; without it they wait for a registry event.
 	Tags TagLister
+	// Labels, when set, reads images' OCI labels for the source link.
+	Labels Labeler
 	// Now tells the time for gates (default time.Now).
 	Now func() time.Time
 	// Schedule runs rechecks when a gate lifts (default: AfterFunc on Now).

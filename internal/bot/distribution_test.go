@@ -12,6 +12,7 @@ import (
 	"github.com/distribution/distribution/v3/configuration"
 	"github.com/distribution/distribution/v3/registry/handlers"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sirupsen/logrus"
@@ -53,7 +54,8 @@ func startDistribution(t *testing.T, notify string) string {
 // the registry's digest. A webhook claiming a tag the registry does not
 // have changes nothing.
 func TestDistributionRegistry(t *testing.T) {
-	w := newWorld(t, worldOptions{resolver: registry.NewResolver()})
+	res := registry.NewResolver()
+	w := newWorld(t, worldOptions{resolver: res, labels: res})
 	w.protect()
 	host := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution")
 	image := host + "/acme/web"
@@ -70,21 +72,9 @@ func TestDistributionRegistry(t *testing.T) {
 	}
 	w.settle()
 
-	img, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := name.ParseReference(image + ":v1.1.0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	source := map[string]string{registry.LabelSource: "https://github.com/acme/web"}
+	pushImage(t, image, "v1.0.0", source, "1111111111111111")
+	digest := pushImage(t, image, "v1.1.0", source, "2222222222222222")
 	// The notification leaves the registry on its own schedule.
 	deadline := time.Now().Add(20 * time.Second)
 	for len(w.open()) == 0 {
@@ -96,8 +86,11 @@ func TestDistributionRegistry(t *testing.T) {
 	}
 	pr := w.open()["stagehand/dev/web"]
 	got := w.file(pr.HeadSHA, devOverlay)
-	if !strings.Contains(got, "newTag: v1.1.0") || !strings.Contains(got, digest.String()) {
+	if !strings.Contains(got, "newTag: v1.1.0") || !strings.Contains(got, digest) {
 		t.Fatalf("dev overlay does not pin the registry's digest %s:\n%s", digest, got)
+	}
+	if link := "https://github.com/acme/web/compare/1111111111111111...2222222222222222"; !strings.Contains(pr.Body, link) {
+		t.Errorf("body lacks the source compare %s:\n%s", link, pr.Body)
 	}
 
 	// A claim the registry cannot confirm is ignored.
@@ -115,12 +108,27 @@ func TestDistributionRegistry(t *testing.T) {
 	}
 }
 
-// pushImage writes a random image to image:tag and returns its digest.
-func pushImage(t *testing.T, image, tag string) string {
+// pushImage writes a random image to image:tag, labelled with labels and
+// the revision when given, and returns its digest.
+func pushImage(t *testing.T, image, tag string, labels map[string]string, revision string) string {
 	t.Helper()
 	img, err := random.Image(128, 1)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if labels != nil {
+		cf, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := cf.Config
+		cfg.Labels = map[string]string{registry.LabelRevision: revision}
+		for k, v := range labels {
+			cfg.Labels[k] = v
+		}
+		if img, err = mutate.Config(img, cfg); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ref, err := name.ParseReference(image + ":" + tag)
 	if err != nil {
@@ -178,9 +186,9 @@ apps:
 		t.Fatal(err)
 	}
 	w.settle()
-	pushImage(t, image, "v1.2.4-rc1")
-	pushImage(t, image, "v1.2.5-rc1")
-	pushImage(t, image, "v1.2.4-dev")
+	pushImage(t, image, "v1.2.4-rc1", nil, "")
+	pushImage(t, image, "v1.2.5-rc1", nil, "")
+	pushImage(t, image, "v1.2.4-dev", nil, "")
 	w.eventually("staging pull request", func() bool { _, ok := w.open()["stagehand/staging/web"]; return ok })
 	staging := w.open()["stagehand/staging/web"]
 	if staging.Title != "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc1" {

@@ -214,6 +214,7 @@ type worldOptions struct {
 	files    map[string]string
 	resolver Resolver
 	tags     TagLister
+	labels   Labeler
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -276,7 +277,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	w.jobs = newJobs(q)
 	core, logs := observer.New(zap.InfoLevel)
 	w.logs = logs
-	w.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags,
+	w.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags, Labels: o.labels,
 		Now: w.clock.Now, Schedule: w.sched, Logger: zap.New(core), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)

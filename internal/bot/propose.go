@@ -11,6 +11,7 @@ import (
 
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
@@ -48,6 +49,7 @@ type Outcome struct {
 // apply converges the proposal's branch and pull request through the
 // forge, then merges it when the environment auto-merges and it is green.
 func (b *Bot) apply(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, p promote.Proposal, plan planner) (Outcome, error) {
+	p = b.withSource(ctx, p)
 	out := Outcome{App: p.App, Env: p.Env, Image: p.Image, Proposal: p}
 	edit := func(tree fs.FS) (map[string][]byte, error) {
 		q, skip, err := plan(tree)
@@ -130,4 +132,31 @@ func (b *Bot) closeStale(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	}
 	b.decision(d, app, env, "closed: base holds the change", zap.Int("pr", pr.GetNumber()), zap.String("version", pending.String()))
 	return true, nil
+}
+
+// withSource adds the link to the source change between the two images to
+// the pull request body, when their labels say where it is. A registry that
+// cannot be read leaves the body as it is.
+func (b *Bot) withSource(ctx context.Context, p promote.Proposal) promote.Proposal {
+	if b.cfg.Labels == nil || p.To.IsZero() {
+		return p
+	}
+	image := policy.NormalizeImage(p.Image)
+	to, err := b.cfg.Labels.Labels(ctx, imageRef(image, p.To))
+	if err != nil {
+		b.log.Debug("no labels for the source link", zap.String("image", image), zap.Error(err))
+		return p
+	}
+	var from map[string]string
+	if !p.From.IsZero() {
+		from, _ = b.cfg.Labels.Labels(ctx, imageRef(image, p.From))
+	}
+	return promote.WithSource(p, promote.SourceLink(from, to))
+}
+
+func imageRef(image string, v promote.Version) string {
+	if v.Digest != "" {
+		return image + "@" + v.Digest
+	}
+	return image + ":" + v.Tag
 }
