@@ -9,7 +9,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 )
 
-func mustPolicy(t *testing.T, src string, files map[string]string) *policy.Policy {
+func mustPolicy(t testing.TB, src string, files map[string]string) *policy.Policy {
 	t.Helper()
 	pol, err := policy.Parse(policy.FileName, []byte(src))
 	if err != nil {
