@@ -2,10 +2,12 @@ package githubsim
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-github/v62/github"
@@ -14,9 +16,18 @@ import (
 // commitFiles makes one commit through the Git Data API on top of parent and returns it.
 func commitFiles(t *testing.T, f *fixture, c *github.Client, parent string, files map[string]string) string {
 	t.Helper()
+	sha, err := tryCommitFiles(f, c, parent, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha
+}
+
+// tryCommitFiles is commitFiles for goroutines, which must not call t.Fatal.
+func tryCommitFiles(f *fixture, c *github.Client, parent string, files map[string]string) (string, error) {
 	pc, _, err := c.Git.GetCommit(f.ctx, "acme", "config", parent)
 	if err != nil {
-		t.Fatalf("get commit: %v", err)
+		return "", fmt.Errorf("get commit: %w", err)
 	}
 	var entries []*github.TreeEntry
 	for p, content := range files {
@@ -24,15 +35,15 @@ func commitFiles(t *testing.T, f *fixture, c *github.Client, parent string, file
 	}
 	tree, _, err := c.Git.CreateTree(f.ctx, "acme", "config", pc.GetTree().GetSHA(), entries)
 	if err != nil {
-		t.Fatalf("create tree: %v", err)
+		return "", fmt.Errorf("create tree: %w", err)
 	}
 	cm, _, err := c.Git.CreateCommit(f.ctx, "acme", "config", &github.Commit{
 		Message: github.String("edit\n"), Tree: tree, Parents: []*github.Commit{{SHA: github.String(parent)}},
 	}, nil)
 	if err != nil {
-		t.Fatalf("create commit: %v", err)
+		return "", fmt.Errorf("create commit: %w", err)
 	}
-	return cm.GetSHA()
+	return cm.GetSHA(), nil
 }
 
 func TestRefsCompareAndSwap(t *testing.T) {
@@ -233,5 +244,65 @@ func TestRefNames(t *testing.T) {
 			_, resp, err := c.Git.CreateRef(f.ctx, "acme", "config", &github.Reference{Ref: github.String(tt.ref), Object: &github.GitObject{SHA: github.String(f.base)}})
 			wantStatus(t, resp, err, tt.want)
 		})
+	}
+}
+
+// Concurrent writers that each commit on top of the tip they read and move the ref with
+// compare-and-swap never lose an update: every success is a fast forward.
+func TestConcurrentCompareAndSwap(t *testing.T) {
+	f := newFixture(t, Options{})
+	const writers, rounds = 4, 5
+	var wg sync.WaitGroup
+	c := f.client(t, "")
+	wins := make(chan string, writers*rounds)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < rounds; {
+				ref, _, err := c.Git.GetRef(f.ctx, "acme", "config", "heads/main")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				tip := ref.GetObject().GetSHA()
+				sha, err := tryCommitFiles(f, c, tip, map[string]string{fmt.Sprintf("w%d/%d", w, i): "x"})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, resp, err := c.Git.UpdateRef(f.ctx, "acme", "config", &github.Reference{Ref: github.String("heads/main"), Object: &github.GitObject{SHA: github.String(sha)}}, false)
+				switch statusOf(resp) {
+				case http.StatusOK:
+					wins <- sha
+					i++
+				case http.StatusUnprocessableEntity:
+					// Lost the race: re-read and re-apply.
+				default:
+					t.Errorf("update: %v", err)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(wins)
+	won := map[string]bool{}
+	for sha := range wins {
+		won[sha] = true
+	}
+	head, _ := f.sim.RefSHA(testRepo, "main")
+	r := f.sim.repos[testRepo]
+	history := map[string]bool{}
+	for _, sha := range r.store.ancestors(head) {
+		history[sha] = true
+	}
+	for sha := range won {
+		if !history[sha] {
+			t.Errorf("winning commit %s is not in main's history: an update was lost", sha)
+		}
+	}
+	if len(won) != writers*rounds {
+		t.Errorf("%d winning updates, want %d", len(won), writers*rounds)
 	}
 }
