@@ -11,6 +11,7 @@
 package checks
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/stagehand-gitops/stagehand/internal/promote"
@@ -103,6 +104,17 @@ type Row struct {
 	From    promote.Version `json:"from"`
 	To      promote.Version `json:"to"`
 	Results []Result        `json:"results"`
+}
+
+// MarshalJSON writes the versions as people read them ("v1.2.0",
+// "v1.2.0@sha256:…", "none").
+func (r Row) MarshalJSON() ([]byte, error) {
+	type plain Row
+	return json.Marshal(struct {
+		plain
+		From string `json:"from"`
+		To   string `json:"to"`
+	}{plain(r), r.From.String(), r.To.String()})
 }
 
 // Result returns the row's result for rule r.

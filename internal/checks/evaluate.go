@@ -26,13 +26,17 @@ type state struct {
 
 func prepare(in *Input) (*state, error) {
 	st := &state{trees: trees{base: in.Base, head: in.Head}}
-	changed, err := ChangedFiles(in.Base, in.Head)
+	since := in.MergeBase
+	if since == nil {
+		since = in.Base
+	}
+	changed, err := ChangedFiles(since, in.Head)
 	if err != nil {
 		return nil, err
 	}
 	st.changed = changed
 	st.policyChanged = slices.Contains(changed, policy.FileName)
-	if st.secrets, err = secretsIn(in.Base, in.Head, changed); err != nil {
+	if st.secrets, err = secretsIn(since, in.Head, changed); err != nil {
 		return nil, err
 	}
 	data, err := fs.ReadFile(in.Base, policy.FileName)

@@ -136,3 +136,29 @@ func TestPaths(t *testing.T) {
 		t.Errorf("Paths = %v, want %v", got, want)
 	}
 }
+
+// TestMergeBase: a branch that is behind its base is judged on what it
+// changes since it branched, not on what the base changed since.
+func TestMergeBase(t *testing.T) {
+	mergeBase := artifactBase()
+	base := clone(mergeBase)
+	setTag(base, "staging", "v1.3.0") // merged after the branch was cut
+	head := clone(mergeBase)
+	setTag(head, "production", "v1.2.0")
+	in := Input{Base: base, Head: head, Now: now, History: artifactHistory()}
+	rep, err := Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := states(rep), []string{"stagehand/staging=failure", "stagehand/prod=success"}; !slices.Equal(got, want) {
+		t.Errorf("without the merge base: checks = %v, want %v (the base's change reads as a downgrade)", got, want)
+	}
+	in.MergeBase = mergeBase
+	rep, err = Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := states(rep), []string{"stagehand/prod=success"}; !slices.Equal(got, want) {
+		t.Errorf("with the merge base: checks = %v, want %v", got, want)
+	}
+}

@@ -16,7 +16,12 @@ type Input struct {
 	// commits. The policy is read from Base (authorization and rules never
 	// come from the head); Head's policy is only validated (rule 9).
 	Base, Head fs.FS
-	PR         PR
+	// MergeBase is the tree of the commit the pull request branched from;
+	// the files changed between it and Head are what the pull request
+	// changes, so a branch behind its base is not blamed for what the
+	// base changed since. Nil means Base.
+	MergeBase fs.FS
+	PR        PR
 	// Holds are the holds recorded in the repository (the pinned holds
 	// issue); a PR label LabelHold counts as well.
 	Holds []Hold
