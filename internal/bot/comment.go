@@ -104,10 +104,7 @@ func (b *Bot) answer(ctx context.Context, c *commentCtx, e chatops.Entry) chatop
 	if e.Problem != nil {
 		return chatops.ProblemAnswer(e)
 	}
-	cmd, r := e.Command, (*chatops.Refusal)(nil)
-	if c.facts.Fork || c.facts.Policy == nil {
-		r = chatops.Authorize(c.facts, cmd)
-	}
+	cmd, r := e.Command, chatops.Admit(c.facts)
 	if r == nil {
 		cmd, r = chatops.ResolveBare(c.facts.Policy, cmd, c.pull)
 	}
