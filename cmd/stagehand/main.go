@@ -48,6 +48,7 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newServeCmd(),
 		newPolicyCmd(),
 		newSetImageCmd(),
+		newCheckCmd(),
 	)
 	return root
 }

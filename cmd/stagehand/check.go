@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stagehand-gitops/stagehand/internal/checks"
+)
+
+// historyLimit bounds how many commits of an overlay's history the check
+// reads, as the App does.
+const historyLimit = 100
+
+type checkFlags struct {
+	dir, base, head, output, now string
+	labels, holds                []string
+	rollback                     bool
+}
+
+func newCheckCmd() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check --base REF [--head REF] [--dir DIR] [-o text|markdown|json]",
+		Short: "Run the stagehand/<env> checks on a local git checkout",
+		Long: `check runs the rules of Stagehand's branch-protection checks on two commits
+of a local git repository: the base (the branch a change merges into) and the
+head (the change). The policy is read from the base, as the App reads it. It
+prints one verdict per environment the change touches, as the check run shows
+it, and exits 1 when a check fails or still waits for a soak or a freeze to
+end, so GitLab CI, Jenkins and pre-merge hooks can gate on it.
+
+Pull request facts that git does not hold come from flags: --label for the
+labels the change carries (name, or name=login for who added it, which the
+emergency override needs), --rollback for a rollback, --hold for holds.`,
+		Example: `  stagehand check --base origin/main
+  stagehand check --dir config --base origin/main --head HEAD -o markdown
+  stagehand check --base main --label stagehand/emergency=alice -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "dir", ".", "the git checkout of the config repository")
+	fl.StringVar(&f.base, "base", "", "the base commit or branch (required)")
+	fl.StringVar(&f.head, "head", "HEAD", "the head commit or branch")
+	fl.StringVarP(&f.output, "output", "o", "text", "text, markdown or json")
+	fl.StringArrayVar(&f.labels, "label", nil, "a label of the change: NAME or NAME=LOGIN (repeatable)")
+	fl.StringArrayVar(&f.holds, "hold", nil, "a hold: APP or APP:ENV (repeatable)")
+	fl.BoolVar(&f.rollback, "rollback", false, "the change is a rollback")
+	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
+	_ = cmd.MarkFlagRequired("base")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, f checkFlags) error {
+	if f.output != "text" && f.output != "markdown" && f.output != "json" {
+		return userErrorf("-o %q: want text, markdown or json", f.output)
+	}
+	in, err := checkFacts(f)
+	if err != nil {
+		return err
+	}
+	g := git{dir: f.dir, ctx: cmd.Context()}
+	base, err := g.resolve(f.base)
+	if err != nil {
+		return err
+	}
+	head, err := g.resolve(f.head)
+	if err != nil {
+		return err
+	}
+	if in.Base, err = g.tree(base); err != nil {
+		return err
+	}
+	if in.Head, err = g.tree(head); err != nil {
+		return err
+	}
+	if mb, err := g.output("merge-base", base, head); err == nil {
+		if in.MergeBase, err = g.tree(strings.TrimSpace(string(mb))); err != nil {
+			return err
+		}
+	}
+	if in.History, err = g.history(in, base); err != nil {
+		return err
+	}
+	rep, err := checks.Evaluate(in)
+	if err != nil {
+		return fmt.Errorf("check %s..%s: %w", f.base, f.head, err)
+	}
+	if err := writeReport(cmd.OutOrStdout(), f.output, rep); err != nil {
+		return err
+	}
+	if rep.Failed() || rep.Pending() {
+		return silentExit{code: 1}
+	}
+	return nil
+}
+
+// checkFacts turns the flags into the pull request facts of the input.
+func checkFacts(f checkFlags) (checks.Input, error) {
+	in := checks.Input{Now: time.Now(), PR: checks.PR{ByRollback: f.rollback}}
+	if f.now != "" {
+		t, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return in, userErrorf("--now %q: want an RFC 3339 time such as 2026-11-24T07:00:00Z", f.now)
+		}
+		in.Now = t
+	}
+	for _, l := range f.labels {
+		name, by, _ := strings.Cut(l, "=")
+		if name == "" {
+			return in, userErrorf("--label %q: want NAME or NAME=LOGIN", l)
+		}
+		in.PR.Labels = append(in.PR.Labels, checks.Label{Name: name, AddedBy: strings.TrimPrefix(by, "@")})
+	}
+	for _, h := range f.holds {
+		app, env, _ := strings.Cut(h, ":")
+		if app == "" {
+			return in, userErrorf("--hold %q: want APP or APP:ENV", h)
+		}
+		in.Holds = append(in.Holds, checks.Hold{App: app, Env: env})
+	}
+	return in, nil
+}
+
+func writeReport(w io.Writer, format string, rep checks.Report) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(rep)
+	case "markdown":
+		for i, v := range rep.Verdicts {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprint(w, v.Summary)
+		}
+		return nil
+	}
+	for i, v := range rep.Verdicts {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprint(w, checks.Text(v))
+	}
+	return nil
+}
+
+// git reads a local repository with the git command.
+type git struct {
+	dir string
+	ctx context.Context
+}
+
+func (g git) command(args ...string) *exec.Cmd {
+	ctx := g.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return exec.CommandContext(ctx, "git", append([]string{"-C", g.dir}, args...)...)
+}
+
+func (g git) output(args ...string) ([]byte, error) {
+	var stderr bytes.Buffer
+	c := g.command(args...)
+	c.Stderr = &stderr
+	out, err := c.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// resolve turns a ref into a commit ID; an unknown ref is the user's
+// mistake.
+func (g git) resolve(ref string) (string, error) {
+	if ref == "" || strings.HasPrefix(ref, "-") {
+		return "", userErrorf("%q is not a git ref", ref)
+	}
+	out, err := g.output("rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+	if err != nil {
+		return "", userErrorf("no commit %q in %s", ref, g.dir)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// tree reads the files of a commit (under paths, when given) into memory.
+// Symbolic links and submodules are left out.
+func (g git) tree(commit string, paths ...string) (fstest.MapFS, error) {
+	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", commit, "--"}, paths...)
+	out, err := g.output(args...)
+	if err != nil {
+		return nil, err
+	}
+	var names, blobs []string
+	for _, rec := range strings.Split(string(out), "\x00") {
+		meta, name, ok := strings.Cut(rec, "\t")
+		f := strings.Fields(meta)
+		if !ok || len(f) != 3 || f[1] != "blob" || f[0] == "120000" {
+			continue
+		}
+		names, blobs = append(names, name), append(blobs, f[2])
+	}
+	data, err := g.blobs(blobs)
+	if err != nil {
+		return nil, err
+	}
+	m := fstest.MapFS{}
+	for i, name := range names {
+		m[name] = &fstest.MapFile{Data: data[i], Mode: 0o644}
+	}
+	return m, nil
+}
+
+// blobs reads many blobs through one `git cat-file --batch`.
+func (g git) blobs(ids []string) ([][]byte, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	c := g.command("cat-file", "--batch")
+	c.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
+	stdout, err := c.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("git cat-file: %w", err)
+	}
+	if err := c.Start(); err != nil {
+		return nil, fmt.Errorf("git cat-file: %w", err)
+	}
+	r := bufio.NewReader(stdout)
+	out := make([][]byte, 0, len(ids))
+	for _, id := range ids {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			_ = c.Wait()
+			return nil, fmt.Errorf("git cat-file %s: %w", id, err)
+		}
+		f := strings.Fields(header)
+		size, err := 0, error(nil)
+		if len(f) == 3 {
+			size, err = strconv.Atoi(f[2])
+		}
+		if len(f) != 3 || err != nil {
+			_ = c.Wait()
+			return nil, fmt.Errorf("git cat-file %s: unexpected %q", id, strings.TrimSpace(header))
+		}
+		buf := make([]byte, size+1) // the content and a newline
+		if _, err := io.ReadFull(r, buf); err != nil {
+			_ = c.Wait()
+			return nil, fmt.Errorf("git cat-file %s: %w", id, err)
+		}
+		out = append(out, buf[:size])
+	}
+	if err := c.Wait(); err != nil {
+		return nil, fmt.Errorf("git cat-file: %w", err)
+	}
+	return out, nil
+}
+
+// history answers the checks' queries from the base's git log: for each,
+// the commits that touched the previous environment's overlays, newest
+// first, each read with the policy of the base.
+func (g git) history(in checks.Input, base string) (checks.History, error) {
+	qs, err := checks.Queries(in)
+	if err != nil {
+		return nil, fmt.Errorf("history queries: %w", err)
+	}
+	h := checks.History{}
+	for _, q := range qs {
+		paths, err := checks.Paths(in.Base, q)
+		if err != nil || len(paths) == 0 {
+			continue
+		}
+		args := append([]string{"log", "--first-parent", "--format=%H %ct", "-n", strconv.Itoa(historyLimit), base, "--"}, paths...)
+		out, err := g.output(args...)
+		if err != nil {
+			return nil, err
+		}
+		var revs []checks.Revision
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			id, ts, ok := strings.Cut(line, " ")
+			sec, err := strconv.ParseInt(ts, 10, 64)
+			if !ok || err != nil {
+				continue
+			}
+			tree, err := g.tree(id, paths...)
+			if err != nil {
+				return nil, err
+			}
+			revs = append(revs, checks.Revision{When: time.Unix(sec, 0).UTC(), Tree: tree})
+		}
+		when, err := checks.Entered(in.Base, q, revs)
+		if err != nil {
+			return nil, err
+		}
+		h[q] = when
+	}
+	return h, nil
+}
