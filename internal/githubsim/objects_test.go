@@ -1,12 +1,17 @@
 package githubsim
 
 import (
+	"context"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-github/v62/github"
 )
 
 func git(t *testing.T, dir string, args ...string) string {
@@ -156,5 +161,36 @@ func TestInfo(t *testing.T) {
 	}
 	if info.Tokens["dev"] == "" || info.Tokens["dev"] != sim.Token("dev") {
 		t.Errorf("dev token = %q, want the user's token", info.Tokens["dev"])
+	}
+}
+
+func TestStandaloneHandler(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	sim, err := NewHandler(Options{T: t, AppKey: testKey(t), BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	if err := sim.CreateRepo(RepoOptions{Owner: "acme", Name: "config"}); err != nil {
+		t.Fatal(err)
+	}
+	info := sim.Info("acme/config", "admin")
+	c, err := github.NewClient(nil).WithAuthToken(sim.InstallationToken()).WithEnterpriseURLs(info.APIURL, info.APIURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, _, err := c.Repositories.Get(context.Background(), "acme", "config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repo.GetURL() != base+"/api/v3/repos/acme/config" {
+		t.Errorf("repository url = %s, want it under %s", repo.GetURL(), base)
 	}
 }
