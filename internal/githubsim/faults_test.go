@@ -1,15 +1,14 @@
 package githubsim
 
 import (
-	"sync"
-
 	"errors"
-	"github.com/bradleyfalzon/ghinstallation/v2"
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v62/github"
 )
 

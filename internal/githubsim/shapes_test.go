@@ -2,12 +2,13 @@ package githubsim
 
 import (
 	"encoding/json"
-	"github.com/google/go-github/v62/github"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/google/go-github/v62/github"
 )
 
 // missingKeys lists the keys of want (recursively) that got lacks, as JSON paths.
