@@ -192,6 +192,36 @@ type world struct {
 	jobs  *jobs
 	srv   *httptest.Server
 	logs  *observer.ObservedLogs
+	cfg   Config
+	// serve swaps what the webhook endpoint serves, and serverConfig is
+	// its configuration without handler and routes: a restart builds both anew.
+	serve        func(http.Handler)
+	serverConfig server.Config
+}
+
+// restart replaces Stagehand with a new process: a fresh bot (empty index,
+// no timers) behind a fresh server, on the same queue and GitHub.
+func (w *world) restart() {
+	w.t.Helper()
+	cfg := w.cfg
+	cfg.Schedule = &scheduler{clock: w.clock}
+	w.sched = cfg.Schedule.(*scheduler)
+	b, err := New(cfg)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	sc := w.serverConfig
+	sc.Handler, sc.Routes, sc.Registry = b, b.Index(), prometheus.NewRegistry()
+	srv, err := server.New(sc)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.bot = b
+	w.serve(srv)
+	if err := b.Start(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
+	w.settle()
 }
 
 var (
@@ -277,8 +307,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	w.jobs = newJobs(q)
 	core, logs := observer.New(zap.InfoLevel)
 	w.logs = logs
-	w.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags, Labels: o.labels,
-		Now: w.clock.Now, Schedule: w.sched, Logger: zap.New(core), Registerer: reg})
+	w.cfg = Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags, Labels: o.labels,
+		Now: w.clock.Now, Schedule: w.sched, Logger: zap.New(core), Registerer: reg}
+	w.bot, err = New(w.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,9 +326,13 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	handler = srv
-	mu.Unlock()
+	w.serve = func(h http.Handler) {
+		mu.Lock()
+		handler = h
+		mu.Unlock()
+	}
+	w.serve(srv)
+	w.serverConfig = server.Config{Secrets: [][]byte{[]byte(webhookSecret)}, Queue: w.jobs, RegistryAuth: creds}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
