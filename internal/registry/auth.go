@@ -190,15 +190,20 @@ func (c *Credentials) Verify(source string, r *http.Request, body []byte) error 
 	if _, ok := LookupSource(source); !ok {
 		return fmt.Errorf("%w %q", ErrUnknownSource, source)
 	}
-	a, ok := c.auths[source]
-	if !ok {
-		a = Auth{Source: source}
+	a := Auth{Source: source}
+	if c != nil {
+		if configured, ok := c.auths[source]; ok {
+			a = configured
+		}
 	}
 	return a.Verify(r, body)
 }
 
 // Configured returns the names of the sources that have secrets, sorted.
 func (c *Credentials) Configured() []string {
+	if c == nil {
+		return nil
+	}
 	var names []string
 	for name := range c.auths {
 		names = append(names, name)

@@ -71,6 +71,11 @@ func TestCredentialsVerify(t *testing.T) {
 	if got := strings.Join(creds.Configured(), ","); got != "distribution,dockerhub,generic,harbor" {
 		t.Errorf("Configured() = %s", got)
 	}
+	var none *Credentials
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/registry/harbor?token=x", nil)
+	if err := none.Verify("harbor", r, nil); !errors.Is(err, ErrUnauthenticated) {
+		t.Errorf("nil Credentials: Verify = %v, want ErrUnauthenticated", err)
+	}
 }
 
 func TestParseSecretSpecs(t *testing.T) {

@@ -53,9 +53,12 @@ type receiver struct {
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rc.mu.Lock()
+	creds := rc.creds
+	rc.mu.Unlock()
 	body, err := io.ReadAll(r.Body)
 	if err == nil {
-		err = rc.creds.Verify("distribution", r, body)
+		err = creds.Verify("distribution", r, body)
 	}
 	var images []ImagePushed
 	if err == nil {
@@ -97,6 +100,12 @@ func (rc *receiver) waitFor(t *testing.T, what string, cond func(raw []rawEvent)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func (rc *receiver) setCredentials(c *Credentials) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.creds = c
 }
 
 func (rc *receiver) snapshot() ([]rawEvent, []ImagePushed, []error) {

@@ -97,6 +97,11 @@ func TestDistributionNotificationsEndToEnd(t *testing.T) {
 	if !IsManifestMediaType(got.MediaType) || IsIndexMediaType(got.MediaType) || got.PushedAt.IsZero() {
 		t.Errorf("event media type %q, pushed at %v", got.MediaType, got.PushedAt)
 	}
+	// The server's next step: confirm the claim against the registry.
+	confirmed, err := NewResolver().Confirm(context.Background(), got)
+	if err != nil || confirmed.Digest != want.Digest || confirmed.MediaType != got.MediaType {
+		t.Errorf("Confirm = %+v, %v", confirmed, err)
+	}
 
 	// A multi-platform index: its children are pushed by digest and must not
 	// count; the one event carries the index digest.
@@ -128,7 +133,7 @@ func TestDistributionNotificationsEndToEnd(t *testing.T) {
 
 func TestDistributionNotificationsRejectWrongToken(t *testing.T) {
 	reg := startRegistry(t, registryOptions{})
-	reg.receiver.creds, _ = NewCredentials([]string{"distribution=another-token"}, nil)
+	reg.receiver.setCredentials(must(NewCredentials([]string{"distribution=another-token"}, nil)))
 	pushImage(t, reg.Host+"/team/app:v1", must(random.Image(64, 1)))
 	// Refused deliveries are retried, and block the endpoint's queue, so only
 	// the first notification ever arrives: a blob push.
@@ -136,6 +141,12 @@ func TestDistributionNotificationsRejectWrongToken(t *testing.T) {
 	_, images, errs := reg.receiver.snapshot()
 	if len(images) != 0 || len(errs) == 0 || !errors.Is(errs[0], ErrUnauthenticated) {
 		t.Fatalf("events %+v, errors %v; want nothing accepted and ErrUnauthenticated", images, errs)
+	}
+	// Once the token matches, the retried queue drains and the push arrives.
+	reg.receiver.setCredentials(must(NewCredentials([]string{"distribution=" + notifyToken}, nil)))
+	reg.receiver.waitFor(t, "push of v1", hasEvent("push", "v1"))
+	if _, images, _ = reg.receiver.snapshot(); len(images) != 1 || images[0].Tag != "v1" {
+		t.Fatalf("after fixing the token: %+v", images)
 	}
 }
 
