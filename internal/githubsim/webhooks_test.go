@@ -282,9 +282,8 @@ func TestSettleWaitsForReactions(t *testing.T) {
 		if err != nil || !ok || ic.GetSender().GetType() == "Bot" {
 			return // only people's comments get an answer; never answer the bot itself
 		}
-		// React as a bot would: a little later, through the API.
+		// React as a queue-based bot would: after answering the delivery, through the API.
 		go func() {
-			time.Sleep(20 * time.Millisecond)
 			c, _ := github.NewClient(nil).WithAuthToken(tok).WithEnterpriseURLs(sim.URL(), sim.URL())
 			_, _, _ = c.Issues.CreateComment(context.Background(), "acme", "config", 1, &github.IssueComment{Body: github.String("done")})
 			reacted <- struct{}{}
@@ -299,7 +298,7 @@ func TestSettleWaitsForReactions(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := sim.Settle(ctx, 100*time.Millisecond); err != nil {
+	if err := sim.Settle(ctx, 300*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	select {
