@@ -77,12 +77,11 @@ type touch struct {
 
 // trees holds the base policy discovered in each tree.
 type trees struct {
-	base, head       fs.FS
-	onBase, onHead   *policy.Policy
-	changed          []string
-	underAnyOverlay  map[string]bool
-	policyChanged    bool
-	policyDataOnHead []byte
+	base, head      fs.FS
+	onBase, onHead  *policy.Policy
+	changed         []string
+	underAnyOverlay map[string]bool
+	policyChanged   bool
 }
 
 // touches finds every (app, env) whose overlays hold a changed file, in

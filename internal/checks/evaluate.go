@@ -30,12 +30,16 @@ func prepare(in *Input) (*state, error) {
 	if since == nil {
 		since = in.Base
 	}
-	changed, err := ChangedFiles(since, in.Head)
-	if err != nil {
-		return nil, err
+	changed := slices.Sorted(slices.Values(in.Changed))
+	if in.Changed == nil {
+		var err error
+		if changed, err = ChangedFiles(since, in.Head); err != nil {
+			return nil, err
+		}
 	}
 	st.changed = changed
 	st.policyChanged = slices.Contains(changed, policy.FileName)
+	var err error
 	if st.secrets, err = secretsIn(since, in.Head, changed); err != nil {
 		return nil, err
 	}

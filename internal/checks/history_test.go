@@ -162,3 +162,37 @@ func TestMergeBase(t *testing.T) {
 		t.Errorf("with the merge base: checks = %v, want %v", got, want)
 	}
 }
+
+// TestChangedGiven: the list of changed files the forge gives is used as
+// it is, and agrees with comparing the trees.
+func TestChangedGiven(t *testing.T) {
+	base := artifactBase()
+	head := clone(base)
+	setTag(head, "production", "v1.2.0")
+	head["README.md"] = &fstest.MapFile{Data: []byte("changed\n")}
+	got, err := ChangedFiles(base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"README.md", overlayFile("production")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ChangedFiles = %v, want %v", got, want)
+	}
+	in := Input{Base: base, Head: head, Now: now, History: artifactHistory()}
+	compared, err := Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Changed = []string{overlayFile("production"), "README.md"}
+	given, err := Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dump(compared) != dump(given) {
+		t.Errorf("verdicts differ:\n%s\n---\n%s", dump(compared), dump(given))
+	}
+	in.Changed = []string{"README.md"}
+	if rep, _ := Evaluate(in); !slices.Equal(states(rep), []string{"stagehand=neutral"}) {
+		t.Errorf("with only README.md changed: %v", states(rep))
+	}
+}

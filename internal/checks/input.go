@@ -21,7 +21,11 @@ type Input struct {
 	// changes, so a branch behind its base is not blamed for what the
 	// base changed since. Nil means Base.
 	MergeBase fs.FS
-	PR        PR
+	// Changed, when not nil, lists the paths the pull request changes (as
+	// GitHub's pull request files list them), so the trees need not be
+	// compared file by file.
+	Changed []string
+	PR      PR
 	// Holds are the holds recorded in the repository (the pinned holds
 	// issue); a PR label LabelHold counts as well.
 	Holds []Hold
