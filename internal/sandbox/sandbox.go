@@ -160,7 +160,8 @@ func (s *Sandbox) startGitHub(o Options) error {
 
 // startStagehand wires Stagehand as serve does: one transport, one object
 // cache, the App's forges, the queue, the bot and the server. The bot
-// confirms registry events against the in-process registry.
+// confirms registry events against the in-process registry, and lists its
+// tags and reads its images' labels there.
 func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	s.decisions = &decisionLog{}
 	if log == nil {
@@ -183,7 +184,7 @@ func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	s.forge = forges.Forge(s.sim.InstallationID())
 	resolver := registry.NewResolver(registry.WithInsecure(), registry.WithTransport(s.reg.transport()))
 	s.bot, err = bot.New(bot.Config{Forges: forges, Installations: forges.Installations, Queue: s.queue,
-		Resolver: resolver, Logger: log, Registerer: reg})
+		Resolver: resolver, Tags: resolver, Labels: resolver, Logger: log, Registerer: reg})
 	if err != nil {
 		return fmt.Errorf("sandbox: start bot: %w", err)
 	}

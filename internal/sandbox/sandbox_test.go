@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -75,5 +76,43 @@ func TestDemoStory(t *testing.T) {
 		if !strings.Contains(out.String(), line) {
 			t.Errorf("timeline lacks %q", line)
 		}
+	}
+}
+
+// TestTextbookStory plays the three-tag story on the textbook repository,
+// where staging and prod carry the version through tag channels of their
+// own. Either the whole story plays, each environment on its channel's
+// tag, or the demo names the step this build cannot play.
+func TestTextbookStory(t *testing.T) {
+	s := start(t, "../../testdata/textbook-repo")
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := s.Play(ctx, &out, PlayOptions{})
+	t.Logf("timeline:\n%s", out.String())
+	var pushed []string
+	for _, st := range res.Script.Steps {
+		pushed = append(pushed, st.Push)
+	}
+	if got := strings.Join(pushed, ","); got != "v1.2.5-dev,v1.2.5-rc1,v1.2.5" {
+		t.Fatalf("pushes %s, want each environment's channel tag of v1.2.5", got)
+	}
+	var se *StepError
+	switch {
+	case err == nil:
+		for i, pr := range res.PRs {
+			if want := "→ " + res.Script.Steps[i].Tag; !pr.Merged || !strings.HasSuffix(pr.Title, want) {
+				t.Errorf("PR #%d %q merged=%v, want merged and ending %q", pr.Number, pr.Title, pr.Merged, want)
+			}
+		}
+	case errors.As(err, &se):
+		if se.Step != 2 || se.Env != "staging" || !strings.Contains(se.Unsupported, "carry: version") {
+			t.Fatalf("the story stopped at %+v; want the first carried step (2, staging) named as not supported", se)
+		}
+		if len(res.PRs) != 1 || !res.PRs[0].Merged || !strings.HasSuffix(res.PRs[0].Title, "→ v1.2.5-dev") {
+			t.Errorf("dev step before the stop: %+v", res.PRs)
+		}
+	default:
+		t.Fatal(err)
 	}
 }

@@ -134,14 +134,7 @@ func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i int, timeo
 	}
 	pr, err := s.waitPR(ctx, t, sc, st, seen, st.Env.Soak+timeout)
 	if err != nil {
-		se := &StepError{Step: i + 1, Env: env, Reason: err.Error()}
-		if d, ok := s.lastDecision(sc.App, env); ok {
-			se.Reason = "Stagehand's last decision on " + sc.App + "/" + env + ": " + d.What
-			if st.Carries() && strings.Contains(d.What, "no tags of its channel are known") {
-				se.Unsupported = "carry: version needs Stagehand to list the registry's tags for " + env + "'s channel, which this build does not do; the demo stops here rather than fake the step"
-			}
-		}
-		return githubsim.PullRequest{}, se
+		return githubsim.PullRequest{}, s.stepError(i, sc, st, err)
 	}
 	t.say("github", "PR #%d opened by Stagehand: %q %s", pr.Number, pr.Title, s.prURL(pr.Number))
 	if st.Env.AutoMerge {
@@ -157,6 +150,22 @@ func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i int, timeo
 	return pr, s.deployed(t, env, pr)
 }
 
+// stepError explains a step whose pull request did not open, with
+// Stagehand's last decision on the app.
+func (s *Sandbox) stepError(i int, sc Script, st Step, err error) *StepError {
+	env := st.Env.Name
+	se := &StepError{Step: i + 1, Env: env, Reason: fmt.Sprintf("no pull request brought %s to %s (%v)", st.Tag, env, err)}
+	if d, ok := s.lastDecision(sc.App); ok {
+		se.Reason += "; Stagehand's last decision on " + sc.App + " was for " + d.Env + ": " + d.What
+	}
+	if st.Carries() && i > 0 {
+		prev := sc.Steps[i-1]
+		se.Unsupported = fmt.Sprintf("%s carries the version (carry: version), and this build of Stagehand does not open its pull request "+
+			"when %s's tag %s arrives after %s has merged %s; the demo stops here rather than fake the step", env, env, st.Tag, prev.Env.Name, prev.Tag)
+	}
+	return se
+}
+
 // push pushes tag and waits until Stagehand has answered the registry's
 // notification.
 func (s *Sandbox) push(ctx context.Context, t *timeline, sc Script, tag string) error {
@@ -166,7 +175,7 @@ func (s *Sandbox) push(ctx context.Context, t *timeline, sc Script, tag string) 
 		return err
 	}
 	t.say("registry", "pushed %s:%s (%s) to the in-process registry", sc.Image, tag, shortDigest(digest))
-	hook, err := poll(ctx, 10*time.Second, func() (Webhook, bool) {
+	hook, err := poll(ctx, 10*time.Second, nil, func() (Webhook, bool) {
 		hooks := s.RegistryWebhooks()
 		if len(hooks) > before {
 			return hooks[len(hooks)-1], true
@@ -221,8 +230,12 @@ func (s *Sandbox) prURL(n int) string { return fmt.Sprintf("%s/%s/pull/%d", s.si
 // errTimeout is what poll returns when its condition never held.
 var errTimeout = errors.New("timed out")
 
-// poll checks cond every 20 ms until it holds, ctx ends or timeout passes.
-func poll[T any](ctx context.Context, timeout time.Duration, cond func() (T, bool)) (T, error) {
+// errQuiet is what poll returns when it gave up on a quiet system.
+var errQuiet = errors.New("Stagehand went quiet")
+
+// poll checks cond every 20 ms until it holds, ctx ends, timeout passes or
+// giveUp (when not nil) is closed.
+func poll[T any](ctx context.Context, timeout time.Duration, giveUp <-chan struct{}, cond func() (T, bool)) (T, error) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -238,6 +251,12 @@ func poll[T any](ctx context.Context, timeout time.Duration, cond func() (T, boo
 		case <-deadline.C:
 			var zero T
 			return zero, fmt.Errorf("%w after %s", errTimeout, timeout)
+		case <-giveUp:
+			if v, ok := cond(); ok {
+				return v, nil
+			}
+			var zero T
+			return zero, errQuiet
 		case <-tick.C:
 		}
 	}

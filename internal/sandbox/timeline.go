@@ -31,9 +31,17 @@ func (t *timeline) say(who, format string, args ...any) {
 // environment, reporting what Stagehand decides meanwhile for the app
 // (a gate it waits on, a step it skips).
 func (s *Sandbox) waitPR(ctx context.Context, t *timeline, sc Script, st Step, seen int, timeout time.Duration) (githubsim.PullRequest, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	branch := promote.BranchName(st.Env.Name, sc.App)
 	said := map[string]bool{}
-	return poll(ctx, timeout, func() (githubsim.PullRequest, bool) {
+	var idle <-chan struct{}
+	if st.Env.Soak == 0 {
+		// Without a time gate, a pull request that has not opened once
+		// Stagehand has gone quiet will not open.
+		idle = s.quiet(ctx, 2*time.Second)
+	}
+	return poll(ctx, timeout, idle, func() (githubsim.PullRequest, bool) {
 		ds := s.Decisions()
 		for _, d := range ds[min(seen, len(ds)):] {
 			if d.App != sc.App || !(strings.HasPrefix(d.What, "waiting") || strings.HasPrefix(d.What, "skipped")) {
@@ -64,7 +72,7 @@ func (s *Sandbox) waitPR(ctx context.Context, t *timeline, sc Script, st Step, s
 
 // waitMerged waits until pull request n is merged.
 func (s *Sandbox) waitMerged(ctx context.Context, n int, timeout time.Duration) (githubsim.PullRequest, error) {
-	pr, err := poll(ctx, timeout, func() (githubsim.PullRequest, bool) {
+	pr, err := poll(ctx, timeout, nil, func() (githubsim.PullRequest, bool) {
 		pr, err := s.pull(n)
 		return pr, err == nil && pr.Merged
 	})
@@ -72,6 +80,21 @@ func (s *Sandbox) waitMerged(ctx context.Context, n int, timeout time.Duration) 
 		return pr, fmt.Errorf("PR #%d was not merged: %w", n, err)
 	}
 	return pr, nil
+}
+
+// quiet is closed once githubsim has seen no call and sent no webhook for
+// d and Stagehand's queue is empty: Stagehand has finished reacting.
+func (s *Sandbox) quiet(ctx context.Context, d time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		for ctx.Err() == nil {
+			if s.sim.Settle(ctx, d) == nil && s.queue.Depth() == 0 {
+				close(done)
+				return
+			}
+		}
+	}()
+	return done
 }
 
 // pull returns pull request n of the config repository.
@@ -88,11 +111,11 @@ func (s *Sandbox) pull(n int) (githubsim.PullRequest, error) {
 	return githubsim.PullRequest{}, fmt.Errorf("no pull request #%d in %s", n, s.repo)
 }
 
-// lastDecision is Stagehand's last decision on app in env.
-func (s *Sandbox) lastDecision(app, env string) (Decision, bool) {
+// lastDecision is Stagehand's last decision on app.
+func (s *Sandbox) lastDecision(app string) (Decision, bool) {
 	ds := s.Decisions()
 	for i := len(ds) - 1; i >= 0; i-- {
-		if ds[i].App == app && ds[i].Env == env {
+		if ds[i].App == app {
 			return ds[i], true
 		}
 	}
