@@ -106,6 +106,7 @@ func (e distributionEvent) image() (ImagePushed, error) {
 	}, nil
 }
 
+// errMissing names a required field that a payload lacks.
 type errMissing string
 
 func (e errMissing) Error() string { return string(e) + " missing" }

@@ -2,11 +2,8 @@ package registry
 
 import (
 	"net/http"
-	"slices"
 	"time"
 )
-
-func sortStrings(s []string) { slices.Sort(s) }
 
 // ParseGeneric parses Stagehand's own format, for CI jobs and registries
 // without a parser of their own:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -116,7 +117,7 @@ func quayTags(raw json.RawMessage) ([]string, error) {
 	for tag := range byTag {
 		tags = append(tags, tag)
 	}
-	sortStrings(tags)
+	slices.Sort(tags)
 	return nonEmpty(tags), nil
 }
 

@@ -85,10 +85,7 @@ func (r *Resolver) Head(ctx context.Context, image, tag string) (Descriptor, err
 	}
 	desc, err := remote.Head(ref, r.options(ctx)...)
 	if err != nil {
-		if isNotFound(err) {
-			return Descriptor{}, fmt.Errorf("head %s: %w", ref, ErrTagNotFound)
-		}
-		return Descriptor{}, fmt.Errorf("head %s: %w", ref, err)
+		return Descriptor{}, remoteErr("head "+ref.String(), err)
 	}
 	return Descriptor{Digest: desc.Digest.String(), MediaType: string(desc.MediaType)}, nil
 }
@@ -116,10 +113,7 @@ func (r *Resolver) ListTags(ctx context.Context, image string) ([]string, error)
 	}
 	tags, err := remote.List(repo, r.options(ctx)...)
 	if err != nil {
-		if isNotFound(err) {
-			return nil, fmt.Errorf("list tags of %s: %w", image, ErrTagNotFound)
-		}
-		return nil, fmt.Errorf("list tags of %s: %w", image, err)
+		return nil, remoteErr("list tags of "+image, err)
 	}
 	return tags, nil
 }
@@ -134,10 +128,7 @@ func (r *Resolver) Labels(ctx context.Context, ref string) (map[string]string, e
 	}
 	desc, err := remote.Get(parsed, r.options(ctx)...)
 	if err != nil {
-		if isNotFound(err) {
-			return nil, fmt.Errorf("labels of %s: %w", ref, ErrTagNotFound)
-		}
-		return nil, fmt.Errorf("labels of %s: %w", ref, err)
+		return nil, remoteErr("labels of "+ref, err)
 	}
 	labels := map[string]string{}
 	img, err := imageOf(desc, labels)
@@ -174,6 +165,15 @@ func imageOf(desc *remote.Descriptor, labels map[string]string) (v1.Image, error
 		}
 	}
 	return nil, errors.New("index holds no platform image")
+}
+
+// remoteErr wraps a registry error, as ErrTagNotFound when the registry
+// does not know the tag or the repository.
+func remoteErr(what string, err error) error {
+	if isNotFound(err) {
+		return fmt.Errorf("%s: %w", what, ErrTagNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 func isNotFound(err error) bool {
