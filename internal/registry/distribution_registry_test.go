@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -56,13 +55,10 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	creds := rc.creds
 	rc.mu.Unlock()
+	var images []ImagePushed
 	body, err := io.ReadAll(r.Body)
 	if err == nil {
-		err = creds.Verify("distribution", r, body)
-	}
-	var images []ImagePushed
-	if err == nil {
-		images, err = ParseDistribution(r.Header, body)
+		images, err = creds.Receive("distribution", r, body)
 	}
 	var envelope struct{ Events []rawEvent }
 	_ = json.Unmarshal(body, &envelope)
@@ -70,17 +66,10 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer rc.mu.Unlock()
 	rc.raw = append(rc.raw, envelope.Events...)
 	rc.images = append(rc.images, images...)
-	switch {
-	case errors.Is(err, ErrUnauthenticated):
+	if err != nil {
 		rc.errs = append(rc.errs, err)
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	case err != nil:
-		rc.errs = append(rc.errs, err)
-		w.WriteHeader(http.StatusBadRequest)
-		return
 	}
-	w.WriteHeader(http.StatusAccepted)
+	w.WriteHeader(StatusCode(err))
 }
 
 // waitFor polls until cond holds on what was received; notifications leave
