@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"testing/fstest"
 )
 
 func TestPlainSecrets(t *testing.T) {
@@ -91,6 +92,40 @@ func FuzzPlainSecrets(f *testing.F) {
 			if s.Field != "data" && s.Field != "stringData" && s.Field != "secretGenerator literals" {
 				t.Errorf("unknown field %q", s.Field)
 			}
+		}
+	})
+}
+
+// FuzzEvaluateOverlay feeds arbitrary bytes as the head's prod overlay:
+// whatever they hold, Evaluate returns a verdict for prod, never an error,
+// and a failing build rule is annotated.
+func FuzzEvaluateOverlay(f *testing.F) {
+	for _, s := range []string{
+		"resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: v1.2.0\n",
+		"images:\n  - name: ghcr.io/acme/web\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+		"images: [\n",
+		"kind: Secret\nstringData: {a: b}\n",
+		"\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	base := artifactBase()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		head := clone(base)
+		head[overlayFile("production")] = &fstest.MapFile{Data: data}
+		rep, err := Evaluate(Input{Base: base, Head: head, Now: now, History: artifactHistory()})
+		if err != nil {
+			t.Fatalf("Evaluate: %v", err)
+		}
+		if string(data) == string(base[overlayFile("production")].Data) {
+			return
+		}
+		if len(rep.Verdicts) != 1 || rep.Verdicts[0].Name != "stagehand/prod" {
+			t.Fatalf("checks = %v, want stagehand/prod", states(rep))
+		}
+		v := rep.Verdicts[0]
+		if v.Rows[0].Result(RuleBuild).State == Fail && len(v.Annotations) == 0 {
+			t.Errorf("build fails without an annotation")
 		}
 	})
 }
