@@ -86,9 +86,10 @@ type Refusal struct {
 // writeLevels are the permissions that may run commands.
 var writeLevels = []string{"admin", "maintain", "write"}
 
-// Authorize decides whether the commenter may run c. A nil refusal allows
-// it. A bare /promote must be resolved first (see ResolveBare).
-func Authorize(f Facts, c Command) *Refusal {
+// Admit checks what every command needs, whatever it is: a pull request
+// that is not from a fork, and write access. Authorize calls it first; the
+// shell may call it alone to refuse early, before looking up anything else.
+func Admit(f Facts) *Refusal {
 	anyone := "anyone with write access to " + f.Repo
 	if f.Fork {
 		return &Refusal{Code: RefusedFork,
@@ -96,13 +97,21 @@ func Authorize(f Facts, c Command) *Refusal {
 			Instead: anyone + " can run it in a comment on an issue or on a pull request from a branch of " + f.Repo}
 	}
 	if !slices.Contains(writeLevels, strings.ToLower(f.Permission)) {
-		instead := anyone
-		if envs := promoterEnvs(f.Policy, c); len(envs) > 0 {
-			instead = whoList(f.Policy, c.App, envs)
-		}
 		return &Refusal{Code: RefusedPermission,
 			Reason:  fmt.Sprintf("@%s has %s access to %s; Stagehand commands need write access or above", f.Commenter, levelName(f.Permission), f.Repo),
-			Instead: instead}
+			Instead: anyone}
+	}
+	return nil
+}
+
+// Authorize decides whether the commenter may run c. A nil refusal allows
+// it. A bare /promote must be resolved first (see ResolveBare).
+func Authorize(f Facts, c Command) *Refusal {
+	if r := Admit(f); r != nil {
+		if envs := promoterEnvs(f.Policy, c); r.Code == RefusedPermission && len(envs) > 0 {
+			r.Instead = whoList(f.Policy, c.App, envs)
+		}
+		return r
 	}
 	if c.Name == CmdHelp {
 		return nil

@@ -16,8 +16,8 @@ import (
 const (
 	HoldsTitle  = "Stagehand holds"
 	HoldsMarker = "<!-- stagehand:holds -->"
-	LabelHolds  = "stagehand/holds"
-	LabelHold   = "stagehand/hold"
+	LabelHolds  = "stagehand:holds"
+	LabelHold   = "stagehand:hold"
 )
 
 // loginRE matches GitHub logins, bots' included.
@@ -54,6 +54,27 @@ func (h Holds) Find(app, env string) (Hold, bool) {
 		}
 	}
 	return Hold{}, false
+}
+
+// RefusedHeld refuses a promotion into a held environment.
+const RefusedHeld RefusalCode = "held"
+
+// Refusal refuses a promotion of app into env when a hold covers it, and
+// says who placed it and how to lift it.
+func (h Holds) Refusal(app, env string) *Refusal {
+	x, ok := h.Find(app, env)
+	if !ok {
+		return nil
+	}
+	where, lift := "every environment", "/unhold "+app
+	if x.Env != "" {
+		where, lift = x.Env, "/unhold "+app+" in "+x.Env
+	}
+	reason := fmt.Sprintf("`%s` is on hold in %s (by `@%s` since %s)", app, where, x.By, x.Since.UTC().Format(time.RFC3339))
+	if x.Reason != "" {
+		reason += ": " + strings.Join(strings.Fields(x.Reason), " ")
+	}
+	return &Refusal{Code: RefusedHeld, Reason: reason, Instead: "lift it first with `" + lift + "`"}
 }
 
 // With returns the holds with x added, replacing a hold on the same app and

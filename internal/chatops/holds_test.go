@@ -104,3 +104,28 @@ func TestHoldsFind(t *testing.T) {
 		t.Errorf("With replaces: %+v", h3)
 	}
 }
+
+func TestHoldsRefusal(t *testing.T) {
+	h := testHolds()
+	tests := []struct {
+		app, env, reason, instead string
+	}{
+		{"web", "prod", "`web` is on hold in prod (by `@alice` since 2026-11-24T06:30:00Z): waiting for the | schema \\ migration", "lift it first with `/unhold web in prod`"},
+		{"payments", "dev", "`payments` is on hold in every environment (by `@bob` since 2026-11-24T06:31:00Z)", "lift it first with `/unhold payments`"},
+		{"web", "dev", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.app+"/"+tt.env, func(t *testing.T) {
+			r := h.Refusal(tt.app, tt.env)
+			if tt.reason == "" {
+				if r != nil {
+					t.Fatalf("refused: %+v", r)
+				}
+				return
+			}
+			if r == nil || r.Code != RefusedHeld || r.Reason != tt.reason || r.Instead != tt.instead {
+				t.Fatalf("got %+v", r)
+			}
+		})
+	}
+}

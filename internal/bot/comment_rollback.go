@@ -1,0 +1,134 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/stagehand-gitops/stagehand/internal/chatops"
+	"github.com/stagehand-gitops/stagehand/internal/overlay"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+// LabelRollback marks a rollback pull request.
+const LabelRollback = "rollback"
+
+// rollbackPrefix starts rollback branches. They stay out of stagehand/,
+// where promotions live, so that nothing supersedes or closes a rollback
+// for being older than what runs.
+const rollbackPrefix = "stagehand-rollback/"
+
+// runRollback opens the pull request that sets env back to the named tag,
+// or to the version before the current one in env's history.
+func (b *Bot) runRollback(ctx context.Context, c *commentCtx, e chatops.Entry, cmd chatops.Command) chatops.Answer {
+	st := c.st
+	snap, err := c.f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
+	if err != nil {
+		return chatops.FailedAnswer(e, err.Error())
+	}
+	app, _ := st.pol.App(cmd.App)
+	var outs []Outcome
+	for _, img := range app.Images {
+		hist, err := b.history(ctx, c.f, st, snap, cmd.App, img.Name, cmd.Env)
+		if err != nil || len(hist) == 0 {
+			return chatops.FailedAnswer(e, fmt.Sprintf("cannot read what `%s` ran in `%s`: %v", cmd.App, cmd.Env, err))
+		}
+		to := promote.Version{Tag: cmd.Tag}
+		if cmd.Tag == "" {
+			tag, r := chatops.RollbackTarget(cmd.Env, hist[0].Tag, tagsOf(hist))
+			if r != nil {
+				return chatops.RefusedAnswer(e, r)
+			}
+			to.Tag = tag
+		}
+		for _, v := range hist {
+			if v.Tag == to.Tag {
+				to = v // the digest it ran with
+				break
+			}
+		}
+		image := img.Name
+		plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
+			return rollbackProposal(st.pol, tree, cmd.App, image, cmd.Env, to, c.user)
+		}
+		p, skip, err := plan(snap)
+		if err != nil {
+			return chatops.FailedAnswer(e, err.Error())
+		}
+		if skip != nil {
+			outs = append(outs, Outcome{App: cmd.App, Env: cmd.Env, Image: image, Skip: skip})
+			continue
+		}
+		out, err := b.apply(ctx, c.d, c.f, st, p, plan)
+		if err != nil {
+			return chatops.FailedAnswer(e, err.Error())
+		}
+		outs = append(outs, out)
+	}
+	return outcomeAnswer(e, cmd, outs)
+}
+
+// rollbackProposal plans the pull request that sets app's image in env to
+// version to in every overlay, whatever the no-downgrade rule says: a
+// person asked for it.
+func rollbackProposal(pol *policy.Policy, tree fs.FS, app, image, env string, to promote.Version, user string) (promote.Proposal, *promote.Skip, error) {
+	dirs, err := pol.OverlayDirs(tree, app, env)
+	if err != nil {
+		return promote.Proposal{}, nil, fmt.Errorf("overlays of %s in %s: %w", app, env, err)
+	}
+	refs, err := overlay.Find(tree, dirs, image)
+	if err != nil {
+		return promote.Proposal{}, nil, fmt.Errorf("overlays of %s in %s: %w", app, env, err)
+	}
+	p := promote.Proposal{App: app, Env: env, Image: image, To: to,
+		Branch: rollbackPrefix + env + "/" + app, Labels: append(promote.Labels(env), LabelRollback)}
+	changed := map[string][]byte{}
+	for _, r := range refs {
+		data, ok := changed[r.File]
+		if !ok {
+			if data, err = fs.ReadFile(tree, r.File); err != nil {
+				return promote.Proposal{}, nil, fmt.Errorf("read %s: %w", r.File, err)
+			}
+			before := string(data)
+			p.Files = append(p.Files, promote.FileChange{Path: r.File, Before: []byte(before)})
+		}
+		if p.From.IsZero() {
+			p.From = promote.Version{Tag: r.Entry.NewTag, Digest: r.Entry.Digest}
+		}
+		if data, _, err = overlay.SetImage(data, overlay.Edit{Name: r.Entry.Name, NewTag: overlay.Value(to.Tag), Digest: overlay.Value(to.Digest)}); err != nil {
+			return promote.Proposal{}, nil, fmt.Errorf("set %s to %s in %s: %w", image, to, r.File, err)
+		}
+		changed[r.File] = data
+	}
+	var files []promote.FileChange
+	for _, fc := range p.Files {
+		if after := changed[fc.Path]; string(after) != string(fc.Before) {
+			fc.After = after
+			files = append(files, fc)
+		}
+	}
+	if len(files) == 0 {
+		return promote.Proposal{}, &promote.Skip{App: app, Env: env, Image: image, Reason: fmt.Sprintf("%s already runs %s", env, to)}, nil
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	p.Files = files
+	p.Title = fmt.Sprintf("Roll back %s in %s: %s → %s", app, env, p.From, to)
+	p.Body = rollbackBody(p, user)
+	p.CommitMessage = p.Title + "\n\nRequested-by: " + user + "\n"
+	return p, nil, nil
+}
+
+func rollbackBody(p promote.Proposal, user string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Stagehand rolls **%s** in **%s** back, as `@%s` asked.\n\n", p.App, p.Env, user)
+	b.WriteString("| image | from | to |\n|---|---|---|\n")
+	fmt.Fprintf(&b, "| `%s` | `%s` | `%s` |\n\n", p.Image, p.From, p.To)
+	b.WriteString("Files:\n")
+	for _, fc := range p.Files {
+		fmt.Fprintf(&b, "- `%s`\n", fc.Path)
+	}
+	return b.String()
+}
