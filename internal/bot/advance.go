@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 	"time"
 
 	"go.uber.org/zap"
@@ -17,35 +18,80 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
-// advance opens the next environment's pull request for every app whose
+// advance opens the next environment's pull request for apps whose
 // previous environment runs a version the next one does not, in every
-// environment whose promotion is auto, once its gates hold. A gate that
-// will lift by itself gets a recheck at that time.
-func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot) error {
+// environment whose promotion is auto, once its gates hold. It looks at
+// the given (app, image, env) promotions, or at every one when only is nil.
+// Those a gate holds back are remembered for the events that can lift it,
+// and a gate that lifts by itself gets a recheck at that time.
+func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, only []pair) error {
+	if only == nil {
+		only = allPairs(st.pol)
+	}
 	var next time.Time
 	var errs []error
 	holds := b.lazyHolds(ctx, d, f, st)
-	for _, app := range st.pol.Apps {
-		for _, img := range app.Images {
-			for _, env := range st.pol.Environments[1:] {
-				if e, _ := st.pol.Env(app.Name, env.Name); e.Promotion == policy.Manual {
-					continue
-				}
-				out, until, err := b.promoteNext(ctx, d, f, st, snap, app.Name, img.Name, env.Name, holds, true)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				if out.Skip == nil && out.PR == 0 && !until.IsZero() && (next.IsZero() || until.Before(next)) {
-					next = until
-				}
-			}
+	for _, p := range only {
+		if e, ok := st.pol.Env(p.app, p.env); !ok || e.Promotion == policy.Manual || st.pol.Prev(p.env) == "" {
+			b.setWaiting(st, p, false)
+			continue
+		}
+		out, until, err := b.promoteNext(ctx, d, f, st, snap, p.app, p.image, p.env, holds, true)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		b.setWaiting(st, p, out.Waiting)
+		if out.Waiting && !until.IsZero() && (next.IsZero() || until.Before(next)) {
+			next = until
 		}
 	}
 	if !next.IsZero() {
 		b.scheduleRecheck(st, next)
 	}
 	return errors.Join(errs...)
+}
+
+// allPairs lists every (app, image, env) of the policy after the first environment.
+func allPairs(pol *policy.Policy) []pair {
+	out := []pair{}
+	for _, app := range pol.Apps {
+		for _, img := range app.Images {
+			for _, env := range pol.Environments[1:] {
+				out = append(out, pair{app.Name, img.Name, env.Name})
+			}
+		}
+	}
+	return out
+}
+
+// setWaiting records whether a gate holds p back in st's repository.
+func (b *Bot) setWaiting(st *repoState, p pair, waiting bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	repo := st.repo.String()
+	if waiting {
+		if b.waiting[repo] == nil {
+			b.waiting[repo] = map[pair]bool{}
+		}
+		b.waiting[repo][p] = true
+		return
+	}
+	delete(b.waiting[repo], p)
+}
+
+// waitingPairs returns the promotions a gate holds back in repo, sorted.
+func (b *Bot) waitingPairs(repo string) []pair {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := []pair{}
+	for p := range b.waiting[repo] {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].app+"\x00"+out[i].image+"\x00"+out[i].env < out[j].app+"\x00"+out[j].image+"\x00"+out[j].env
+	})
+	return out
 }
 
 // promoteNext plans the promotion of app's image into env from the
@@ -96,6 +142,7 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 	out.Gates = gates
 	ok, until := promote.Open(gates)
 	if !ok && gated {
+		out.Waiting = true
 		b.decision(d, app, env, "waiting: gates not met", zap.String("to", p.To.String()), zap.String("since_commit", out.since),
 			zap.String("gates", gateText(gates)), zap.Time("until", until))
 		return out, until, nil

@@ -105,6 +105,9 @@ type Bot struct {
 
 	mu      sync.Mutex
 	pending map[string]bool // scheduled rechecks, "repo@unix"
+	// waiting holds, per repository, the promotions a gate holds back:
+	// derived state, rebuilt by the full scan at start.
+	waiting map[string]map[pair]bool
 }
 
 var _ server.Handler = (*Bot)(nil)
@@ -127,7 +130,7 @@ func New(cfg Config) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, pending: map[string]bool{}}
+	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, pending: map[string]bool{}, waiting: map[string]map[pair]bool{}}
 	return b, nil
 }
 

@@ -42,6 +42,8 @@ type Outcome struct {
 	Written bool
 	// Merged is true when Stagehand merged the pull request (autoMerge).
 	Merged bool
+	// Waiting is true when a gate holds the promotion back (see Gates).
+	Waiting bool
 	// since is the commit the gates counted from.
 	since string
 }

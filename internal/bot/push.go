@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -48,10 +49,19 @@ func (b *Bot) onPush(ctx context.Context, d event.Delivery) error {
 	}
 	snap := f.Snapshot(ctx, repo, ev.GetAfter())
 	var errs []error
+	// The next environment of every environment the push changed, and
+	// whatever a gate held back; everything when the layout changed.
+	var only []pair
+	if !policyChanged && !layoutChanged {
+		only = b.waitingPairs(d.Repo)
+	}
 	for _, t := range touched(st.pol, snap, paths) {
 		errs = append(errs, b.closeStaleBranch(ctx, d, f, st, snap, t))
+		if next := st.pol.Next(t.env); next != "" && only != nil && !slices.Contains(only, pair{t.app, t.image, next}) {
+			only = append(only, pair{t.app, t.image, next})
+		}
 	}
-	errs = append(errs, b.advance(ctx, d, f, st, snap))
+	errs = append(errs, b.advance(ctx, d, f, st, snap, only))
 	return errors.Join(errs...)
 }
 
@@ -101,9 +111,14 @@ func changes(ev *github.PushEvent) ([]string, bool, bool) {
 type pair struct{ app, image, env string }
 
 // touched returns the (app, image, env) whose overlays a push changed.
+// Only apps whose name appears in a changed path can be touched (every
+// overlay template names the app), which spares the others the lookup.
 func touched(pol *policy.Policy, tree *forge.Snapshot, paths []string) []pair {
 	var out []pair
 	for _, app := range pol.Apps {
+		if !slices.ContainsFunc(paths, func(p string) bool { return strings.Contains(p, app.Name) }) {
+			continue
+		}
 		for _, env := range pol.Environments {
 			dirs, err := pol.OverlayDirs(tree, app.Name, env.Name)
 			if err != nil || !anyUnder(paths, dirs) {

@@ -37,7 +37,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	for _, name := range b.index.Repos() {
 		st := b.index.get(name)
-		if err := b.enqueue(recheck(name, st.installation, "start")); err != nil {
+		if err := b.enqueue(recheck(name, st.installation, "start", true)); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -22,9 +22,17 @@ func (a AfterFunc) At(t time.Time, fn func()) {
 	time.AfterFunc(max(t.Sub(a.Now()), 0), fn)
 }
 
+// Recheck is the payload of an EventRecheck delivery.
+type Recheck struct {
+	// All re-evaluates every promotion of the repository (at start and
+	// on installation), not only those a gate held back.
+	All bool
+}
+
 // recheck is the delivery that re-evaluates a repository's gates.
-func recheck(repo string, installation int64, why string) event.Delivery {
-	return event.Delivery{ID: "recheck:" + repo + ":" + why, Event: EventRecheck, Repo: repo, InstallationID: installation}
+func recheck(repo string, installation int64, why string, all bool) event.Delivery {
+	return event.Delivery{ID: "recheck:" + repo + ":" + why, Event: EventRecheck, Repo: repo, InstallationID: installation,
+		Payload: Recheck{All: all}}
 }
 
 // scheduleRecheck asks for a recheck of repo at t, once per (repo, t).
@@ -42,7 +50,7 @@ func (b *Bot) scheduleRecheck(st *repoState, t time.Time) {
 		b.mu.Lock()
 		delete(b.pending, key)
 		b.mu.Unlock()
-		if err := b.enqueue(recheck(repo, inst, t.UTC().Format(time.RFC3339))); err != nil {
+		if err := b.enqueue(recheck(repo, inst, t.UTC().Format(time.RFC3339), false)); err != nil {
 			b.log.Warn("recheck not queued", zap.String("repo", repo), zap.Error(err))
 		}
 	})
@@ -59,5 +67,9 @@ func (b *Bot) onRecheck(ctx context.Context, d event.Delivery) error {
 	if err != nil {
 		return err
 	}
-	return b.advance(ctx, d, f, st, snap)
+	only := b.waitingPairs(d.Repo)
+	if r, ok := d.Payload.(Recheck); ok && r.All {
+		only = nil
+	}
+	return b.advance(ctx, d, f, st, snap, only)
 }

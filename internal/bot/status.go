@@ -30,7 +30,7 @@ func (b *Bot) onStatus(ctx context.Context, d event.Delivery) error {
 		if err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		errs = append(errs, b.advance(ctx, d, f, st, snap))
+		errs = append(errs, b.advance(ctx, d, f, st, snap, b.waitingPairs(d.Repo)))
 	}
 	return errors.Join(errs...)
 }
