@@ -49,6 +49,8 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newPolicyCmd(),
 		newSetImageCmd(),
 		newCheckCmd(),
+		newDemoCmd(),
+		newGithubsimCmd(),
 	)
 	return root
 }

@@ -51,14 +51,33 @@ func (s *Sandbox) Info() Info {
 		Registry: s.reg.addr, RegistryHost: s.reg.host, Stagehand: s.URL(), RegistryWebhooks: hooks}
 }
 
-// WriteJSON writes v as indented JSON to path, readable by its owner only:
-// it holds tokens.
+// WriteJSON writes v as indented JSON to path, readable by its owner only
+// (it holds tokens). The file appears whole: a script polling for it never
+// reads half of it.
 func WriteJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+	return WriteFile(path, append(data, '\n'))
+}
+
+// WriteFile writes data to path with mode 0600 through a temporary file
+// renamed into place.
+func WriteFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

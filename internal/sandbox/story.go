@@ -114,6 +114,15 @@ func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i int, timeo
 	fail := func(reason string) (githubsim.PullRequest, error) {
 		return githubsim.PullRequest{}, &StepError{Step: i + 1, Env: env, Reason: reason}
 	}
+	if st.Push != "" && i > 0 {
+		// The next tag comes later, as from a later CI run: Stagehand has
+		// finished with the previous merge by then.
+		select {
+		case <-s.quiet(ctx, 500*time.Millisecond):
+		case <-ctx.Done():
+			return fail(ctx.Err().Error())
+		}
+	}
 	seen := len(s.Decisions())
 	if st.Push != "" {
 		if err := s.push(ctx, t, sc, st.Push); err != nil {

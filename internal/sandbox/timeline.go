@@ -28,8 +28,8 @@ func (t *timeline) say(who, format string, args ...any) {
 }
 
 // waitPR waits for the pull request that brings st.Tag into st's
-// environment, reporting what Stagehand decides meanwhile for the app
-// (a gate it waits on, a step it skips).
+// environment, reporting what Stagehand decides meanwhile for the app in
+// that environment (a gate it waits on, a step it skips).
 func (s *Sandbox) waitPR(ctx context.Context, t *timeline, sc Script, st Step, seen int, timeout time.Duration) (githubsim.PullRequest, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -44,7 +44,7 @@ func (s *Sandbox) waitPR(ctx context.Context, t *timeline, sc Script, st Step, s
 	return poll(ctx, timeout, idle, func() (githubsim.PullRequest, bool) {
 		ds := s.Decisions()
 		for _, d := range ds[min(seen, len(ds)):] {
-			if d.App != sc.App || !(strings.HasPrefix(d.What, "waiting") || strings.HasPrefix(d.What, "skipped")) {
+			if d.App != sc.App || d.Env != st.Env.Name || !(strings.HasPrefix(d.What, "waiting") || strings.HasPrefix(d.What, "skipped")) {
 				continue
 			}
 			line := d.App + "/" + d.Env + ": " + d.What
