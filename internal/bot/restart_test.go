@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -84,5 +85,44 @@ func TestRoutingRefresh(t *testing.T) {
 	prs, err := w.sim.PullRequests("acme/config-eu")
 	if err != nil || len(prs) != 1 || !strings.HasPrefix(prs[0].Title, "Promote web to dev") {
 		t.Fatalf("acme/config-eu pull requests %+v, %v", prs, err)
+	}
+}
+
+// TestDeclinedNotReopened: a staging pull request a person closed without
+// merging is not opened again for the same change, not even by the full
+// scan of a restart; a newer version opens a new one.
+func TestDeclinedNotReopened(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.publish("v1.1.0")
+	dev := w.pulls()[0]
+	if err := w.sim.SetStatus("alice", configRepo, dev.MergeCommitSHA, "argocd/dev", "success", "Healthy"); err != nil {
+		t.Fatal(err)
+	}
+	w.sched.advance(time.Hour)
+	w.settle()
+	staging, ok := w.open()["stagehand/staging/web"]
+	if !ok {
+		t.Fatalf("no staging pull request; decisions %q", w.decisions())
+	}
+	if err := w.sim.ClosePR("alice", configRepo, staging.Number); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	w.restart()
+	if _, ok := w.open()["stagehand/staging/web"]; ok {
+		t.Fatalf("a declined pull request was opened again; decisions %q", w.decisions())
+	}
+	if d := w.decisions(); !slices.Contains(d, "web/staging: skipped: declined before") {
+		t.Fatalf("the restart did not see the declined pull request; decisions %q", d)
+	}
+	w.publish("v1.2.0")
+	dev2 := w.pulls()[len(w.pulls())-1]
+	if err := w.sim.SetStatus("alice", configRepo, dev2.MergeCommitSHA, "argocd/dev", "success", "Healthy"); err != nil {
+		t.Fatal(err)
+	}
+	w.sched.advance(time.Hour)
+	w.settle()
+	if pr, ok := w.open()["stagehand/staging/web"]; !ok || pr.Title != "Promote web to staging: v1.0.0 → v1.2.0" {
+		t.Fatalf("no staging pull request for the newer version: %+v; decisions %q", w.open(), w.decisions())
 	}
 }
