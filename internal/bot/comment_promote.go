@@ -102,21 +102,26 @@ func (b *Bot) promoteTag(ctx context.Context, c *commentCtx, e chatops.Entry, cm
 			}
 			return promote.Proposal{}, &promote.Skip{App: cmd.App, Env: cmd.Env, Image: image, Reason: "the policy does not take " + cmd.Tag + " into " + cmd.Env}, nil
 		}
-		p, skip, err := plan(snap)
-		if err != nil {
-			return chatops.FailedAnswer(e, err.Error())
-		}
-		if skip != nil {
-			outs = append(outs, Outcome{App: cmd.App, Env: cmd.Env, Image: image, Skip: skip})
-			continue
-		}
-		out, err := b.apply(ctx, c.d, c.f, st, p, plan)
+		out, err := b.proposeFor(ctx, c, snap, cmd, image, plan)
 		if err != nil {
 			return chatops.FailedAnswer(e, err.Error())
 		}
 		outs = append(outs, out)
 	}
 	return outcomeAnswer(e, cmd, outs)
+}
+
+// proposeFor plans a command's pull request on the default branch and
+// applies it; a plan that proposes nothing is an outcome with its skip.
+func (b *Bot) proposeFor(ctx context.Context, c *commentCtx, snap fs.FS, cmd chatops.Command, image string, plan planner) (Outcome, error) {
+	p, skip, err := plan(snap)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if skip != nil {
+		return Outcome{App: cmd.App, Env: cmd.Env, Image: image, Skip: skip}, nil
+	}
+	return b.apply(ctx, c.d, c.f, c.st, p, plan)
 }
 
 // history lists the versions app's image ran in env on the default branch,

@@ -54,15 +54,7 @@ func (b *Bot) runRollback(ctx context.Context, c *commentCtx, e chatops.Entry, c
 		plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
 			return rollbackProposal(st.pol, tree, cmd.App, image, cmd.Env, to, c.user)
 		}
-		p, skip, err := plan(snap)
-		if err != nil {
-			return chatops.FailedAnswer(e, err.Error())
-		}
-		if skip != nil {
-			outs = append(outs, Outcome{App: cmd.App, Env: cmd.Env, Image: image, Skip: skip})
-			continue
-		}
-		out, err := b.apply(ctx, c.d, c.f, st, p, plan)
+		out, err := b.proposeFor(ctx, c, snap, cmd, image, plan)
 		if err != nil {
 			return chatops.FailedAnswer(e, err.Error())
 		}

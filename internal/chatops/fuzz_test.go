@@ -29,6 +29,9 @@ func FuzzParse(f *testing.F) {
 		"/promte", "`a\n/status`", "- /status", "/usr/bin", "\r\n/status\r", "/hold a in b " + strings.Repeat("x", 300)} {
 		f.Add(s, uint8(0), uint8(0))
 	}
+	for i := range wrappers {
+		f.Add("some text\n/status", uint8(i), uint8(i))
+	}
 	f.Fuzz(func(t *testing.T, body string, w, c uint8) {
 		r := Parse(body)
 		if len(r.Commands()) > MaxCommands {

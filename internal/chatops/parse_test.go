@@ -137,3 +137,21 @@ func TestDistance(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkParse parses a long review comment: prose, quotes, code and two
+// commands, as a busy pull request thread has them.
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; i < 50; i++ {
+		sb.WriteString("> earlier: /promote web to prod\n\nLooks fine to me, see `kubectl get pods`.\n\n```sh\n/usr/bin/env true\n```\n\n")
+	}
+	sb.WriteString("/hold web in prod until Monday\n/status web\n")
+	body := sb.String()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := len(Parse(body).Commands()); n != 2 {
+			b.Fatalf("%d commands", n)
+		}
+	}
+}
