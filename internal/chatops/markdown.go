@@ -25,6 +25,9 @@ var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
 // or lazily continued), not in an inline code span or HTML, not in a list
 // item, indented by at most three spaces.
 func candidates(body string) []candidate {
+	if !maySlash(body) {
+		return nil // most comments: no need to parse the markdown
+	}
 	src := []byte(normalize(body))
 	doc := markdown.Parse(text.NewReader(src))
 	var out []candidate
@@ -43,6 +46,24 @@ func candidates(body string) []candidate {
 		return ast.WalkContinue, nil
 	})
 	return out
+}
+
+// maySlash reports whether any line starts with a slash after at most
+// three spaces: without one, no line can be a command.
+func maySlash(body string) bool {
+	for len(body) > 0 {
+		line := body
+		if i := strings.IndexAny(body, "\r\n"); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = ""
+		}
+		trimmed := strings.TrimLeft(line, " ")
+		if strings.HasPrefix(trimmed, "/") && len(line)-len(trimmed) <= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // normalize turns CRLF and lone CR line breaks into LF.

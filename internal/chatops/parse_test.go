@@ -155,3 +155,15 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseOrdinary parses a comment without any command, the usual case.
+func BenchmarkParseOrdinary(b *testing.B) {
+	body := strings.Repeat("Looks fine to me, see `kubectl get pods` and /usr/bin/env in the docs.\n\n", 50)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if Parse(body).Outcome() != Ignore {
+			b.Fatal("not ignored")
+		}
+	}
+}
