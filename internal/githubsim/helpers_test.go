@@ -2,7 +2,6 @@ package githubsim
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"testing/fstest"
 
@@ -83,5 +82,3 @@ func wantStatus(t *testing.T, resp *github.Response, err error, want int) {
 		t.Fatalf("expected an error for status %d", want)
 	}
 }
-
-var _ = http.StatusOK

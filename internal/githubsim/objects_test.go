@@ -123,7 +123,6 @@ func TestSignatureRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	_ = time.Second
 }
 
 func FuzzDecodeTree(f *testing.F) {
