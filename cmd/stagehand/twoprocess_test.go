@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+)
+
+// twoProcessSeed is a config repository that tracks an image on ghcr.io,
+// where GitHub's registry_package webhook reports pushes.
+var twoProcessSeed = map[string]string{
+	".stagehand.yaml": "version: 1\nenvironments:\n  - name: dev\n  - name: staging\n  - name: prod\n    promotion: manual\n" +
+		"apps:\n  order-service:\n    image: ghcr.io/acme/order-service\n",
+	"apps/order-service/base/kustomization.yaml": "resources:\n- deployment.yaml\n",
+	"apps/order-service/base/deployment.yaml":    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: order-service\n",
+}
+
+func init() {
+	for _, env := range []string{"dev", "staging", "prod"} {
+		twoProcessSeed["apps/order-service/overlays/"+env+"/kustomization.yaml"] =
+			"resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/order-service\n  newTag: v1.3.2\n"
+	}
+}
+
+// TestTwoProcesses runs `stagehand githubsim` and `stagehand serve` as two
+// processes of the built binary, as in production: serve knows GitHub only
+// by the URL, App ID and key githubsim wrote. A signed registry_package
+// webhook sent to serve opens the dev pull request in githubsim.
+func TestTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "stagehand")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	seed := filepath.Join(dir, "seed")
+	for p, c := range twoProcessSeed {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(seed, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(seed, p), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	serveAddr := freeAddr(t)
+	const secret = "two-process-secret"
+	infoFile := filepath.Join(dir, "githubsim.json")
+	start(t, bin, "githubsim", "--listen", "127.0.0.1:0", "--seed", seed, "--info-file", infoFile,
+		"--webhook-url", "http://"+serveAddr+"/webhooks/github", "--webhook-secret", secret)
+	var info githubsim.Info
+	eventually(t, "githubsim's info file", func() bool {
+		data, err := os.ReadFile(infoFile)
+		return err == nil && json.Unmarshal(data, &info) == nil
+	})
+	start(t, bin, "serve", "--listen", serveAddr, "--github-url", info.APIURL, "--app-id", strconv.FormatInt(info.AppID, 10),
+		"--private-key-file", info.PrivateKeyFile, "--webhook-secret", secret, "--log-format", "console")
+	eventually(t, "serve ready (routing index built)", func() bool {
+		resp, err := http.Get("http://" + serveAddr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+
+	body := registryPackage(info, "order-service", "v1.4.0")
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+serveAddr+"/webhooks/github", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-GitHub-Event", "registry_package")
+	req.Header.Set("X-GitHub-Delivery", "two-process-1")
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("registry_package webhook: %d, want 202", resp.StatusCode)
+	}
+
+	var pulls []struct {
+		Title string `json:"title"`
+		User  struct {
+			Login string `json:"login"`
+		} `json:"user"`
+		Head struct {
+			Ref string `json:"ref"`
+		} `json:"head"`
+	}
+	eventually(t, "the dev pull request in githubsim", func() bool {
+		req, _ := http.NewRequest(http.MethodGet, info.APIURL+"repos/"+info.Repo+"/pulls", nil)
+		req.Header.Set("Authorization", "token "+info.Tokens["admin"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&pulls) == nil && len(pulls) > 0
+	})
+	if len(pulls) != 1 || pulls[0].Head.Ref != "stagehand/dev/order-service" || pulls[0].Title != "Promote order-service to dev: v1.3.2 → v1.4.0" ||
+		pulls[0].User.Login != "stagehand[bot]" {
+		t.Errorf("pull requests %+v", pulls)
+	}
+}
+
+// registryPackage is the registry_package "published" webhook GitHub sends
+// an App installation when a container image is pushed to ghcr.io.
+func registryPackage(info githubsim.Info, image, tag string) []byte {
+	sum := sha256.Sum256([]byte(image + ":" + tag))
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	owner := map[string]any{"login": "acme", "id": 1, "type": "Organization"}
+	payload := map[string]any{
+		"action": "published",
+		"registry_package": map[string]any{
+			"id": 1, "name": image, "namespace": "acme/" + image, "ecosystem": "CONTAINER", "package_type": "CONTAINER",
+			"created_at": "2026-03-02T09:00:00Z", "updated_at": "2026-03-02T09:00:00Z", "owner": owner,
+			"package_version": map[string]any{
+				"id": 2, "version": digest, "name": digest, "package_url": "ghcr.io/acme/" + image + ":" + tag,
+				"created_at": "2026-03-02T09:00:00Z", "updated_at": "2026-03-02T09:00:00Z",
+				"container_metadata": map[string]any{"tag": map[string]any{"name": tag, "digest": digest}, "manifest": map[string]any{}},
+			},
+		},
+		"repository":   map[string]any{"id": 3, "name": image, "full_name": "acme/" + image, "owner": owner},
+		"organization": owner,
+		"sender":       map[string]any{"login": "ci", "id": 4, "type": "User"},
+		"installation": map[string]any{"id": info.InstallationID},
+	}
+	data, err := json.Marshal(payload)
+	if err != nil {
+		panic(err)
+	}
+	return data
+}
+
+// freeAddr returns a loopback address nothing listens on, for a process
+// that must be named before it starts (githubsim needs serve's URL).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// start runs the binary with args until the test ends, then interrupts it;
+// its output is shown when the test fails.
+func start(t *testing.T, bin string, args ...string) {
+	t.Helper()
+	var out syncBuffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("stagehand %s:\n%s", args[0], out.String())
+		}
+	})
+}
