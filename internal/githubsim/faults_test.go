@@ -235,3 +235,24 @@ func TestInjectedClock(t *testing.T) {
 		t.Errorf("commit date = %v, want the injected clock", got)
 	}
 }
+
+func TestOnRequestHookMovesARefUnderAClient(t *testing.T) {
+	f := newFixture(t, Options{})
+	c := f.client(t, "")
+	next := commitFiles(t, f, c, f.base, map[string]string{"a.txt": "a\n"})
+	var once sync.Once
+	f.sim.OnRequest(func(op string, r *http.Request) {
+		if op == "git/update-ref" {
+			once.Do(func() {
+				if _, err := f.sim.Push("dev", testRepo, "main", "someone else", map[string]string{"b.txt": "b\n"}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	})
+	_, resp, err := c.Git.UpdateRef(f.ctx, "acme", "config", &github.Reference{Ref: github.String("heads/main"), Object: &github.GitObject{SHA: github.String(next)}}, false)
+	wantStatus(t, resp, err, http.StatusUnprocessableEntity)
+	if log := f.sim.Calls().Log; log[len(log)-1] != "git/update-ref 422" {
+		t.Errorf("last call = %s", log[len(log)-1])
+	}
+}
