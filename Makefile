@@ -20,7 +20,7 @@ KUSTOMIZE := $(TOOLS_BIN)/kustomize
 # version of the npm package @octokit/webhooks-examples.
 WEBHOOKS_EXAMPLES := @octokit/webhooks-examples@7.6.1
 
-DEMO_LISTEN ?= 127.0.0.1:8080
+DEMO_ARGS ?=
 
 .PHONY: help
 help: ## List the targets
@@ -51,25 +51,8 @@ $(KUSTOMIZE):
 	GOBIN=$(TOOLS_BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
 
 .PHONY: demo
-demo: build ## Start serve locally with a throwaway key and secret (the sandbox story comes later)
-	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
-	openssl genrsa -out "$$dir/key.pem" 2048 2>/dev/null; \
-	secret=$$(openssl rand -hex 16); \
-	body='{"zen":"Keep it logically awesome.","hook_id":1}'; \
-	sig=$$(printf '%s' "$$body" | openssl dgst -sha256 -hmac "$$secret" | sed 's/^.*= //'); \
-	echo "Stagehand demo: serve on http://$(DEMO_LISTEN) with a throwaway App key and webhook secret."; \
-	echo "This is the service skeleton only: the sandbox story (simulated GitHub, registry and"; \
-	echo "promotion pull requests) arrives with the promotion work. Send a signed ping from another shell:"; \
-	echo; \
-	echo "  curl -i http://$(DEMO_LISTEN)/webhooks/github -H 'Content-Type: application/json' \\"; \
-	echo "    -H 'X-GitHub-Event: ping' -H 'X-GitHub-Delivery: demo-1' \\"; \
-	echo "    -H 'X-Hub-Signature-256: sha256=$$sig' -d '$$body'"; \
-	echo; \
-	echo "  curl http://$(DEMO_LISTEN)/metrics | grep stagehand_"; \
-	echo; \
-	echo "Press Ctrl-C to stop."; \
-	$(BIN) serve --listen $(DEMO_LISTEN) --app-id 1 --private-key-file "$$dir/key.pem" \
-		--webhook-secret "$$secret" --log-format console
+demo: build ## Play the sandbox story: simulated GitHub, an in-process registry and Stagehand (DEMO_ARGS=--serve keeps it running)
+	$(BIN) demo $(DEMO_ARGS)
 
 .PHONY: webhooks
 webhooks: ## Refresh testdata/webhooks from the pinned @octokit/webhooks-examples
