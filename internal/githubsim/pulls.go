@@ -347,7 +347,8 @@ func (s *Sim) updatePull(c *call) reply {
 		if _, ok := c.repo.branchSHA(*in.Base); !ok {
 			return prValidation("base", "invalid", "Proposed base branch '"+*in.Base+"' was not found")
 		}
-		changes["base"] = obj{"ref": obj{"from": is.pr.base}, "sha": obj{"from": ""}}
+		oldSHA, _ := c.repo.branchSHA(is.pr.base)
+		changes["base"] = obj{"ref": obj{"from": is.pr.base}, "sha": obj{"from": oldSHA}}
 		is.pr.base = *in.Base
 		is.pr.mergeKnown, is.pr.mergeAsked = false, false
 	}
