@@ -2,10 +2,14 @@ package bot
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 )
 
@@ -40,4 +44,35 @@ func BenchmarkRouteAndPlan(b *testing.B) {
 			b.Fatalf("plan %+v, %v", plan, err)
 		}
 	}
+}
+
+// BenchmarkEventToPR measures a registry webhook to an open dev pull
+// request with 50 ms added to every GitHub call, as over the internet:
+// ms/event is the latency and calls/event the GitHub calls on the way.
+func BenchmarkEventToPR(b *testing.B) {
+	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+	var calls int
+	var elapsed time.Duration
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		w := newWorld(b, worldOptions{files: seedFiles(pol)})
+		w.sim.SetFaults(githubsim.Faults{Latency: 50 * time.Millisecond})
+		w.sim.ResetCalls()
+		b.StartTimer()
+		start := time.Now()
+		if code := w.postRegistry("generic", nil, []byte(`{"image": "ghcr.io/acme/web", "tag": "v1.1.0"}`)); code != http.StatusAccepted {
+			b.Fatalf("answer %d", code)
+		}
+		w.jobs.idle()
+		elapsed += time.Since(start)
+		b.StopTimer()
+		calls += w.sim.Calls().Total()
+		if len(w.open()) != 1 {
+			b.Fatal("no pull request")
+		}
+		w.sim.SetFaults(githubsim.Faults{})
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(elapsed.Milliseconds())/float64(b.N), "ms/event")
+	b.ReportMetric(float64(calls)/float64(b.N), "calls/event")
 }

@@ -184,7 +184,7 @@ func (j *jobs) idle() int {
 // world is a simulated GitHub sending signed webhooks to Stagehand's real
 // server, queue and bot.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	sim   *githubsim.Sim
 	clock *clock
 	sched *scheduler
@@ -247,7 +247,7 @@ type worldOptions struct {
 	labels   Labeler
 }
 
-func newWorld(t *testing.T, o worldOptions) *world {
+func newWorld(t testing.TB, o worldOptions) *world {
 	t.Helper()
 	w := &world{t: t, clock: &clock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
 	w.sched = &scheduler{clock: w.clock}

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
+	"github.com/google/go-github/v62/github"
 	"go.uber.org/zap"
 
+	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
@@ -109,37 +112,62 @@ func (b *Bot) onImage(ctx context.Context, d event.Delivery) error {
 		ev = confirmed
 	}
 	f := b.cfg.Forges.Forge(st.installation)
-	snap, err := f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
-	if err != nil {
-		return err
-	}
-	push := promote.Push{Image: ev.Image(), Tag: ev.Tag, Digest: ev.Digest}
 	first := st.pol.Environments[0].Name
-	holds := b.lazyHolds(ctx, d, f, st)
-	var errs []error
+	var auto []policy.ImageRef
 	for _, ref := range refs {
 		if e, _ := st.pol.Env(ref.App, first); e.Promotion == policy.Manual {
 			b.decision(d, ref.App, first, "skipped: promotion is manual", zap.String("tag", ev.Tag))
 			continue
 		}
-		h, err := holds()
-		if err != nil {
-			return err
-		}
-		if why := held(h, ref.App, first); why != "" {
+		auto = append(auto, ref)
+	}
+	if len(auto) == 0 {
+		return nil
+	}
+	in, err := b.gather(ctx, d, f, st, auto, first)
+	if err != nil {
+		return err
+	}
+	push := promote.Push{Image: ev.Image(), Tag: ev.Tag, Digest: ev.Digest}
+	var errs []error
+	for i, ref := range auto {
+		if why := held(in.holds, ref.App, first); why != "" {
 			b.decision(d, ref.App, first, "skipped: held", zap.String("reason", why), zap.String("tag", ev.Tag))
 			continue
 		}
-		if _, err := b.pushApp(ctx, d, f, st, snap, ref, first, push); err != nil {
+		if _, err := b.pushApp(ctx, d, f, st, in.snap, ref, first, push, in.open[i]); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
+// facts are what an image event reads from GitHub before deciding.
+type facts struct {
+	snap  *forge.Snapshot
+	holds chatops.Holds
+	open  []*github.PullRequest // per ref, the open pull request of its branch
+}
+
+// gather reads the default branch's head, the holds and each app's open
+// pull request at the same time: they do not depend on each other, and
+// each is a round trip to GitHub.
+func (b *Bot) gather(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, refs []policy.ImageRef, env string) (facts, error) {
+	in := facts{open: make([]*github.PullRequest, len(refs))}
+	errs := make([]error, 2+len(refs))
+	var wg sync.WaitGroup
+	wg.Go(func() { in.snap, errs[0] = f.SnapshotBranch(ctx, st.repo, st.defaultBranch) })
+	wg.Go(func() { in.holds, errs[1] = b.holds(ctx, d, f, st) })
+	for i, ref := range refs {
+		wg.Go(func() { in.open[i], _, errs[2+i] = f.BranchPulls(ctx, st.repo, promote.BranchName(env, ref.App)) })
+	}
+	wg.Wait()
+	return in, errors.Join(errs...)
+}
+
 // pushApp proposes the pushed tag to one app in env, unless an open pull
 // request already proposes something the rule ranks higher.
-func (b *Bot) pushApp(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, base fs.FS, ref policy.ImageRef, env string, push promote.Push) (Outcome, error) {
+func (b *Bot) pushApp(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, base fs.FS, ref policy.ImageRef, env string, push promote.Push, open *github.PullRequest) (Outcome, error) {
 	req := promote.Request{Push: push, Env: env, Delivery: d.ID}
 	plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
 		pl, err := promote.PlanPush(st.pol, tree, req)
@@ -160,10 +188,6 @@ func (b *Bot) pushApp(ctx context.Context, d event.Delivery, f *forge.Forge, st 
 	}
 	out := Outcome{App: ref.App, Env: env, Image: ref.Image}
 	p, skip, err := plan(base)
-	if err != nil {
-		return out, err
-	}
-	open, _, err := f.BranchPulls(ctx, st.repo, promote.BranchName(env, ref.App))
 	if err != nil {
 		return out, err
 	}
