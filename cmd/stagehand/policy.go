@@ -18,7 +18,7 @@ func newPolicyCmd() *cobra.Command {
 		Short: "Work with the repository's " + policy.FileName,
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newPolicyValidateCmd())
+	cmd.AddCommand(newPolicyValidateCmd(), newPolicyImportCmd())
 	return cmd
 }
 
