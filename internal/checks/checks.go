@@ -39,7 +39,7 @@ const (
 	LabelEmergency = "stagehand/emergency"
 	// LabelHold marks a pull request of a held app or environment; /hold
 	// adds it and /unhold removes it.
-	LabelHold = "stagehand/hold"
+	LabelHold = "stagehand:hold"
 )
 
 // Rule identifies one rule of the check; it is the column name of the

@@ -1,0 +1,313 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stagehand-gitops/stagehand/internal/chatops"
+	"github.com/stagehand-gitops/stagehand/internal/checks"
+	"github.com/stagehand-gitops/stagehand/internal/event"
+	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/server"
+)
+
+func init() {
+	// Other tests of this package may define -update too; one flag serves all.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files under testdata/")
+	}
+}
+
+// checksPolicy: prod soaks an hour in staging, is frozen from 12:00 to
+// 14:00 on the test's day, and lists alice as its promoter; web stays
+// below 2.0.0.
+const checksPolicy = `version: 1
+environments:
+  - name: dev
+  - name: staging
+  - name: prod
+    promotion: manual
+    soak: 1h
+    promoters: [alice]
+    freeze:
+      - from: "2026-03-02T12:00:00Z"
+        to: "2026-03-02T14:00:00Z"
+apps:
+  web:
+    images:
+      - name: ghcr.io/acme/web
+        constraint: "<2.0.0"
+`
+
+func checksOverlay(tag string) string {
+	return "resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/web\n  newTag: " + tag + "\n"
+}
+
+// checksWorld is a world whose dev and staging run v1.1.0 and prod
+// v1.0.0, and whose webhooks also reach the check-run handler.
+func checksWorld(t *testing.T) *world {
+	files := seedFiles(checksPolicy)
+	files["apps/web/overlays/dev/kustomization.yaml"] = checksOverlay("v1.1.0")
+	files["apps/web/overlays/staging/kustomization.yaml"] = checksOverlay("v1.1.0")
+	files["apps/web/overlays/prod/kustomization.yaml"] = checksOverlay("v1.0.0")
+	w := newWorld(t, worldOptions{files: files})
+	sc := w.serverConfig
+	sc.Handler, sc.Routes, sc.Registry = withChecks{w.bot}, w.bot.Index(), prometheus.NewRegistry()
+	srv, err := server.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.serve(srv)
+	return w
+}
+
+// withChecks hands every delivery to the promotion handlers and to the
+// check-run handler, as serve does.
+type withChecks struct{ b *Bot }
+
+func (h withChecks) Handle(ctx context.Context, d event.Delivery) error {
+	return errors.Join(h.b.Handle(ctx, d), h.b.OnChecks(ctx, d))
+}
+
+// propose pushes files to a new branch as dev and opens a pull request.
+func (w *world) propose(branch string, files map[string]string) int {
+	w.t.Helper()
+	if _, err := w.sim.Push("dev", configRepo, branch, "change "+branch, files); err != nil {
+		w.t.Fatal(err)
+	}
+	n, err := w.sim.OpenPR("dev", configRepo, branch, "main", "Change "+branch, "")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.settle()
+	return n
+}
+
+// checkRun returns the check run called name on branch's head.
+func (w *world) checkRun(branch, name string) githubsim.CheckRun {
+	w.t.Helper()
+	runs, err := w.sim.CheckRuns(configRepo, branch)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var names []string
+	for _, r := range runs {
+		if r.Name == name {
+			return r
+		}
+		names = append(names, r.Name)
+	}
+	w.t.Fatalf("no check run %s on %s (have %v)", name, branch, names)
+	return githubsim.CheckRun{}
+}
+
+// TestChecksRules plays one pull request per rule through githubsim and
+// asserts each check's state, summary and annotations.
+func TestChecksRules(t *testing.T) {
+	w := checksWorld(t)
+	prod, staging, dev := "apps/web/overlays/prod/kustomization.yaml", "apps/web/overlays/staging/kustomization.yaml", "apps/web/overlays/dev/kustomization.yaml"
+	tests := []struct {
+		branch      string
+		files       map[string]string
+		label, by   string
+		check       string
+		status      string // the conclusion, or in_progress
+		annotations int
+	}{
+		{branch: "order-fail", files: map[string]string{prod: checksOverlay("v1.2.0")}, check: "stagehand/prod", status: "failure", annotations: 1},
+		{branch: "soak-wait", files: map[string]string{prod: checksOverlay("v1.1.0")}, check: "stagehand/prod", status: "in_progress"},
+		{branch: "tags-fail", files: map[string]string{dev: checksOverlay("v2.0.0")}, check: "stagehand/dev", status: "failure", annotations: 1},
+		{branch: "downgrade-fail", files: map[string]string{dev: checksOverlay("v1.0.5")}, check: "stagehand/dev", status: "failure", annotations: 1},
+		{branch: "downgrade-rollback", files: map[string]string{dev: checksOverlay("v1.0.5")}, label: "rollback", by: "alice", check: "stagehand/dev", status: "success"},
+		{branch: "hold", files: map[string]string{staging: checksOverlay("v1.1.0") + "# note\n"}, label: "stagehand:hold", by: "alice", check: "stagehand/staging", status: "failure"},
+		{branch: "secret", files: map[string]string{"apps/web/overlays/staging/db.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n"},
+			check: "stagehand/staging", status: "failure", annotations: 1},
+		{branch: "build-fail", files: map[string]string{staging: "resources:\n- ../../base\n- missing.yaml\n"}, check: "stagehand/staging", status: "failure", annotations: 1},
+		{branch: "untouched", files: map[string]string{"README.md": "# config\n"}, check: "stagehand", status: "neutral"},
+		{branch: "policy", files: map[string]string{".stagehand.yaml": strings.Replace(checksPolicy, "soak: 1h", "soak: 10m", 1)}, check: "stagehand", status: "success"},
+		{branch: "policy-invalid", files: map[string]string{".stagehand.yaml": strings.Replace(checksPolicy, "soak: 1h", "soak: an hour", 1)}, check: "stagehand", status: "failure", annotations: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.branch, func(t *testing.T) {
+			w.t = t
+			n := w.propose(tt.branch, tt.files)
+			if tt.label != "" {
+				if err := w.sim.AddLabel(tt.by, configRepo, n, tt.label); err != nil {
+					t.Fatal(err)
+				}
+				w.settle()
+			}
+			run := w.checkRun(tt.branch, tt.check)
+			got := run.Conclusion
+			if run.Status != "completed" {
+				got = run.Status
+			}
+			if got != tt.status {
+				t.Errorf("%s is %s, want %s\n%s", tt.check, got, tt.status, run.Summary)
+			}
+			if run.Annotations != tt.annotations {
+				t.Errorf("%d annotations, want %d", run.Annotations, tt.annotations)
+			}
+			checksGolden(t, filepath.Join("testdata", "checks", tt.branch+".md"), run.Summary)
+		})
+	}
+}
+
+// TestChecksBranchProtection: with stagehand/prod required from the App,
+// a failing prod pull request cannot merge, a forged status does not
+// help, and a soaking one merges once the clock passes the soak.
+func TestChecksBranchProtection(t *testing.T) {
+	w := checksWorld(t)
+	if err := w.sim.Protect(configRepo, "main", &githubsim.Protection{RequiredChecks: []githubsim.RequiredCheck{{Context: "stagehand/prod", AppID: w.sim.AppID()}}}); err != nil {
+		t.Fatal(err)
+	}
+	prod := "apps/web/overlays/prod/kustomization.yaml"
+	bad := w.propose("prod-bad", map[string]string{prod: checksOverlay("v1.2.0")})
+	if run := w.checkRun("prod-bad", "stagehand/prod"); run.Conclusion != "failure" {
+		t.Fatalf("stagehand/prod on the bad pull request: %s %s", run.Status, run.Conclusion)
+	}
+	if _, err := w.sim.Merge("alice", configRepo, bad, "merge"); err == nil {
+		t.Fatal("a failing prod pull request merged")
+	}
+	sha, err := w.sim.RefSHA(configRepo, "prod-bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sim.SetStatus("dev", configRepo, sha, "stagehand/prod", "success", "forged"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, err := w.sim.Merge("alice", configRepo, bad, "merge"); err == nil {
+		t.Fatal("a forged stagehand/prod status let a failing pull request merge")
+	}
+
+	good := w.propose("prod-good", map[string]string{prod: checksOverlay("v1.1.0")})
+	run := w.checkRun("prod-good", "stagehand/prod")
+	if run.Status != "in_progress" || !strings.Contains(run.Summary, "1h0m0s left") {
+		t.Fatalf("stagehand/prod while staging soaks: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+	if _, err := w.sim.Merge("alice", configRepo, good, "merge"); err == nil {
+		t.Fatal("merged while the soak was in progress")
+	}
+	w.sched.advance(59 * time.Minute)
+	w.settle()
+	if run := w.checkRun("prod-good", "stagehand/prod"); run.Status != "in_progress" {
+		t.Fatalf("stagehand/prod before the soak ends: %s %s", run.Status, run.Conclusion)
+	}
+	w.sched.advance(time.Minute)
+	w.settle()
+	if run := w.checkRun("prod-good", "stagehand/prod"); run.Status != "completed" || run.Conclusion != "success" {
+		t.Fatalf("stagehand/prod after the soak: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+	if _, err := w.sim.Merge("alice", configRepo, good, "merge"); err != nil {
+		t.Fatalf("a passing prod pull request did not merge: %v", err)
+	}
+}
+
+// TestChecksFreeze: inside prod's freeze the check waits; the emergency
+// label lifts it only when a promoter added it.
+func TestChecksFreeze(t *testing.T) {
+	w := checksWorld(t)
+	// Who added the emergency label comes from issues/list-events, which
+	// githubsim serves and the contract's operation list does not name yet.
+	for range 4 {
+		w.sim.ExpectViolation("issues/1/events")
+	}
+	w.sched.advance(3 * time.Hour) // 12:00, inside the freeze; staging has soaked
+	w.settle()
+	n := w.propose("frozen", map[string]string{"apps/web/overlays/prod/kustomization.yaml": checksOverlay("v1.1.0")})
+	if run := w.checkRun("frozen", "stagehand/prod"); run.Status != "in_progress" || !strings.Contains(run.Summary, "frozen until 2026-03-02T14:00:00Z") {
+		t.Fatalf("in the freeze: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+	if err := w.sim.AddLabel("dev", configRepo, n, "stagehand/emergency"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if run := w.checkRun("frozen", "stagehand/prod"); run.Status != "in_progress" || !strings.Contains(run.Summary, "@dev, who is not a promoter of prod") {
+		t.Fatalf("emergency label by a non-promoter: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+	if err := w.sim.RemoveLabel("dev", configRepo, n, "stagehand/emergency"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sim.AddLabel("alice", configRepo, n, "stagehand/emergency"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if run := w.checkRun("frozen", "stagehand/prod"); run.Conclusion != "success" {
+		t.Fatalf("emergency label by alice: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+}
+
+// TestChecksLabels: the hold label the checks read is the one /hold sets.
+func TestChecksLabels(t *testing.T) {
+	if checks.LabelHold != chatops.LabelHold {
+		t.Errorf("checks.LabelHold = %q, chatops.LabelHold = %q", checks.LabelHold, chatops.LabelHold)
+	}
+	if checks.LabelRollback != LabelRollback {
+		t.Errorf("checks.LabelRollback = %q, bot.LabelRollback = %q", checks.LabelRollback, LabelRollback)
+	}
+}
+
+// TestPostInstallChecks: every environment's check is posted on the
+// default branch, so branch protection can offer it; posting twice
+// updates the same runs.
+func TestPostInstallChecks(t *testing.T) {
+	w := checksWorld(t)
+	pol, err := policy.Parse(policy.FileName, []byte(checksPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha, err := w.sim.RefSHA(configRepo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := w.cfg.Forges.Forge(w.sim.InstallationID())
+	for range 2 {
+		if err := PostInstallChecks(context.Background(), f, forge.Repo{Owner: "acme", Name: "config"}, sha, pol); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs, err := w.sim.CheckRuns(configRepo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range runs {
+		got = append(got, r.Name+"="+r.Conclusion)
+	}
+	want := "stagehand/dev=neutral stagehand/prod=neutral stagehand/staging=neutral"
+	if strings.Join(slices.Sorted(slices.Values(got)), " ") != want {
+		t.Errorf("check runs on main = %v, want %s", got, want)
+	}
+}
+
+func checksGolden(t *testing.T, file, got string) {
+	t.Helper()
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if string(want) != got {
+		t.Errorf("summary differs from %s (run with -update after checking):\n--- got\n%s\n--- want\n%s", file, got, want)
+	}
+}
