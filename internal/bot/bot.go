@@ -151,6 +151,8 @@ func (b *Bot) Handle(ctx context.Context, d event.Delivery) error {
 		err = b.onPush(ctx, d)
 	case event.PullRequest:
 		err = b.onPullRequest(ctx, d)
+	case event.IssueComment:
+		err = b.onIssueComment(ctx, d)
 	case event.Status, event.DeploymentStatus, event.CheckSuite, event.CheckRun:
 		err = b.onStatus(ctx, d)
 	case event.Installation, event.InstallationRepositories:

@@ -3,14 +3,18 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/google/go-github/v62/github"
+	"go.uber.org/zap"
 
 	"github.com/stagehand-gitops/stagehand/internal/event"
 )
 
 // onPullRequest merges an auto-merge promotion pull request that is
-// already green when it is opened, updated or labelled.
+// already green when it is opened or updated; when one that carries
+// LabelPromoteNext merges, it promotes the app on to the next environment.
 func (b *Bot) onPullRequest(ctx context.Context, d event.Delivery) error {
 	ev, ok := d.Payload.(*github.PullRequestEvent)
 	if !ok {
@@ -25,9 +29,28 @@ func (b *Bot) onPullRequest(ctx context.Context, d event.Delivery) error {
 	if !ok || pr.GetBase().GetRef() != st.defaultBranch {
 		return nil
 	}
+	if d.Action == "closed" {
+		return b.promoteNextAfterMerge(ctx, d, st, pr, app, env)
+	}
 	if e, ok := st.pol.Env(app, env); !ok || !e.AutoMerge {
 		return nil
 	}
 	_, err := b.tryMerge(ctx, d, b.cfg.Forges.Forge(st.installation), st, app, env, pr.GetNumber(), pr.GetHead().GetSHA())
+	return err
+}
+
+// promoteNextAfterMerge honours a "/promote" given on a promotion pull
+// request before it merged (the label LabelPromoteNext): the app goes on to
+// the next environment, even a manual one, as if asked now.
+func (b *Bot) promoteNextAfterMerge(ctx context.Context, d event.Delivery, st *repoState, pr *github.PullRequest, app, env string) error {
+	if !slices.ContainsFunc(pr.Labels, func(l *github.Label) bool { return l.GetName() == LabelPromoteNext }) {
+		return nil
+	}
+	next := st.pol.Next(env)
+	if next == "" {
+		b.decision(d, app, env, "skipped: no environment after "+env, zap.Int("pr", pr.GetNumber()))
+		return nil
+	}
+	_, err := b.Promote(ctx, st.repo.String(), app, next, "promote-next-"+strconv.Itoa(pr.GetNumber()))
 	return err
 }

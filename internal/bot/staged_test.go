@@ -115,3 +115,27 @@ func TestGateUnmet(t *testing.T) {
 		t.Fatalf("no staging pull request when the soak ended; decisions %q", w.decisions())
 	}
 }
+
+// TestPromoteNextOnMerge: a promotion pull request labelled to go on (a
+// "/promote" before it merged) opens the next environment's pull request
+// when it merges, gates or not: a person asked.
+func TestPromoteNextOnMerge(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.protect()
+	w.publish("v1.1.0")
+	dev := w.open()["stagehand/dev/web"]
+	if err := w.sim.AddLabel("alice", configRepo, dev.Number, LabelPromoteNext); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sim.SetStatus("alice", configRepo, dev.HeadSHA, "ci", "success", "passed"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if !w.pulls()[0].Merged {
+		t.Fatalf("dev not merged on green; decisions %q", w.decisions())
+	}
+	staging, ok := w.open()["stagehand/staging/web"]
+	if !ok || staging.Title != "Promote web to staging: v1.0.0 → v1.1.0" {
+		t.Fatalf("no staging pull request after the labelled merge: %+v; decisions %q", w.open(), w.decisions())
+	}
+}

@@ -13,7 +13,8 @@ import (
 // before any call to GitHub.
 var triggers = map[string][]string{
 	event.Push:                     {""},
-	event.PullRequest:              {"opened", "reopened", "synchronize", "ready_for_review"},
+	event.PullRequest:              {"opened", "reopened", "synchronize", "ready_for_review", "closed"},
+	event.IssueComment:             {"created"},
 	event.Status:                   {""},
 	event.DeploymentStatus:         {"created"},
 	event.CheckSuite:               {"completed"},
@@ -60,6 +61,9 @@ func relevant(d event.Delivery) (bool, string) {
 	case *github.PullRequestEvent:
 		if !strings.HasPrefix(p.GetPullRequest().GetHead().GetRef(), branchPrefix) {
 			return false, "not a Stagehand pull request"
+		}
+		if d.Action == "closed" && !p.GetPullRequest().GetMerged() {
+			return false, "closed without merging"
 		}
 	}
 	return true, ""

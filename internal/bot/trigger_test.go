@@ -34,7 +34,13 @@ func TestRelevant(t *testing.T) {
 		{"a promotion pull request opened", event.Delivery{Event: event.PullRequest, Action: "opened", Payload: &github.PullRequestEvent{
 			PullRequest: &github.PullRequest{Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, true, ""},
 		{"a pull request edited", event.Delivery{Event: event.PullRequest, Action: "edited"}, false, "action edited changes nothing"},
-		{"comments are not the bot's", event.Delivery{Event: event.IssueComment, Action: "created"}, false, "event not handled"},
+		{"a comment", event.Delivery{Event: event.IssueComment, Action: "created"}, true, ""},
+		{"a comment edited", event.Delivery{Event: event.IssueComment, Action: "edited"}, false, "action edited changes nothing"},
+		{"a review", event.Delivery{Event: "pull_request_review", Action: "submitted"}, false, "event not handled"},
+		{"a promotion merged", event.Delivery{Event: event.PullRequest, Action: "closed", Payload: &github.PullRequestEvent{
+			PullRequest: &github.PullRequest{Merged: github.Bool(true), Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, true, ""},
+		{"a promotion closed unmerged", event.Delivery{Event: event.PullRequest, Action: "closed", Payload: &github.PullRequestEvent{
+			PullRequest: &github.PullRequest{Merged: github.Bool(false), Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, false, "closed without merging"},
 		{"package published", event.Delivery{Event: event.RegistryPackage, Action: "published"}, true, ""},
 		{"recheck", event.Delivery{Event: EventRecheck}, true, ""},
 	}
