@@ -59,11 +59,8 @@ func relevant(d event.Delivery) (bool, string) {
 			return false, "check run did not succeed"
 		}
 	case *github.PullRequestEvent:
-		if !strings.HasPrefix(p.GetPullRequest().GetHead().GetRef(), branchPrefix) {
-			return false, "not a Stagehand pull request"
-		}
-		if d.Action == "closed" && !p.GetPullRequest().GetMerged() {
-			return false, "closed without merging"
+		if d.Action == "closed" && !(p.GetPullRequest().GetMerged() && strings.HasPrefix(p.GetPullRequest().GetHead().GetRef(), branchPrefix)) {
+			return false, "not a promotion merged"
 		}
 	}
 	return true, ""

@@ -29,8 +29,8 @@ func TestRelevant(t *testing.T) {
 		{"check suite requested", event.Delivery{Event: event.CheckSuite, Action: "requested"}, false, "action requested changes nothing"},
 		{"check run succeeded", event.Delivery{Event: event.CheckRun, Action: "completed", Payload: &github.CheckRunEvent{
 			CheckRun: &github.CheckRun{Conclusion: github.String("success")}}}, true, ""},
-		{"someone else's pull request", event.Delivery{Event: event.PullRequest, Action: "opened", Payload: &github.PullRequestEvent{
-			PullRequest: &github.PullRequest{Head: &github.PullRequestBranch{Ref: github.String("feature")}}}}, false, "not a Stagehand pull request"},
+		{"someone else's pull request merged", event.Delivery{Event: event.PullRequest, Action: "closed", Payload: &github.PullRequestEvent{
+			PullRequest: &github.PullRequest{Merged: github.Bool(true), Head: &github.PullRequestBranch{Ref: github.String("feature")}}}}, false, "not a promotion merged"},
 		{"a promotion pull request opened", event.Delivery{Event: event.PullRequest, Action: "opened", Payload: &github.PullRequestEvent{
 			PullRequest: &github.PullRequest{Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, true, ""},
 		{"a pull request edited", event.Delivery{Event: event.PullRequest, Action: "edited"}, false, "action edited changes nothing"},
@@ -40,7 +40,7 @@ func TestRelevant(t *testing.T) {
 		{"a promotion merged", event.Delivery{Event: event.PullRequest, Action: "closed", Payload: &github.PullRequestEvent{
 			PullRequest: &github.PullRequest{Merged: github.Bool(true), Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, true, ""},
 		{"a promotion closed unmerged", event.Delivery{Event: event.PullRequest, Action: "closed", Payload: &github.PullRequestEvent{
-			PullRequest: &github.PullRequest{Merged: github.Bool(false), Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, false, "closed without merging"},
+			PullRequest: &github.PullRequest{Merged: github.Bool(false), Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, false, "not a promotion merged"},
 		{"package published", event.Delivery{Event: event.RegistryPackage, Action: "published"}, true, ""},
 		{"recheck", event.Delivery{Event: EventRecheck}, true, ""},
 	}
