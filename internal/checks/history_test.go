@@ -196,3 +196,28 @@ func TestChangedGiven(t *testing.T) {
 		t.Errorf("with only README.md changed: %v", states(rep))
 	}
 }
+
+func TestSameArtifact(t *testing.T) {
+	const d1, d2 = "sha256:1111", "sha256:2222"
+	v := func(tag, digest string) promote.Version { return promote.Version{Tag: tag, Digest: digest} }
+	tests := []struct {
+		a, b promote.Version
+		want bool
+	}{
+		{v("v1", ""), v("v1", ""), true},
+		{v("v1", d1), v("v1", ""), true},
+		{v("v1", ""), v("v1", d1), true},
+		{v("v1", d1), v("v1", d1), true},
+		{v("v1", d1), v("v1", d2), false},
+		{v("v1", ""), v("v2", ""), false},
+		{v("", d1), v("v1", d1), true},
+		{v("", d1), v("", d2), false},
+		{v("", d1), v("v1", ""), false},
+		{v("", ""), v("", ""), false},
+	}
+	for _, tt := range tests {
+		if got := sameArtifact(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameArtifact(%s, %s) = %t, want %t", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -166,13 +166,16 @@ func orderRule(c change, prevRuns promote.Version, hist History) Result {
 	return fail(r, fmt.Sprintf("`%s` has not run in %s (%s runs `%s`)", c.to, prev, prev, prevRuns))
 }
 
-// sameArtifact reports whether two versions name the same image: equal
-// tags, and equal digests when both are known.
+// sameArtifact reports whether a names the image b runs: a digest pin
+// alone matches b's digest; a tag matches b's tag, and its digest b's
+// digest when both are known.
 func sameArtifact(a, b promote.Version) bool {
-	if a.Tag != b.Tag {
+	switch {
+	case a.Tag == "":
+		return a.Digest != "" && a.Digest == b.Digest
+	case a.Tag != b.Tag:
 		return false
-	}
-	if a.Tag == "" || (a.Digest != "" && b.Digest != "") {
+	case a.Digest != "" && b.Digest != "":
 		return a.Digest == b.Digest
 	}
 	return true
