@@ -50,9 +50,10 @@ func ParseImageList(value string) ([]ImageSpec, error) {
 
 var (
 	aliasPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]*$`)
-	// repoPattern is the distribution spec's repository path grammar, with
-	// an optional registry host (and port) in front.
-	repoPattern = regexp.MustCompile(`^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
+	// hostPattern is a registry host with an optional port; pathPattern is
+	// the distribution spec's repository path grammar.
+	hostPattern = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$`)
+	pathPattern = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
 )
 
 // parseImageSpec reads one image-list entry. The text before the first =
@@ -69,6 +70,9 @@ func parseImageSpec(entry string) (ImageSpec, error) {
 	}
 	host, rest := "", image
 	if h, r, ok := strings.Cut(image, "/"); ok && (strings.ContainsAny(h, ".:") || h == "localhost") {
+		if !hostPattern.MatchString(h) {
+			return spec, fmt.Errorf("%q is not a registry host", h)
+		}
 		host, rest = h+"/", r
 	}
 	if name, digest, ok := strings.Cut(rest, "@"); ok {
@@ -80,7 +84,7 @@ func parseImageSpec(entry string) (ImageSpec, error) {
 		rest, spec.Constraint = name, strings.TrimSpace(constraint)
 	}
 	spec.Name = host + rest
-	if !repoPattern.MatchString(spec.Name) {
+	if !pathPattern.MatchString(rest) {
 		return spec, fmt.Errorf("%q is not an image repository name", spec.Name)
 	}
 	return spec, nil

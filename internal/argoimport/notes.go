@@ -35,7 +35,7 @@ type Note struct {
 func (n Note) String() string {
 	what := n.Application
 	if n.Key != "" {
-		what += ": " + n.Key + "=" + n.Value
+		what += ": " + comment(n.Key) + "=" + comment(n.Value)
 	}
 	return fmt.Sprintf("%s:%d: %s: %s: %s", n.File, n.Line, what, n.Kind, n.Reason)
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -184,11 +186,24 @@ func quote(s string) string {
 
 // quoteAlways single-quotes s, the YAML style in which a backslash is
 // just a backslash, as the policy docs recommend for regular expressions.
+// A string with a line break or another unprintable character, which a
+// single-quoted scalar cannot keep, is double-quoted with escapes instead
+// (Go's escapes are a subset of YAML's for valid UTF-8).
 func quoteAlways(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return strconv.Quote(s)
+	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// comment keeps a comment on one line, whatever the annotation held.
+// comment keeps a comment on one line of printable text, whatever the
+// annotation held.
 func comment(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return ' '
+	}, strings.ToValidUTF8(s, "?"))
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -3,6 +3,7 @@ package argoimport
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
@@ -37,12 +38,18 @@ func (r *reader) note(a Annotation, kind Kind, format string, args ...any) {
 // image, application-wide options applying where an image sets none.
 func (r *reader) settings() []*setting {
 	byKey := map[string]Annotation{}
+	var anns []Annotation
 	for _, a := range r.app.Annotations {
+		if !utf8.ValidString(a.Key) || !utf8.ValidString(a.Value) {
+			r.note(a, NotTranslated, "not valid UTF-8")
+			continue
+		}
 		byKey[a.Key] = a
+		anns = append(anns, a)
 	}
 	list, ok := byKey[Prefix+"image-list"]
 	if !ok {
-		for _, a := range r.app.Annotations {
+		for _, a := range anns {
 			r.note(a, NotTranslated, "the Application has no image-list annotation, so Argo CD Image Updater ignores it")
 		}
 		return nil
@@ -60,12 +67,12 @@ func (r *reader) settings() []*setting {
 		}
 	}
 	// Application-wide options first, so per-image ones replace them.
-	for _, a := range r.app.Annotations {
+	for _, a := range anns {
 		if opt, ok := ParseKey(a.Key); ok && opt.Alias == "" && opt.Name != "image-list" {
 			r.option(a, opt.Name, out, byKey)
 		}
 	}
-	for _, a := range r.app.Annotations {
+	for _, a := range anns {
 		opt, ok := ParseKey(a.Key)
 		switch {
 		case !ok:
