@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"time"
 
@@ -36,7 +37,7 @@ func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st 
 			b.setWaiting(st, p, false)
 			continue
 		}
-		out, until, err := b.promoteNext(ctx, d, f, st, snap, p.app, p.image, p.env, holds, true)
+		out, until, err := b.promoteNext(ctx, d, f, st, snap, p.app, p.image, p.env, holds, true, nil)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -96,18 +97,25 @@ func (b *Bot) waitingPairs(repo string) []pair {
 
 // promoteNext plans the promotion of app's image into env from the
 // previous environment and applies it; when gated, only once env's gates
-// hold. It returns when a time-based gate lifts, if one holds it back.
+// hold. A carry: version environment chooses among the registry's tags and
+// the pushed ones. It returns when a time-based gate lifts, if one holds
+// it back.
 func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string,
-	holds func() (chatops.Holds, error), gated bool) (Outcome, time.Time, error) {
+	holds func() (chatops.Holds, error), gated bool, pushed []tags.Candidate) (Outcome, time.Time, error) {
 	out := Outcome{App: app, Env: env, Image: image}
 	req := promote.Promotion{App: app, Image: image, Env: env, Delivery: d.ID}
-	if e, _ := st.pol.Env(app, env); e.Carry == policy.CarryVersion && b.cfg.Tags != nil {
+	if e, _ := st.pol.Env(app, env); e.Carry == policy.CarryVersion {
 		cands, err := b.listTags(ctx, image)
 		if err != nil {
 			// The environment waits; the next event or recheck tries again.
 			out.Skip = &promote.Skip{App: app, Env: env, Image: image, Reason: err.Error()}
 			b.decision(d, app, env, "waiting: tags not listed", zap.Error(err))
 			return out, time.Time{}, nil
+		}
+		for _, c := range pushed {
+			if !slices.ContainsFunc(cands, func(x tags.Candidate) bool { return x.Tag == c.Tag }) {
+				cands = append(cands, c)
+			}
 		}
 		req.Candidates = cands
 	}
@@ -231,7 +239,7 @@ func (b *Bot) Promote(ctx context.Context, repo, app, env, requester string) ([]
 	var outs []Outcome
 	holds := b.lazyHolds(ctx, d, f, st)
 	for _, img := range a.Images {
-		out, _, err := b.promoteNext(ctx, d, f, st, snap, app, img.Name, env, holds, false)
+		out, _, err := b.promoteNext(ctx, d, f, st, snap, app, img.Name, env, holds, false, nil)
 		if err != nil {
 			return outs, err
 		}
@@ -243,8 +251,12 @@ func (b *Bot) Promote(ctx context.Context, repo, app, env, requester string) ([]
 	return outs, nil
 }
 
-// listTags lists image's tags as candidates for a carry: version environment.
+// listTags lists image's tags as candidates for a carry: version
+// environment; none without a tag lister.
 func (b *Bot) listTags(ctx context.Context, image string) ([]tags.Candidate, error) {
+	if b.cfg.Tags == nil {
+		return nil, nil
+	}
 	names, err := b.cfg.Tags.ListTags(ctx, policy.NormalizeImage(image))
 	if err != nil {
 		return nil, fmt.Errorf("list the tags of %s: %w", image, err)

@@ -157,15 +157,10 @@ func (w *world) eventually(what string, cond func() bool) {
 	}
 }
 
-// TestCarryVersion: staging carries the version through its own channel;
-// a merge into dev lists the registry's tags and opens staging's pull
-// request with the rc of the version dev runs.
-func TestCarryVersion(t *testing.T) {
-	res := registry.NewResolver()
-	w := newWorld(t, worldOptions{resolver: res, tags: res})
-	host := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution")
-	image := host + "/acme/web"
-	pol := `version: 1
+// channelPolicy: dev takes -dev builds and auto-merges; staging carries the
+// version through its -rc channel.
+func channelPolicy(image string) string {
+	return `version: 1
 environments:
   - name: dev
     autoMerge: true
@@ -178,20 +173,53 @@ environments:
 apps:
   web:
     image: ` + image + "\n"
+}
+
+// useChannels points the config repository at image with channelPolicy.
+func (w *world) useChannels(image string) {
+	w.t.Helper()
 	ov := func(tag string) string { return "images:\n- name: " + image + "\n  newTag: " + tag + "\n" }
 	if _, err := w.sim.Push("alice", configRepo, "main", "Channels\n", map[string]string{
-		".stagehand.yaml": pol, devOverlay: ov("v1.2.3-dev"), stagingOverlay: ov("v1.2.3-rc1"),
+		".stagehand.yaml": channelPolicy(image), devOverlay: ov("v1.2.3-dev"), stagingOverlay: ov("v1.2.3-rc1"),
 		"apps/web/overlays/prod/kustomization.yaml": githubsim.DeleteFile,
 	}); err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
 	}
 	w.settle()
-	pushImage(t, image, "v1.2.4-rc1", nil, "")
-	pushImage(t, image, "v1.2.5-rc1", nil, "")
-	pushImage(t, image, "v1.2.4-dev", nil, "")
-	w.eventually("staging pull request", func() bool { _, ok := w.open()["stagehand/staging/web"]; return ok })
-	staging := w.open()["stagehand/staging/web"]
-	if staging.Title != "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc1" {
-		t.Fatalf("staging title %q", staging.Title)
-	}
+}
+
+// TestCarryVersion: staging carries the version through its own channel.
+// Tags pushed before: the merge into dev lists the registry's tags and
+// opens staging's pull request with the rc of the version dev runs. Tags
+// pushed after: the rc's own event opens it.
+func TestCarryVersion(t *testing.T) {
+	t.Run("rc pushed before the dev merge", func(t *testing.T) {
+		res := registry.NewResolver()
+		w := newWorld(t, worldOptions{resolver: res, tags: res})
+		image := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution") + "/acme/web"
+		w.useChannels(image)
+		pushImage(t, image, "v1.2.4-rc1", nil, "")
+		pushImage(t, image, "v1.2.5-rc1", nil, "")
+		pushImage(t, image, "v1.2.4-dev", nil, "")
+		w.eventually("staging pull request", func() bool { _, ok := w.open()["stagehand/staging/web"]; return ok })
+		if got := w.open()["stagehand/staging/web"].Title; got != "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc1" {
+			t.Fatalf("staging title %q", got)
+		}
+	})
+	t.Run("rc pushed after the dev merge", func(t *testing.T) {
+		res := registry.NewResolver()
+		w := newWorld(t, worldOptions{resolver: res, tags: res})
+		image := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution") + "/acme/web"
+		w.useChannels(image)
+		pushImage(t, image, "v1.2.4-dev", nil, "")
+		w.eventually("dev merged", func() bool { prs := w.pulls(); return len(prs) == 1 && prs[0].Merged })
+		if len(w.open()) != 0 {
+			t.Fatalf("staging opened without an rc: %+v", w.open())
+		}
+		pushImage(t, image, "v1.2.4-rc1", nil, "")
+		w.eventually("staging pull request", func() bool { _, ok := w.open()["stagehand/staging/web"]; return ok })
+		if got := w.open()["stagehand/staging/web"].Title; got != "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc1" {
+			t.Fatalf("staging title %q", got)
+		}
+	})
 }

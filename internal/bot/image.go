@@ -17,6 +17,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
 // ImageDelivery is the delivery that brings one registry event to one
@@ -121,9 +122,6 @@ func (b *Bot) onImage(ctx context.Context, d event.Delivery) error {
 		}
 		auto = append(auto, ref)
 	}
-	if len(auto) == 0 {
-		return nil
-	}
 	in, err := b.gather(ctx, d, f, st, auto, first)
 	if err != nil {
 		return err
@@ -137,6 +135,36 @@ func (b *Bot) onImage(ctx context.Context, d event.Delivery) error {
 		}
 		if _, err := b.pushApp(ctx, d, f, st, in.snap, ref, first, push, in.open[i]); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, b.pushChannels(ctx, d, f, st, in, refs, push))
+	return errors.Join(errs...)
+}
+
+// pushChannels offers the pushed tag to the later environments that carry
+// the version through a channel of their own (carry: version): a release
+// candidate pushed after dev runs that version opens staging's pull request
+// at once, once staging's gates hold; if dev does not run the version yet,
+// nothing opens and the tag waits for the merge into dev.
+func (b *Bot) pushChannels(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, in facts, refs []policy.ImageRef, push promote.Push) error {
+	pushed := []tags.Candidate{{Tag: push.Tag, Digest: push.Digest}}
+	holds := func() (chatops.Holds, error) { return in.holds, nil }
+	var errs []error
+	for _, ref := range refs {
+		for _, env := range st.pol.Environments[1:] {
+			e, _ := st.pol.Env(ref.App, env.Name)
+			if e.Carry != policy.CarryVersion || e.Promotion == policy.Manual {
+				continue
+			}
+			out, until, err := b.promoteNext(ctx, d, f, st, in.snap, ref.App, ref.Image, env.Name, holds, true, pushed)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			b.setWaiting(st, pair{ref.App, ref.Image, env.Name}, out.Waiting)
+			if out.Waiting && !until.IsZero() {
+				b.scheduleRecheck(st, until)
+			}
 		}
 	}
 	return errors.Join(errs...)
