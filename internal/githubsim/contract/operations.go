@@ -31,6 +31,7 @@ var Operations = []Operation{
 
 	// Repositories, branches, collaborators and teams.
 	{"GET", "/repos/{owner}/{repo}", "repos/get"},
+	{"GET", "/repos/{owner}/{repo}/branches/{branch}", "repos/get-branch"},
 	{"GET", "/repos/{owner}/{repo}/branches/{branch}/protection", "repos/get-branch-protection"},
 	{"GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", "repos/get-collaborator-permission-level"},
 	{"GET", "/orgs/{org}/teams/{team_slug}/memberships/{username}", "teams/get-membership-for-user-in-org"},
@@ -61,6 +62,7 @@ var Operations = []Operation{
 	{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}", "pulls/get"},
 	{"PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", "pulls/update"},
 	{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "pulls/list-files"},
+	{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/commits", "pulls/list-commits"},
 	{"PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "pulls/merge"},
 	{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "pulls/list-reviews"},
 	{"POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "pulls/create-review"},
@@ -74,6 +76,7 @@ var Operations = []Operation{
 	{"POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", "issues/create-comment"},
 	{"GET", "/repos/{owner}/{repo}/issues/comments/{comment_id}", "issues/get-comment"},
 	{"PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", "issues/update-comment"},
+	{"GET", "/repos/{owner}/{repo}/issues/{issue_number}/events", "issues/list-events"},
 	{"GET", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "issues/list-labels-on-issue"},
 	{"POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "issues/add-labels"},
 	{"PUT", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "issues/set-labels"},
