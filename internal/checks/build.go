@@ -56,6 +56,9 @@ func build(head fs.FS, dir string) (string, int, error) {
 	if _, err := overlay.Images(data); err != nil {
 		return file, errorLine(err), err
 	}
+	if f, line, err := refuseRemote(head, dir); err != nil {
+		return f, line, err
+	}
 	if _, err := overlay.Render(head, dir); err != nil {
 		return file, errorLine(err), err
 	}
