@@ -65,6 +65,9 @@ type Options struct {
 	// NoContract turns off githubsim's check of every call against
 	// GitHub's OpenAPI description (benchmarks measure Stagehand, not it).
 	NoContract bool
+	// RateLimit is githubsim's primary rate limit per token per hour
+	// (default GitHub's 5,000).
+	RateLimit int
 }
 
 // Sandbox is a running sandbox. Close stops it.
@@ -140,7 +143,7 @@ func Start(ctx context.Context, o Options) (_ *Sandbox, err error) {
 // startGitHub starts githubsim and seeds the installed config repository.
 func (s *Sandbox) startGitHub(o Options) error {
 	sim, err := githubsim.New(githubsim.Options{WebhookURL: s.URL() + "/webhooks/github", WebhookSecret: s.secret,
-		NoContract: o.NoContract})
+		NoContract: o.NoContract, RateLimit: o.RateLimit})
 	if err != nil {
 		return fmt.Errorf("sandbox: start githubsim: %w", err)
 	}
