@@ -105,6 +105,7 @@ func FuzzEvaluateOverlay(f *testing.F) {
 		"images:\n  - name: ghcr.io/acme/web\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
 		"images: [\n",
 		"kind: Secret\nstringData: {a: b}\n",
+		"resources:\n  - https://example.com/x.yaml\n  - github.com/acme/x//k8s?ref=v1\n",
 		"\xff",
 	} {
 		f.Add([]byte(s))
