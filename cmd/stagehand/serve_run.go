@@ -85,7 +85,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Int64("app_id", app.ID()),
 		zap.String("github_url", app.APIURL().String()), zap.String("version", version), zap.Int("webhook_secrets", len(o.secrets)),
 		zap.Strings("registry_sources", o.registryAuth.Configured()), zap.Bool("registry_confirm", o.keychain != nil))
-	go started.run(ctx, b, log)
+	go started.run(ctx, b, app, log)
 
 	select {
 	case err := <-served:
@@ -126,13 +126,14 @@ func readiness(app *forge.App, q *queue.Queue, started *startState) func() error
 // GitHub answers, so that serving starts at once.
 type startState struct{ done atomic.Bool }
 
-func (s *startState) run(ctx context.Context, b *bot.Bot, log *zap.Logger) {
+func (s *startState) run(ctx context.Context, b *bot.Bot, app *forge.App, log *zap.Logger) {
 	wait := time.Second
 	for {
 		err := b.Start(ctx)
 		if err == nil {
 			s.done.Store(true)
 			log.Info("routing index built", zap.Strings("repositories", b.Index().Repos()))
+			redeliver(ctx, app, log)
 			return
 		}
 		log.Error("routing index not built; retrying", zap.Error(err), zap.Duration("in", wait))
@@ -155,4 +156,20 @@ func newLogger(o serveOptions, w io.Writer) *zap.Logger {
 	}
 	core := zapcore.NewCore(encoder, zapcore.Lock(zapcore.AddSync(w)), o.level)
 	return zap.New(core, zap.ErrorOutput(zapcore.Lock(zapcore.AddSync(w))))
+}
+
+// redeliverWindow is how far back failed webhook deliveries are asked for
+// again at start: GitHub keeps three days of them.
+const redeliverWindow = 72 * time.Hour
+
+// redeliver asks GitHub to send again the deliveries that failed, most
+// likely while Stagehand was down: GitHub does not retry by itself.
+// Handling is idempotent, so a delivery handled before is harmless.
+func redeliver(ctx context.Context, app *forge.App, log *zap.Logger) {
+	n, err := forge.RedeliverFailed(ctx, app.Client(), time.Now().Add(-redeliverWindow))
+	if err != nil {
+		log.Warn("failed deliveries not redelivered", zap.Error(err))
+		return
+	}
+	log.Info("failed deliveries redelivered", zap.Int("count", n))
 }

@@ -202,8 +202,10 @@ func TestServeStarts(t *testing.T) {
 			if err := stop(); err != nil {
 				t.Fatalf("serve returned %v after the signal", err)
 			}
-			if !strings.Contains(logs.String(), `"decision":"proposed"`) {
-				t.Errorf("no proposal logged; logs:\n%s", logs)
+			for _, want := range []string{`"decision":"proposed"`, `"failed deliveries redelivered"`} {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("logs lack %s:\n%s", want, logs)
+				}
 			}
 		})
 	}

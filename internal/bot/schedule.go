@@ -62,14 +62,16 @@ func (b *Bot) onRecheck(ctx context.Context, d event.Delivery) error {
 	if st == nil {
 		return nil
 	}
+	only := b.waitingPairs(d.Repo)
+	if r, ok := d.Payload.(Recheck); ok && r.All {
+		only = nil
+	} else if len(only) == 0 {
+		return nil
+	}
 	f := b.cfg.Forges.Forge(st.installation)
 	snap, err := f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
 	if err != nil {
 		return err
-	}
-	only := b.waitingPairs(d.Repo)
-	if r, ok := d.Payload.(Recheck); ok && r.All {
-		only = nil
 	}
 	return b.advance(ctx, d, f, st, snap, only)
 }

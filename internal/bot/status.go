@@ -25,12 +25,12 @@ func (b *Bot) onStatus(ctx context.Context, d event.Delivery) error {
 	if sha := headSHA(d.Payload); sha != "" && d.Event != event.DeploymentStatus {
 		errs = append(errs, b.mergeGreen(ctx, d, f, st, sha))
 	}
-	if d.Event == event.Status || d.Event == event.DeploymentStatus {
+	if waiting := b.waitingPairs(d.Repo); len(waiting) > 0 && (d.Event == event.Status || d.Event == event.DeploymentStatus) {
 		snap, err := f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
 		if err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		errs = append(errs, b.advance(ctx, d, f, st, snap, b.waitingPairs(d.Repo)))
+		errs = append(errs, b.advance(ctx, d, f, st, snap, waiting))
 	}
 	return errors.Join(errs...)
 }
