@@ -56,10 +56,3 @@ func (a *AppForges) Installations(ctx context.Context) ([]int64, error) {
 		opts.Page = resp.NextPage
 	}
 }
-
-// StaticForges is one Forge for every installation, for a token that acts
-// as a single installation (tests, and a personal token in development).
-type StaticForges struct{ F *forge.Forge }
-
-// Forge returns the one Forge.
-func (s StaticForges) Forge(int64) *forge.Forge { return s.F }

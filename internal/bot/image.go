@@ -20,11 +20,10 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
-// ImageDelivery is the delivery that brings one registry event to one
-// config repository. The registry webhook route and the GitHub package
-// handler both make them; its ID is derived from the event's, so a
-// repeated notification is deduplicated.
-func ImageDelivery(id string, ev registry.ImagePushed, t Target) event.Delivery {
+// imageDelivery is the delivery that brings one registry event from a
+// GitHub package event to one config repository; its ID is derived from
+// the package event's.
+func imageDelivery(id string, ev registry.ImagePushed, t Target) event.Delivery {
 	return event.Delivery{ID: id + ":" + t.Repo, Event: EventImagePushed, Repo: t.Repo, InstallationID: t.InstallationID, Payload: ev}
 }
 
@@ -58,7 +57,7 @@ func (b *Bot) onPackage(ctx context.Context, d event.Delivery) error {
 			continue
 		}
 		for _, t := range targets {
-			errs = append(errs, b.enqueue(ImageDelivery(d.ID, ev, t)))
+			errs = append(errs, b.enqueue(imageDelivery(d.ID, ev, t)))
 		}
 	}
 	return errors.Join(errs...)

@@ -66,13 +66,6 @@ func (x *Index) Targets(image string) []Target {
 	return out
 }
 
-// Routes returns every route of image.
-func (x *Index) Routes(image string) []Route {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return append([]Route(nil), x.routes[policy.NormalizeImage(image)]...)
-}
-
 // Repos returns the config repositories in the index, sorted.
 func (x *Index) Repos() []string {
 	x.mu.RLock()
