@@ -16,9 +16,9 @@ type Target = server.Target
 // The server routes registry webhooks through the index.
 var _ server.Routes = (*Index)(nil)
 
-// Route is one image rule of one config repository: which app tracks the
+// route is one image rule of one config repository: which app tracks the
 // image there.
-type Route struct {
+type route struct {
 	Target
 	App   string
 	Image string // as the policy or the overlay writes it
@@ -33,7 +33,7 @@ type Index struct {
 	mu    sync.RWMutex
 	repos map[string]*repoState
 	// routes is normalised image → routes, rebuilt on every change.
-	routes map[string][]Route
+	routes map[string][]route
 }
 
 // repoState is what the index knows of one config repository.
@@ -48,7 +48,7 @@ type repoState struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{repos: map[string]*repoState{}, routes: map[string][]Route{}}
+	return &Index{repos: map[string]*repoState{}, routes: map[string][]route{}}
 }
 
 // Targets returns the config repositories whose policy tracks image, sorted
@@ -113,7 +113,7 @@ func (x *Index) removeInstallation(id int64) {
 // rebuild recomputes routes from every repository's policy. The caller
 // holds the write lock.
 func (x *Index) rebuild() {
-	routes := map[string][]Route{}
+	routes := map[string][]route{}
 	for name, st := range x.repos {
 		t := Target{Repo: name, InstallationID: st.installation}
 		for _, app := range st.pol.Apps {
@@ -125,7 +125,7 @@ func (x *Index) rebuild() {
 						continue
 					}
 					seen[key] = true
-					routes[key] = append(routes[key], Route{Target: t, App: app.Name, Image: img.Name})
+					routes[key] = append(routes[key], route{Target: t, App: app.Name, Image: img.Name})
 				}
 			}
 		}
