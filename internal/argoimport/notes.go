@@ -1,8 +1,9 @@
 package argoimport
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // Kind says whether a note is about something left out or is for
@@ -43,18 +44,9 @@ func (n Note) String() string {
 // sortNotes orders notes by file, line, key and reason, so the report is
 // the same from run to run.
 func sortNotes(notes []Note) {
-	sort.SliceStable(notes, func(i, j int) bool {
-		a, b := notes[i], notes[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Key != b.Key {
-			return a.Key < b.Key
-		}
-		return a.Reason < b.Reason
+	slices.SortStableFunc(notes, func(a, b Note) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Key, b.Key), cmp.Compare(a.Reason, b.Reason))
 	})
 }
 

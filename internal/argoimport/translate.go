@@ -142,6 +142,10 @@ func (t *Translation) targets(a *Application) [][2]string {
 	for _, p := range a.Paths {
 		app, dir, ok := t.Layout.locate(p)
 		if !ok {
+			if _, dir, ok := (Layout{Overlays: t.Layout.Overlays}).locate(p); ok {
+				t.Notes = append(t.Notes, appNote(a, NotTranslated, "path %s: no environment of the policy has the dir %q; its annotations are not translated", p, dir))
+				continue
+			}
 			t.Notes = append(t.Notes, appNote(a, NotTranslated, "path %s matches no overlays template (%s); its annotations are not translated", p, strings.Join(t.Layout.Overlays, ", ")))
 			continue
 		}

@@ -170,12 +170,18 @@ func TestTranslateErrors(t *testing.T) {
 		name string
 		apps []Application
 		want error
+		why  string // the one note's reason, for ErrNothingTranslated
 	}{
-		{"no Applications", nil, ErrNoAnnotations},
-		{"no annotations", []Application{application("a", "apps/x/overlays/dev")}, ErrNoAnnotations},
-		{"no path matches", []Application{application("a", "charts/x", "image-list", "x/x")}, ErrNothingTranslated},
-		{"no path", []Application{application("a", "", "image-list", "x/x")}, ErrNothingTranslated},
-		{"no image", []Application{application("a", "apps/x/overlays/dev", "image-list", "Bad Image")}, ErrNothingTranslated},
+		{"no Applications", nil, ErrNoAnnotations, ""},
+		{"no annotations", []Application{application("a", "apps/x/overlays/dev")}, ErrNoAnnotations, ""},
+		{"no path matches", []Application{application("a", "charts/x", "image-list", "x/x")}, ErrNothingTranslated,
+			"path charts/x matches no overlays template (apps/{app}/overlays/{env}); its annotations are not translated"},
+		{"no path", []Application{application("a", "", "image-list", "x/x")}, ErrNothingTranslated,
+			"no spec.source.path or spec.sources[].path to find the app and environment from; its annotations are not translated"},
+		{"an unknown environment directory", []Application{application("a", "apps/x/overlays/qa", "image-list", "x/x")}, ErrNothingTranslated,
+			`path apps/x/overlays/qa: no environment of the policy has the dir "qa"; its annotations are not translated`},
+		{"no image", []Application{application("a", "apps/x/overlays/dev", "image-list", "Bad Image")}, ErrNothingTranslated,
+			`image-list entry "Bad Image": "Bad Image" is not an image repository name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,8 +189,8 @@ func TestTranslateErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error %v, want %v", err, tt.want)
 			}
-			if err == ErrNothingTranslated && len(tr.Notes) == 0 {
-				t.Error("nothing translated, and no note says why")
+			if tt.why != "" && (len(tr.Notes) != 1 || tr.Notes[0].Reason != tt.why) {
+				t.Errorf("notes %v, want one: %s", tr.Notes, tt.why)
 			}
 		})
 	}
