@@ -140,10 +140,12 @@ func (b *Bot) Index() *Index { return b.index }
 // Handle handles one delivery. Events that cannot change anything are
 // skipped before any call to GitHub.
 func (b *Bot) Handle(ctx context.Context, d event.Delivery) error {
+	// Every pull request's stagehand/<env> checks; OnChecks picks its own events.
+	cerr := b.OnChecks(ctx, d)
 	if ok, why := relevant(d); !ok {
 		b.log.Debug("skipped", zap.String("delivery_id", d.ID), zap.String("event", d.Event),
 			zap.String("action", d.Action), zap.String("repo", d.Repo), zap.String("reason", why))
-		return nil
+		return retryable(cerr)
 	}
 	var err error
 	switch d.Event {
@@ -164,6 +166,7 @@ func (b *Bot) Handle(ctx context.Context, d event.Delivery) error {
 	case EventRecheck:
 		err = b.onRecheck(ctx, d)
 	}
+	err = errors.Join(err, cerr)
 	b.metrics.handled.WithLabelValues(d.Event, result(err)).Inc()
 	return retryable(err)
 }

@@ -33,6 +33,9 @@ var checkTriggers = map[string][]string{
 	EventChecks:       {""},
 }
 
+// ruleLabels are the labels the check rules read.
+var ruleLabels = []string{checks.LabelRollback, checks.LabelEmergency, checks.LabelHold}
+
 // ChecksRelevant reports whether d can change a pull request's stagehand
 // checks: the events of the check-run handler, which differ from those of
 // the promotion handlers (every pull request is checked, not only
@@ -43,8 +46,13 @@ func ChecksRelevant(d event.Delivery) bool {
 	}
 	switch p := d.Payload.(type) {
 	case *github.PullRequestEvent:
-		// edited matters only when the base branch changed.
-		return d.Action != "edited" || p.GetChanges().GetBase() != nil
+		switch d.Action {
+		case "edited":
+			return p.GetChanges().GetBase() != nil
+		case "labeled", "unlabeled":
+			// Only the labels the rules read change a verdict.
+			return slices.ContainsFunc(ruleLabels, func(l string) bool { return strings.EqualFold(l, p.GetLabel().GetName()) })
+		}
 	case *github.CheckRunEvent:
 		return strings.HasPrefix(p.GetCheckRun().GetName(), checks.GeneralCheck)
 	}
@@ -64,8 +72,12 @@ func (b *Bot) OnChecks(ctx context.Context, d event.Delivery) error {
 	}
 	f := b.cfg.Forges.Forge(st.installation)
 	var errs []error
+	var known *github.PullRequest
+	if p, ok := d.Payload.(*github.PullRequestEvent); ok {
+		known = p.GetPullRequest()
+	}
 	for _, n := range checkedPulls(d) {
-		if err := b.checkPull(ctx, f, st, n); err != nil {
+		if err := b.checkPull(ctx, f, st, n, known); err != nil {
 			errs = append(errs, fmt.Errorf("checks of %s#%d: %w", d.Repo, n, err))
 		}
 	}
@@ -96,10 +108,15 @@ func checkedPulls(d event.Delivery) []int {
 
 // checkPull gathers the facts of one pull request, asks checks for the
 // verdicts and publishes them on the head commit.
-func (b *Bot) checkPull(ctx context.Context, f *forge.Forge, st *repoState, number int) error {
-	pr, _, err := f.Client().PullRequests.Get(ctx, st.repo.Owner, st.repo.Name, number)
-	if err != nil {
-		return fmt.Errorf("read the pull request: %w", err)
+// The pull request of a pull_request event comes with it (known); others
+// are read.
+func (b *Bot) checkPull(ctx context.Context, f *forge.Forge, st *repoState, number int, known *github.PullRequest) error {
+	pr := known
+	if pr == nil || pr.GetNumber() != number {
+		var err error
+		if pr, _, err = f.Client().PullRequests.Get(ctx, st.repo.Owner, st.repo.Name, number); err != nil {
+			return fmt.Errorf("read the pull request: %w", err)
+		}
 	}
 	if pr.GetState() != "open" || pr.GetBase().GetRef() != st.defaultBranch {
 		return nil
@@ -117,8 +134,8 @@ func (b *Bot) checkPull(ctx context.Context, f *forge.Forge, st *repoState, numb
 		if err := publishVerdict(ctx, f, st.repo, head, v); err != nil {
 			return err
 		}
-		b.log.Info("decision", zap.String("repo", st.repo.String()), zap.Int("pull", number), zap.String("check", v.Name),
-			zap.String("status", string(v.Status)), zap.String("conclusion", string(v.Conclusion)), zap.String("decision", "check"))
+		b.log.Info("check evaluated", zap.String("repo", st.repo.String()), zap.Int("pull", number), zap.String("check", v.Name),
+			zap.String("status", string(v.Status)), zap.String("conclusion", string(v.Conclusion)))
 		if v.Status == checks.InProgress && !v.Due.IsZero() {
 			b.scheduleChecks(st, number, v.Due)
 		}

@@ -21,8 +21,7 @@ import (
 const checkHistoryLimit = 100
 
 // checkFacts gathers what checks.Evaluate needs about a pull request: the
-// base branch's head and the head commit as snapshots, the merge base,
-// the changed files, the labels and who added them, the holds, team
+// base branch's head and the head commit as snapshots, the changed files, the labels and who added them, the holds, team
 // memberships for the emergency label, the history, and the time.
 func (b *Bot) checkFacts(ctx context.Context, f *forge.Forge, st *repoState, pr *github.PullRequest) (checks.Input, error) {
 	repo := st.repo
@@ -33,13 +32,8 @@ func (b *Bot) checkFacts(ctx context.Context, f *forge.Forge, st *repoState, pr 
 	headSHA := pr.GetHead().GetSHA()
 	in := checks.Input{Base: f.Snapshot(ctx, repo, baseSHA), Head: f.Snapshot(ctx, repo, headSHA), Now: b.cfg.Now(),
 		PR: checks.PR{Number: pr.GetNumber(), Author: pr.GetUser().GetLogin()}}
-	cmp, _, err := f.Client().Repositories.CompareCommits(ctx, repo.Owner, repo.Name, baseSHA, headSHA, nil)
-	if err != nil {
-		return in, fmt.Errorf("compare %s...%s: %w", baseSHA, headSHA, err)
-	}
-	if mb := cmp.GetMergeBaseCommit().GetSHA(); mb != "" {
-		in.MergeBase = f.Snapshot(ctx, repo, mb)
-	}
+	// GitHub lists the files a pull request changes against its merge
+	// base, so the merge base itself need not be read.
 	if in.Changed, err = pullFiles(ctx, f, repo, pr.GetNumber()); err != nil {
 		return in, err
 	}

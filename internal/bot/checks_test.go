@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -11,15 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/checks"
-	"github.com/stagehand-gitops/stagehand/internal/event"
-	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
-	"github.com/stagehand-gitops/stagehand/internal/policy"
-	"github.com/stagehand-gitops/stagehand/internal/server"
 )
 
 func init() {
@@ -55,29 +47,13 @@ func checksOverlay(tag string) string {
 }
 
 // checksWorld is a world whose dev and staging run v1.1.0 and prod
-// v1.0.0, and whose webhooks also reach the check-run handler.
+// v1.0.0.
 func checksWorld(t *testing.T) *world {
 	files := seedFiles(checksPolicy)
 	files["apps/web/overlays/dev/kustomization.yaml"] = checksOverlay("v1.1.0")
 	files["apps/web/overlays/staging/kustomization.yaml"] = checksOverlay("v1.1.0")
 	files["apps/web/overlays/prod/kustomization.yaml"] = checksOverlay("v1.0.0")
-	w := newWorld(t, worldOptions{files: files})
-	sc := w.serverConfig
-	sc.Handler, sc.Routes, sc.Registry = withChecks{w.bot}, w.bot.Index(), prometheus.NewRegistry()
-	srv, err := server.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.serve(srv)
-	return w
-}
-
-// withChecks hands every delivery to the promotion handlers and to the
-// check-run handler, as serve does.
-type withChecks struct{ b *Bot }
-
-func (h withChecks) Handle(ctx context.Context, d event.Delivery) error {
-	return errors.Join(h.b.Handle(ctx, d), h.b.OnChecks(ctx, d))
+	return newWorld(t, worldOptions{files: files})
 }
 
 // propose pushes files to a new branch as dev and opens a pull request.
@@ -219,11 +195,6 @@ func TestChecksBranchProtection(t *testing.T) {
 // label lifts it only when a promoter added it.
 func TestChecksFreeze(t *testing.T) {
 	w := checksWorld(t)
-	// Who added the emergency label comes from issues/list-events, which
-	// githubsim serves and the contract's operation list does not name yet.
-	for range 4 {
-		w.sim.ExpectViolation("issues/1/events")
-	}
 	w.sched.advance(3 * time.Hour) // 12:00, inside the freeze; staging has soaked
 	w.settle()
 	n := w.propose("frozen", map[string]string{"apps/web/overlays/prod/kustomization.yaml": checksOverlay("v1.1.0")})
@@ -259,24 +230,14 @@ func TestChecksLabels(t *testing.T) {
 	}
 }
 
-// TestPostInstallChecks: every environment's check is posted on the
-// default branch, so branch protection can offer it; posting twice
-// updates the same runs.
+// TestPostInstallChecks: installing the App posts every environment's
+// check on the default branch, so branch protection can offer it;
+// installing again updates nothing.
 func TestPostInstallChecks(t *testing.T) {
 	w := checksWorld(t)
-	pol, err := policy.Parse(policy.FileName, []byte(checksPolicy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sha, err := w.sim.RefSHA(configRepo, "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := w.cfg.Forges.Forge(w.sim.InstallationID())
 	for range 2 {
-		if err := PostInstallChecks(context.Background(), f, forge.Repo{Owner: "acme", Name: "config"}, sha, pol); err != nil {
-			t.Fatal(err)
-		}
+		w.sim.InstallApp("alice")
+		w.settle()
 	}
 	runs, err := w.sim.CheckRuns(configRepo, "main")
 	if err != nil {
@@ -284,7 +245,9 @@ func TestPostInstallChecks(t *testing.T) {
 	}
 	var got []string
 	for _, r := range runs {
-		got = append(got, r.Name+"="+r.Conclusion)
+		if strings.HasPrefix(r.Name, "stagehand/") && r.Name != PolicyCheck {
+			got = append(got, r.Name+"="+r.Conclusion)
+		}
 	}
 	want := "stagehand/dev=neutral stagehand/prod=neutral stagehand/staging=neutral"
 	if strings.Join(slices.Sorted(slices.Values(got)), " ") != want {

@@ -42,7 +42,8 @@ func (b *Bot) onInstallation(ctx context.Context, d event.Delivery) error {
 	var errs []error
 	for _, r := range b.index.Repos() {
 		if st := b.index.get(r); st != nil && st.installation == id {
-			errs = append(errs, b.enqueue(recheck(r, id, "installation-"+d.ID, true)))
+			errs = append(errs, b.enqueue(recheck(r, id, "installation-"+d.ID, true)),
+				PostInstallChecks(ctx, b.cfg.Forges.Forge(id), st.repo, st.commit, st.pol))
 		}
 	}
 	return errors.Join(append(errs, err)...)
