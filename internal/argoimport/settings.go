@@ -62,8 +62,10 @@ func (r *reader) settings() []*setting {
 	aliases := map[string]*setting{}
 	for i, spec := range specs {
 		out[i] = &setting{app: r.app, spec: spec, strategy: tags.SemVer, src: map[string]Annotation{"image": list}}
-		if spec.Alias != "" {
-			aliases[keyAlias(spec.Alias)] = out[i]
+		if k := keyAlias(spec.Alias); spec.Alias != "" && aliases[k] != nil {
+			r.note(list, NotTranslated, "the alias %q names two images; its options apply to the first, %s", spec.Alias, aliases[k].spec.Name)
+		} else if spec.Alias != "" {
+			aliases[k] = out[i]
 		}
 	}
 	// Application-wide options first, so per-image ones replace them.

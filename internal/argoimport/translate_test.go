@@ -140,6 +140,10 @@ func TestTranslate(t *testing.T) {
 			application("p", "apps/web/overlays/production", "image-list", "web=x/web", "web.allow-tags", "regexp:^v"),
 			application("d", "apps/web/overlays/dev", "image-list", "web=x/web")}, DefaultLayout(),
 			[]string{"web: x/web semver", "web in production: allow=^v"}, nil},
+		{"an alias given twice", []Application{application("prod", "apps/order-service/overlays/production",
+			"image-list", "a=x/one, a=x/two", "a.update-strategy", "digest")}, textbook,
+			[]string{"order-service: x/one digest", "order-service: x/two semver"},
+			[]string{"prod : note", "prod image-list: not translated"}},
 		{"no image-list", []Application{
 			application("prod", "apps/order-service/overlays/production", "order.allow-tags", "any"),
 			application("dev", "apps/order-service/overlays/development", "image-list", img)}, textbook,
