@@ -22,6 +22,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{name: "textbook", base: "../../testdata/textbook-repo/.stagehand.yaml"},
 		{name: "inferred"},
+		{name: "append", base: "testdata/append/policy.yaml"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

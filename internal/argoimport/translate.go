@@ -114,8 +114,13 @@ func (t *Translation) place(apps []Application) placed {
 			continue
 		}
 		for _, target := range t.targets(a) {
+			// One Application per cluster is common: several deploy one
+			// app in one environment, and agree or are reported.
 			if prev, dup := owner[target]; dup {
-				t.Notes = append(t.Notes, appNote(a, NotTranslated, "%s in %s is deployed by Application %s as well; its annotations are used", target[0], target[1], prev))
+				if describe(out[target[0]][target[1]]) != describe(settings) {
+					t.Notes = append(t.Notes, appNote(a, NotTranslated, "%s in %s is deployed by Application %s as well, "+
+						"whose annotations say otherwise and are used", target[0], target[1], prev))
+				}
 				continue
 			}
 			owner[target] = a.Name
@@ -159,6 +164,15 @@ func (t *Translation) targets(a *Application) [][2]string {
 		}
 	}
 	return out
+}
+
+// describe renders what settings translate to, to compare Applications.
+func describe(settings []*setting) string {
+	var b strings.Builder
+	for _, s := range settings {
+		fmt.Fprintf(&b, "%s %s %q %q %q\n", specString(s.spec), s.strategy, s.constraint, s.allowTags, s.ignoreTags)
+	}
+	return b.String()
 }
 
 func (t *Translation) envName(dir string) (string, bool) {

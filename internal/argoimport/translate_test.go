@@ -136,6 +136,11 @@ func TestTranslate(t *testing.T) {
 			Layout{Overlays: []string{"clusters/{env}-*/apps/{app}"}, Environments: []Env{{"prod", "production"}}},
 			[]string{"web: x/web semver allow=^v"},
 			[]string{"us : not translated"}},
+		{"Applications of one environment that agree", []Application{
+			application("eu", "clusters/production-eu/apps/web", "image-list", "web=x/web", "web.allow-tags", "regexp:^v"),
+			application("us", "clusters/production-us/apps/web", "image-list", "web=x/web", "web.allow-tags", "regexp:^v")},
+			Layout{Overlays: []string{"clusters/{env}-*/apps/{app}"}, Environments: []Env{{"prod", "production"}}},
+			[]string{"web: x/web semver allow=^v"}, nil},
 		{"environments inferred from the paths", []Application{
 			application("p", "apps/web/overlays/production", "image-list", "web=x/web", "web.allow-tags", "regexp:^v"),
 			application("d", "apps/web/overlays/dev", "image-list", "web=x/web")}, DefaultLayout(),
