@@ -420,9 +420,10 @@ func (w *world) decisions() []string {
 	var out []string
 	for _, e := range w.logs.FilterMessage("decision").All() {
 		m := e.ContextMap()
-		line := m["app"].(string) + "/" + m["env"].(string) + ": " + m["decision"].(string)
-		if g, ok := m["gates"].(string); ok {
-			line += " (" + g + ") since " + m["since_commit"].(string)
+		str := func(k string) string { s, _ := m[k].(string); return s }
+		line := str("app") + "/" + str("env") + ": " + str("decision")
+		if g := str("gates"); g != "" {
+			line += " (" + g + ") since " + str("since_commit")
 		}
 		out = append(out, line)
 	}
