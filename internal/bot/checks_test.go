@@ -220,6 +220,37 @@ func TestChecksFreeze(t *testing.T) {
 	}
 }
 
+// TestChecksRerunWithHold: a hold recorded in the holds issue fails the
+// check when someone re-runs it.
+func TestChecksRerunWithHold(t *testing.T) {
+	w := checksWorld(t)
+	w.propose("staging-note", map[string]string{"apps/web/overlays/staging/kustomization.yaml": checksOverlay("v1.1.0") + "# note\n"})
+	run := w.checkRun("staging-note", "stagehand/staging")
+	if run.Conclusion != "success" {
+		t.Fatalf("before the hold: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+	body := chatops.RenderHolds(chatops.Holds{{App: "web", Env: "staging", By: "alice", Since: w.clock.Now(), Reason: "database migration"}})
+	issue, err := w.sim.CreateIssue("alice", configRepo, chatops.HoldsTitle, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sim.AddLabel("alice", configRepo, issue, chatops.LabelHolds); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if still := w.checkRun("staging-note", "stagehand/staging"); still.Conclusion != "success" {
+		t.Fatalf("the check changed before anyone re-ran it: %s", still.Conclusion)
+	}
+	if err := w.sim.RerequestCheckRun("alice", configRepo, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	run = w.checkRun("staging-note", "stagehand/staging")
+	if run.Conclusion != "failure" || !strings.Contains(run.Summary, "web is on hold in staging by @alice: database migration") {
+		t.Fatalf("after the hold and a re-run: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+}
+
 // TestChecksLabels: the hold label the checks read is the one /hold sets.
 func TestChecksLabels(t *testing.T) {
 	if checks.LabelHold != chatops.LabelHold {
