@@ -69,7 +69,7 @@ func Specs() []Spec {
 			Examples: []string{"/hold order-service in prod waiting for the schema migration", "/hold payment-service"},
 			Who:      whoWrite,
 			Description: "Stops new promotion pull requests for `<app>` (in every environment, or only in `<env>`), and makes its open ones fail the `stagehand/<env>` check, until `/unhold`. " +
-				"Holds are recorded in the pinned issue \"" + HoldsTitle + "\" and as the `" + LabelHold + "` label on open promotion pull requests.",
+				"Holds are recorded in the issue \"" + HoldsTitle + "\" and as the `" + LabelHold + "` label on open promotion pull requests.",
 			parse: parseHold,
 		},
 		{

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Where holds live in GitHub. There is no database: the pinned issue titled
+// Where holds live in GitHub. There is no database: the open issue titled
 // HoldsTitle, labelled LabelHolds, is the record, and every open promotion
 // pull request of a held app and environment carries LabelHold so that the
 // stagehand/<env> check can fail it without reading the issue.

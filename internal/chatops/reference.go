@@ -50,8 +50,10 @@ func Reference() string {
 		}
 	}
 	b.WriteString("\n## Holds\n\n")
-	b.WriteString("Holds live in GitHub, not in a database. The issue titled \"" + HoldsTitle + "\" (label `" + LabelHolds +
-		"`, pinned) holds a table Stagehand rewrites on every `/hold` and `/unhold`; `*` in its env column means every environment. " +
+	b.WriteString("Holds live in GitHub, not in a database. The open issue titled \"" + HoldsTitle + "\" with the label `" + LabelHolds +
+		"` holds a table Stagehand rewrites on every `/hold` and `/unhold`; `*` in its env column means every environment. " +
+		"Stagehand opens the issue on the first `/hold`; pin it once by hand if you like (GitHub's REST API cannot pin issues). " +
+		"If someone edits the table so that a row no longer reads, `/hold` and `/unhold` refuse to rewrite it rather than drop a hold. " +
 		"Every open promotion pull request of a held app and environment carries the label `" + LabelHold + "`, " +
 		"which makes its `stagehand/<env>` check fail.\n")
 	return b.String()
@@ -71,5 +73,6 @@ var authRules = []string{
 	"An environment with `promoters` in `.stagehand.yaml` only accepts `/promote`, `/rollback` and `/unhold` from the users listed there, or from members of a listed `@org/team`.",
 	"The policy is always read from the default branch, never from a pull request's head, so a pull request cannot grant itself rights.",
 	"Comments on pull requests from forks cannot trigger anything.",
+	"Team promoters are resolved with GitHub's team membership API, which needs the App's organization permission *Members: read*; a membership that cannot be read never lets a command through.",
 	"Every refusal says why and who may do it instead.",
 }
