@@ -9,11 +9,11 @@ package argoimport
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
@@ -155,7 +155,7 @@ func (t *Translation) targets(a *Application) [][2]string {
 			continue
 		}
 		env, ok := t.envName(dir)
-		if !ok || !validName(app) {
+		if !ok || !policy.ValidName(app) {
 			t.Notes = append(t.Notes, appNote(a, NotTranslated, "path %s: %q or %q is not a valid app or environment name; its annotations are not translated", p, app, dir))
 			continue
 		}
@@ -181,18 +181,12 @@ func (t *Translation) envName(dir string) (string, bool) {
 			return e.Name, true
 		}
 	}
-	return dir, len(t.Layout.Environments) == 0 && validName(dir)
+	return dir, len(t.Layout.Environments) == 0 && policy.ValidName(dir)
 }
 
 func appNote(a *Application, kind Kind, format string, args ...any) Note {
 	return Note{File: a.File, Line: a.Line, Application: a.Name, Kind: kind, Reason: fmt.Sprintf(format, args...)}
 }
-
-// namePattern is the policy's rule for app and environment names (see
-// docs/policy.md); policy.Parse checks the rendered output again.
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$`)
-
-func validName(s string) bool { return namePattern.MatchString(s) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

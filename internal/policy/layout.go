@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -80,37 +79,6 @@ func globQuote(s string) string {
 	return b.String()
 }
 
-// appPattern compiles a template, with {env} fixed to dir, into a regular
-// expression whose first group captures the {app} segment.
-func appPattern(t, dir string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	captured := false
-	for rest := t; rest != ""; {
-		switch {
-		case strings.HasPrefix(rest, "{app}"):
-			if captured {
-				b.WriteString("[^/]+")
-			} else {
-				b.WriteString("([^/]+)")
-				captured = true
-			}
-			rest = rest[len("{app}"):]
-		case strings.HasPrefix(rest, "{env}"):
-			b.WriteString(regexp.QuoteMeta(dir))
-			rest = rest[len("{env}"):]
-		case rest[0] == '*':
-			b.WriteString("[^/]*")
-			rest = rest[1:]
-		default:
-			b.WriteString(regexp.QuoteMeta(rest[:1]))
-			rest = rest[1:]
-		}
-	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
-}
-
 // Discover adds the apps found from the layout when the policy's discover
 // field is on (it does nothing otherwise): every directory matching an
 // overlay template for at least one environment is an overlay of the app
@@ -170,15 +138,10 @@ func (p *Policy) discoverNames(fsys fs.FS) ([]string, error) {
 			if err != nil {
 				return nil, fmt.Errorf("discover apps with template %q: %w", t, err)
 			}
-			re := appPattern(t, e.Dir)
 			for _, dir := range dirs {
-				m := re.FindStringSubmatch(dir)
-				if m == nil || seen[m[1]] || !validName.MatchString(m[1]) || p.excluded(m[1]) {
-					continue
-				}
-				// A template naming {app} twice matches only when both agree.
-				if ok, _ := path.Match(expand(t, globQuote(m[1]), globQuote(e.Dir)), dir); ok {
-					seen[m[1]] = true
+				app, _, ok := MatchOverlay(t, e.Dir, dir)
+				if ok && !seen[app] && validName.MatchString(app) && !p.excluded(app) {
+					seen[app] = true
 				}
 			}
 		}

@@ -1,0 +1,69 @@
+package policy
+
+import (
+	"path"
+	"regexp"
+	"strings"
+)
+
+// MatchOverlay matches the directory p against the overlay template t and
+// returns the app and environment directory it stands for. With dir set,
+// {env} must be dir; without, {env} is any one segment. A template naming
+// a placeholder twice matches only when both occurrences agree. It is the
+// one reading of templates: Discover and importers use it alike.
+func MatchOverlay(t, dir, p string) (app, env string, ok bool) {
+	re := templatePattern(t, dir)
+	m := re.FindStringSubmatch(p)
+	if m == nil {
+		return "", "", false
+	}
+	app, env = m[re.SubexpIndex("app")], dir
+	if dir == "" {
+		env = m[re.SubexpIndex("env")]
+	}
+	full := strings.NewReplacer("{app}", globQuote(app), "{env}", globQuote(env)).Replace(t)
+	if ok, _ := path.Match(full, p); !ok {
+		return "", "", false
+	}
+	return app, env, true
+}
+
+// templatePattern compiles a template into a regular expression whose
+// group "app" is the first {app} segment and, without dir, whose group
+// "env" is the first {env} segment.
+func templatePattern(t, dir string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	captured := map[string]bool{}
+	for rest := t; rest != ""; {
+		switch {
+		case strings.HasPrefix(rest, "{app}") || (dir == "" && strings.HasPrefix(rest, "{env}")):
+			ph := rest[:5]
+			switch {
+			case captured[ph]:
+				b.WriteString("[^/]+")
+			case ph == "{app}":
+				b.WriteString("(?P<app>[^/]+)")
+			default:
+				b.WriteString("(?P<env>[^/]+)")
+			}
+			captured[ph] = true
+			rest = rest[5:]
+		case strings.HasPrefix(rest, "{env}"):
+			b.WriteString(regexp.QuoteMeta(dir))
+			rest = rest[5:]
+		case rest[0] == '*':
+			b.WriteString("[^/]*")
+			rest = rest[1:]
+		default:
+			b.WriteString(regexp.QuoteMeta(rest[:1]))
+			rest = rest[1:]
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+// ValidName reports whether name may be an app or environment name: it
+// appears in branch names, labels and commands.
+func ValidName(name string) bool { return validName.MatchString(name) }
