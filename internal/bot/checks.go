@@ -31,6 +31,7 @@ var checkTriggers = map[string][]string{
 	event.CheckSuite:  {"requested", "rerequested"},
 	event.CheckRun:    {"rerequested"},
 	EventChecks:       {""},
+	EventRecheck:      {""},
 }
 
 // ruleLabels are the labels the check rules read.
@@ -55,6 +56,10 @@ func ChecksRelevant(d event.Delivery) bool {
 		}
 	case *github.CheckRunEvent:
 		return strings.HasPrefix(p.GetCheckRun().GetName(), checks.GeneralCheck)
+	case Recheck:
+		// At start and installation: timers of checks in progress were
+		// lost with the previous process.
+		return p.All
 	}
 	return true
 }
@@ -76,7 +81,14 @@ func (b *Bot) OnChecks(ctx context.Context, d event.Delivery) error {
 	if p, ok := d.Payload.(*github.PullRequestEvent); ok {
 		known = p.GetPullRequest()
 	}
-	for _, n := range checkedPulls(d) {
+	numbers := checkedPulls(d)
+	if d.Event == EventRecheck {
+		var err error
+		if numbers, err = pullsInProgress(ctx, f, st); err != nil {
+			return err
+		}
+	}
+	for _, n := range numbers {
 		if err := b.checkPull(ctx, f, st, n, known); err != nil {
 			errs = append(errs, fmt.Errorf("checks of %s#%d: %w", d.Repo, n, err))
 		}
@@ -248,4 +260,31 @@ func PostInstallChecks(ctx context.Context, f *forge.Forge, repo forge.Repo, com
 		}
 	}
 	return nil
+}
+
+// pullsInProgress lists the open pull requests into the default branch
+// whose head has a stagehand check still in progress.
+func pullsInProgress(ctx context.Context, f *forge.Forge, st *repoState) ([]int, error) {
+	var out []int
+	opts := &github.PullRequestListOptions{State: "open", Base: st.defaultBranch, ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		prs, resp, err := f.Client().PullRequests.List(ctx, st.repo.Owner, st.repo.Name, opts)
+		if err != nil {
+			return nil, fmt.Errorf("open pull requests of %s: %w", st.repo, err)
+		}
+		for _, pr := range prs {
+			runs, _, err := f.Client().Checks.ListCheckRunsForRef(ctx, st.repo.Owner, st.repo.Name, pr.GetHead().GetSHA(),
+				&github.ListCheckRunsOptions{Status: github.String("in_progress"), Filter: github.String("latest")})
+			if err != nil {
+				return nil, fmt.Errorf("check runs of #%d: %w", pr.GetNumber(), err)
+			}
+			if slices.ContainsFunc(runs.CheckRuns, func(r *github.CheckRun) bool { return r.GetExternalID() == checkExternalID }) {
+				out = append(out, pr.GetNumber())
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
 }

@@ -191,6 +191,22 @@ func TestChecksBranchProtection(t *testing.T) {
 	}
 }
 
+// TestChecksResumeAfterRestart: a check in progress completes on time
+// even when Stagehand restarted meanwhile and lost its timers.
+func TestChecksResumeAfterRestart(t *testing.T) {
+	w := checksWorld(t)
+	w.propose("prod-soak", map[string]string{"apps/web/overlays/prod/kustomization.yaml": checksOverlay("v1.1.0")})
+	if run := w.checkRun("prod-soak", "stagehand/prod"); run.Status != "in_progress" {
+		t.Fatalf("before the restart: %s %s", run.Status, run.Conclusion)
+	}
+	w.restart()
+	w.sched.advance(time.Hour)
+	w.settle()
+	if run := w.checkRun("prod-soak", "stagehand/prod"); run.Conclusion != "success" {
+		t.Fatalf("an hour after the restart: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	}
+}
+
 // TestChecksFreeze: inside prod's freeze the check waits; the emergency
 // label lifts it only when a promoter added it.
 func TestChecksFreeze(t *testing.T) {
