@@ -105,17 +105,12 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 	out := Outcome{App: app, Env: env, Image: image}
 	req := promote.Promotion{App: app, Image: image, Env: env, Delivery: d.ID}
 	if e, _ := st.pol.Env(app, env); e.Carry == policy.CarryVersion {
-		cands, err := b.listTags(ctx, image)
+		cands, err := b.channelTags(ctx, image, pushed)
 		if err != nil {
 			// The environment waits; the next event or recheck tries again.
 			out.Skip = &promote.Skip{App: app, Env: env, Image: image, Reason: err.Error()}
 			b.decision(d, app, env, "waiting: tags not listed", zap.Error(err))
 			return out, time.Time{}, nil
-		}
-		for _, c := range pushed {
-			if !slices.ContainsFunc(cands, func(x tags.Candidate) bool { return x.Tag == c.Tag }) {
-				cands = append(cands, c)
-			}
 		}
 		req.Candidates = cands
 	}
@@ -156,17 +151,14 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 		return out, until, nil
 	}
 	if gated {
-		_, declined, err := f.BranchPulls(ctx, st.repo, p.Branch)
-		if err != nil {
-			return out, time.Time{}, err
-		}
-		for _, pr := range declined {
-			if pr.GetTitle() == forge.TruncateTitle(p.Title) {
+		n, err := declinedBefore(ctx, f, st, p)
+		if err != nil || n != 0 {
+			if n != 0 {
 				out.Skip = &promote.Skip{App: app, Env: env, Image: image,
-					Reason: fmt.Sprintf("#%d proposed this and was closed without merging", pr.GetNumber())}
-				b.decision(d, app, env, "skipped: declined before", zap.Int("pr", pr.GetNumber()))
-				return out, time.Time{}, nil
+					Reason: fmt.Sprintf("#%d proposed this and was closed without merging", n)}
+				b.decision(d, app, env, "skipped: declined before", zap.Int("pr", n))
 			}
+			return out, time.Time{}, err
 		}
 	}
 	applied, err := b.apply(ctx, d, f, st, p, plan)
@@ -251,19 +243,40 @@ func (b *Bot) Promote(ctx context.Context, repo, app, env, requester string) ([]
 	return outs, nil
 }
 
-// listTags lists image's tags as candidates for a carry: version
-// environment; none without a tag lister.
-func (b *Bot) listTags(ctx context.Context, image string) ([]tags.Candidate, error) {
-	if b.cfg.Tags == nil {
-		return nil, nil
+// channelTags are the candidates of a carry: version environment: the
+// image's tags in the registry (none without a tag lister) and the tags
+// pushed with the event at hand.
+func (b *Bot) channelTags(ctx context.Context, image string, pushed []tags.Candidate) ([]tags.Candidate, error) {
+	var cands []tags.Candidate
+	if b.cfg.Tags != nil {
+		names, err := b.cfg.Tags.ListTags(ctx, policy.NormalizeImage(image))
+		if err != nil {
+			return nil, fmt.Errorf("list the tags of %s: %w", image, err)
+		}
+		for _, n := range names {
+			cands = append(cands, tags.Candidate{Tag: n})
+		}
 	}
-	names, err := b.cfg.Tags.ListTags(ctx, policy.NormalizeImage(image))
-	if err != nil {
-		return nil, fmt.Errorf("list the tags of %s: %w", image, err)
-	}
-	cands := make([]tags.Candidate, len(names))
-	for i, n := range names {
-		cands[i] = tags.Candidate{Tag: n}
+	for _, c := range pushed {
+		if !slices.ContainsFunc(cands, func(x tags.Candidate) bool { return x.Tag == c.Tag }) {
+			cands = append(cands, c)
+		}
 	}
 	return cands, nil
+}
+
+// declinedBefore returns the number of a pull request people closed
+// without merging that proposed exactly p (same title), or 0: such a
+// change is not proposed again by itself.
+func declinedBefore(ctx context.Context, f *forge.Forge, st *repoState, p promote.Proposal) (int, error) {
+	_, declined, err := f.BranchPulls(ctx, st.repo, p.Branch)
+	if err != nil {
+		return 0, err
+	}
+	for _, pr := range declined {
+		if pr.GetTitle() == forge.TruncateTitle(p.Title) {
+			return pr.GetNumber(), nil
+		}
+	}
+	return 0, nil
 }

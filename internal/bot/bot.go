@@ -81,6 +81,9 @@ type Config struct {
 	// Resolver, when set, confirms each registry event (trust, not
 	// blindly: the tag must resolve; its index digest is recorded).
 	Resolver Resolver
+	// ConfirmWaits are the pauses before asking the registry again about a
+	// tag that does not resolve yet (default 250ms, 1s, 3s; empty asks once).
+	ConfirmWaits []time.Duration
 	// Tags, when set, lists an image's tags for carry: version
 	// environments; without it they wait for a registry event.
 	Tags TagLister
@@ -119,6 +122,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ConfirmWaits == nil {
+		cfg.ConfirmWaits = []time.Duration{250 * time.Millisecond, time.Second, 3 * time.Second}
 	}
 	if cfg.Schedule == nil {
 		cfg.Schedule = AfterFunc{Now: cfg.Now}

@@ -308,7 +308,8 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	core, logs := observer.New(zap.InfoLevel)
 	w.logs = logs
 	w.cfg = Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags, Labels: o.labels,
-		Now: w.clock.Now, Schedule: w.sched, Logger: zap.New(core), Registerer: reg}
+		ConfirmWaits: []time.Duration{20 * time.Millisecond, 100 * time.Millisecond, 300 * time.Millisecond},
+		Now:          w.clock.Now, Schedule: w.sched, Logger: zap.New(core), Registerer: reg}
 	w.bot, err = New(w.cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -101,7 +101,7 @@ func (b *Bot) onImage(ctx context.Context, d event.Delivery) error {
 		return nil
 	}
 	if b.cfg.Resolver != nil {
-		confirmed, err := b.cfg.Resolver.Confirm(ctx, ev)
+		confirmed, err := b.confirm(ctx, ev)
 		if errors.Is(err, registry.ErrTagNotFound) {
 			b.decision(d, "", "", "ignored: tag does not resolve in the registry", zap.String("ref", ev.Ref()))
 			return nil
@@ -167,6 +167,23 @@ func (b *Bot) pushChannels(ctx context.Context, d event.Delivery, f *forge.Forge
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// confirm asks the registry what the pushed tag points at. A tag that does
+// not resolve is asked for again after each of ConfirmWaits: a registry may
+// notify before it has written the tag (CNCF Distribution does).
+func (b *Bot) confirm(ctx context.Context, ev registry.ImagePushed) (registry.ImagePushed, error) {
+	for i := 0; ; i++ {
+		confirmed, err := b.cfg.Resolver.Confirm(ctx, ev)
+		if !errors.Is(err, registry.ErrTagNotFound) || i == len(b.cfg.ConfirmWaits) {
+			return confirmed, err
+		}
+		select {
+		case <-ctx.Done():
+			return ev, ctx.Err()
+		case <-time.After(b.cfg.ConfirmWaits[i]):
+		}
+	}
 }
 
 // facts are what an image event reads from GitHub before deciding.
