@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.uber.org/zap"
+
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
@@ -38,6 +40,15 @@ func TestPushOpensDevPR(t *testing.T) {
 	}
 	if !strings.Contains(pr.Body, "v1.1.0") {
 		t.Errorf("body does not name the new tag:\n%s", pr.Body)
+	}
+	// One log line per decision, with the delivery, repository, app and environment.
+	lines := w.logs.FilterMessage("decision").FilterField(zap.String("decision", "proposed")).All()
+	if len(lines) != 1 {
+		t.Fatalf("%d proposed decisions logged", len(lines))
+	}
+	m := lines[0].ContextMap()
+	if m["repo"] != configRepo || m["app"] != "web" || m["env"] != "dev" || m["delivery_id"] == "" {
+		t.Errorf("decision fields %v", m)
 	}
 }
 
