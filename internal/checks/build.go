@@ -56,10 +56,14 @@ func build(head fs.FS, dir string) (string, int, error) {
 	if _, err := overlay.Images(data); err != nil {
 		return file, errorLine(err), err
 	}
-	if f, line, err := refuseRemote(head, dir); err != nil {
+	tree, f, line, err := buildTree(head, dir)
+	if err != nil {
+		if f == "" {
+			f, line = file, 1
+		}
 		return f, line, err
 	}
-	if _, err := overlay.Render(head, dir); err != nil {
+	if _, err := overlay.Render(tree, dir); err != nil {
 		return file, errorLine(err), err
 	}
 	return file, 0, nil

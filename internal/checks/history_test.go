@@ -1,7 +1,10 @@
 package checks
 
 import (
+	"fmt"
+	"io/fs"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -219,5 +222,50 @@ func TestSameArtifact(t *testing.T) {
 		if got := sameArtifact(tt.a, tt.b); got != tt.want {
 			t.Errorf("sameArtifact(%s, %s) = %t, want %t", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+// readLog is a file system that records which files were read.
+type readLog struct {
+	fstest.MapFS
+	read map[string]bool
+}
+
+func (r readLog) Open(name string) (fs.File, error) {
+	r.read[name] = true
+	return r.MapFS.Open(name)
+}
+
+func (r readLog) ReadFile(name string) ([]byte, error) {
+	r.read[name] = true
+	return r.MapFS.ReadFile(name)
+}
+
+// TestReadsOnlyWhatItBuilds: with the changed files given (as the forge
+// lists them), a check reads the overlays it builds and what they
+// reference, never the rest of the repository — on a snapshot of a large
+// repository every file read is an API call.
+func TestReadsOnlyWhatItBuilds(t *testing.T) {
+	base := artifactBase()
+	for i := range 20 {
+		base[fmt.Sprintf("infrastructure/monitoring/rule%02d.yaml", i)] = &fstest.MapFile{Data: []byte("kind: ConfigMap\n")}
+	}
+	head := clone(base)
+	setTag(head, "production", "v1.2.0")
+	log := readLog{MapFS: head, read: map[string]bool{}}
+	rep, err := Evaluate(Input{Base: base, Head: log, Now: now, History: artifactHistory(), Changed: []string{overlayFile("production")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(rep); !slices.Equal(got, []string{"stagehand/prod=success"}) {
+		t.Fatalf("checks = %v", got)
+	}
+	for name := range log.read {
+		if strings.HasPrefix(name, "infrastructure/") {
+			t.Errorf("read %s, which no overlay references", name)
+		}
+	}
+	if !log.read[baseDir+"/deployment.yaml"] {
+		t.Errorf("the base the overlay builds on was not read: %v", log.read)
 	}
 }

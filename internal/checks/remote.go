@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"testing/fstest"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -31,11 +32,19 @@ type remoteRef struct {
 	line        int
 }
 
-// remoteRefs walks the kustomizations reachable from dir (through the
-// directories their resources, components and bases name) and returns the
-// values that point outside the tree.
-func remoteRefs(tree fs.FS, dir string) []remoteRef {
-	var out []remoteRef
+// reach is what kustomize would read to build an overlay: the
+// directories of the kustomizations reachable from it (each with its whole
+// subtree), the files they name, and the values it would look for outside
+// the repository.
+type reach struct {
+	dirs, files []string
+	remote      []remoteRef
+}
+
+// reachable walks the kustomizations reachable from dir, through the
+// directories their resources, components and bases name.
+func reachable(tree fs.FS, dir string) reach {
+	var r reach
 	seen := map[string]bool{}
 	queue := []string{dir}
 	for len(queue) > 0 && len(seen) < maxOverlays {
@@ -45,6 +54,7 @@ func remoteRefs(tree fs.FS, dir string) []remoteRef {
 			continue
 		}
 		seen[d] = true
+		r.dirs = append(r.dirs, d)
 		file, err := overlay.FileIn(tree, d)
 		if err != nil {
 			continue
@@ -61,35 +71,73 @@ func remoteRefs(tree fs.FS, dir string) []remoteRef {
 			if strings.Contains(v.Value, "\n") {
 				continue // an inline patch, not a path
 			}
-			info, ok := local(tree, d, v.Value)
-			if !ok {
-				out = append(out, remoteRef{file: file, value: v.Value, line: v.Line})
-				continue
-			}
-			if info.IsDir() {
-				queue = append(queue, path.Join(d, v.Value))
+			p, info, ok := local(tree, d, v.Value)
+			switch {
+			case !ok:
+				r.remote = append(r.remote, remoteRef{file: file, value: v.Value, line: v.Line})
+			case info.IsDir():
+				queue = append(queue, p)
+			default:
+				r.files = append(r.files, p)
 			}
 		}
 	}
-	return out
+	return r
 }
 
-// local finds a path value in the tree, relative to dir; generator
-// sources may be written key=path. A value kustomize would look for
-// elsewhere (a URL, a git repository, a path above the root) is not local.
-func local(tree fs.FS, dir, v string) (fs.FileInfo, bool) {
-	if remoteRE.MatchString(v) {
-		return nil, false
+// copyTree copies what r names from tree into memory, so that kustomize
+// reads only those files (a snapshot of a large repository then fetches
+// only them).
+func (r reach) copyTree(tree fs.FS) (fstest.MapFS, error) {
+	mem := fstest.MapFS{}
+	add := func(p string) error {
+		data, err := fs.ReadFile(tree, p)
+		if err != nil {
+			return err
+		}
+		mem[p] = &fstest.MapFile{Data: data, Mode: 0o644}
+		return nil
 	}
-	if info, err := fs.Stat(tree, path.Join(dir, v)); err == nil {
-		return info, true
-	}
-	if _, p, ok := strings.Cut(v, "="); ok && !remoteRE.MatchString(p) {
-		if info, err := fs.Stat(tree, path.Join(dir, p)); err == nil {
-			return info, true
+	for _, d := range r.dirs {
+		err := fs.WalkDir(tree, d, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || !e.Type().IsRegular() {
+				return err
+			}
+			return add(p)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", d, err)
 		}
 	}
-	return nil, false
+	for _, f := range r.files {
+		if err := add(f); err != nil {
+			return nil, fmt.Errorf("read %s: %w", f, err)
+		}
+	}
+	return mem, nil
+}
+
+// local finds a path value in the tree, relative to dir, and returns the
+// path it names; generator sources may be written key=path. A value
+// kustomize would look for elsewhere (a URL, a git repository, a path
+// above the root) is not local.
+func local(tree fs.FS, dir, v string) (string, fs.FileInfo, bool) {
+	if remoteRE.MatchString(v) {
+		return "", nil, false
+	}
+	if p := path.Join(dir, v); fs.ValidPath(p) {
+		if info, err := fs.Stat(tree, p); err == nil {
+			return p, info, true
+		}
+	}
+	if _, after, ok := strings.Cut(v, "="); ok && !remoteRE.MatchString(after) {
+		if p := path.Join(dir, after); fs.ValidPath(p) {
+			if info, err := fs.Stat(tree, p); err == nil {
+				return p, info, true
+			}
+		}
+	}
+	return "", nil, false
 }
 
 // fileValues returns the scalar values of a kustomization that kustomize
@@ -144,13 +192,18 @@ func contentOf(n *yaml.Node) []*yaml.Node {
 	return n.Content
 }
 
-// refuseRemote is the build rule's guard: an error naming the first value
-// that points outside the repository, with its file and line.
-func refuseRemote(tree fs.FS, dir string) (string, int, error) {
-	refs := remoteRefs(tree, dir)
-	if len(refs) == 0 {
-		return "", 0, nil
+// buildTree is what the build rule renders dir from: the files kustomize
+// would read, copied from tree. A value it would look for outside the
+// repository is an error naming its file and line.
+func buildTree(tree fs.FS, dir string) (fs.FS, string, int, error) {
+	r := reachable(tree, dir)
+	if len(r.remote) > 0 {
+		ref := r.remote[0]
+		return nil, ref.file, ref.line, fmt.Errorf("%s:%d: %q is not in the repository, and Stagehand fetches nothing from elsewhere", ref.file, ref.line, ref.value)
 	}
-	r := refs[0]
-	return r.file, r.line, fmt.Errorf("%s:%d: %q is not in the repository, and Stagehand fetches nothing from elsewhere", r.file, r.line, r.value)
+	mem, err := r.copyTree(tree)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return mem, "", 0, nil
 }
