@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/google/go-github/v62/github"
 	"go.uber.org/zap"
 
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
@@ -13,8 +15,8 @@ import (
 const devOverlay = "apps/web/overlays/dev/kustomization.yaml"
 
 // TestPushOpensDevPR: a new tag on ghcr.io ends in a dev pull request
-// (here auto-merged: nothing requires a check), with the title, labels,
-// trailers and a byte-exact edit.
+// (not merged: a required check has not passed), with the title, labels,
+// commit trailers and a byte-exact edit.
 func TestPushOpensDevPR(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	if err := w.sim.Protect(configRepo, "main", &githubsim.Protection{RequiredChecks: []githubsim.RequiredCheck{{Context: "ci"}}}); err != nil {
@@ -40,6 +42,20 @@ func TestPushOpensDevPR(t *testing.T) {
 	}
 	if !strings.Contains(pr.Body, "v1.1.0") {
 		t.Errorf("body does not name the new tag:\n%s", pr.Body)
+	}
+	gh := github.NewClient(nil).WithAuthToken(w.sim.AddUser("alice"))
+	gh, err := gh.WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit, _, err := gh.Git.GetCommit(context.Background(), "acme", "config", pr.HeadSHA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, trailer := range []string{"Stagehand-App: web\n", "Stagehand-Env: dev\n", "Stagehand-From: registry\n", "Stagehand-Delivery: "} {
+		if !strings.Contains(commit.GetMessage(), trailer) {
+			t.Errorf("commit message lacks %q:\n%s", trailer, commit.GetMessage())
+		}
 	}
 	// One log line per decision, with the delivery, repository, app and environment.
 	lines := w.logs.FilterMessage("decision").FilterField(zap.String("decision", "proposed")).All()
