@@ -24,7 +24,7 @@ const historyLimit = 100
 
 type checkFlags struct {
 	dir, base, head, output, now string
-	labels, holds                []string
+	labels, holds, teams         []string
 	rollback                     bool
 }
 
@@ -42,7 +42,8 @@ end, so GitLab CI, Jenkins and pre-merge hooks can gate on it.
 
 Pull request facts that git does not hold come from flags: --label for the
 labels the change carries (name, or name=login for who added it, which the
-emergency override needs), --rollback for a rollback, --hold for holds.`,
+emergency override needs), --rollback for a rollback, --hold for holds, and
+--team for the members of a team listed as promoters.`,
 		Example: `  stagehand check --base origin/main
   stagehand check --dir config --base origin/main --head HEAD -o markdown
   stagehand check --base main --label stagehand/emergency=alice -o json`,
@@ -56,6 +57,7 @@ emergency override needs), --rollback for a rollback, --hold for holds.`,
 	fl.StringVarP(&f.output, "output", "o", "text", "text, markdown or json")
 	fl.StringArrayVar(&f.labels, "label", nil, "a label of the change: NAME or NAME=LOGIN (repeatable)")
 	fl.StringArrayVar(&f.holds, "hold", nil, "a hold: APP or APP:ENV (repeatable)")
+	fl.StringArrayVar(&f.teams, "team", nil, "a promoters team's members: @ORG/TEAM=LOGIN,LOGIN (repeatable)")
 	fl.BoolVar(&f.rollback, "rollback", false, "the change is a rollback")
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
 	_ = cmd.MarkFlagRequired("base")
@@ -129,6 +131,21 @@ func checkFacts(f checkFlags) (checks.Input, error) {
 			return in, userErrorf("--hold %q: want APP or APP:ENV", h)
 		}
 		in.Holds = append(in.Holds, checks.Hold{App: app, Env: env})
+	}
+	for _, tm := range f.teams {
+		team, members, ok := strings.Cut(tm, "=")
+		if !ok || !strings.Contains(team, "/") {
+			return in, userErrorf("--team %q: want @ORG/TEAM=LOGIN,LOGIN", tm)
+		}
+		if in.Teams == nil {
+			in.Teams = map[string][]string{}
+		}
+		team = "@" + strings.TrimPrefix(team, "@")
+		for _, m := range strings.Split(members, ",") {
+			if m = strings.TrimPrefix(strings.TrimSpace(m), "@"); m != "" {
+				in.Teams[team] = append(in.Teams[team], m)
+			}
+		}
 	}
 	return in, nil
 }

@@ -34,6 +34,10 @@ environments:
   - name: prod
     dir: production
     soak: 2h
+    promoters: ["@acme/sre"]
+    freeze:
+      - from: "2026-12-20T00:00:00Z"
+        to: "2027-01-04T00:00:00Z"
 apps:
   web:
     images:
@@ -122,6 +126,10 @@ func TestCheckCommand(t *testing.T) {
 		{name: "option as ref", args: []string{"--head", "--output=x"}, code: 1, stderr: `"--output=x" is not a git ref`},
 		{name: "bad output", args: []string{"-o", "yaml"}, code: 1, stderr: `-o "yaml": want text, markdown or json`},
 		{name: "bad label", args: []string{"--label", "=alice"}, code: 1, stderr: "want NAME or NAME=LOGIN"},
+		{name: "freeze", args: []string{"--head", "promote", "--now", "2026-12-24T12:00:00Z"}, code: 1, stdout: []string{"⏳ freeze    prod is frozen until 2027-01-04T00:00:00Z"}},
+		{name: "freeze emergency by a team promoter", args: []string{"--head", "promote", "--now", "2026-12-24T12:00:00Z", "--label", "stagehand/emergency=bob", "--team", "@acme/sre=bob,carol"},
+			stdout: []string{"✓ freeze    prod is frozen until 2027-01-04T00:00:00Z; overridden by @bob's stagehand/emergency label"}},
+		{name: "bad team", args: []string{"--team", "sre"}, code: 1, stderr: "want @ORG/TEAM=LOGIN,LOGIN"},
 		{name: "bad now", args: []string{"--now", "tomorrow"}, code: 1, stderr: "want an RFC 3339 time"},
 	}
 	for _, tc := range cases {
