@@ -34,7 +34,10 @@ func TestDemo(t *testing.T) {
 		"PR #1 merged by Stagehand (autoMerge",
 		`PR #2 opened by Stagehand: "Promote order-service to staging: v1.3.2 → v1.4.0"`,
 		"dev        merged PR #2",
-		"calls the operation behind it, Bot.Promote, directly",
+		"dev        commented on #2: /promote order-service to prod",
+		"😕 Refused: only the promoters of prod may promote into it.",
+		"sre        commented on #2: /promote order-service to prod",
+		"🚀 Done: `order-service` in `prod`",
 		`PR #3 opened by Stagehand: "Promote order-service to prod: v1.3.2 → v1.4.0"`,
 		"complete: order-service runs v1.4.0 in every environment",
 	} {

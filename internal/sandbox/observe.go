@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,9 @@ import (
 	"time"
 
 	"go.uber.org/zap/zapcore"
+
+	"github.com/stagehand-gitops/stagehand/internal/queue"
+	"github.com/stagehand-gitops/stagehand/internal/server"
 )
 
 // Decision is one decision Stagehand logged: what it did or did not do
@@ -147,4 +151,42 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// jobCounter passes Stagehand's jobs to its queue and counts those not
+// finished, so that the story can tell when Stagehand has finished
+// reacting. A job waiting between two attempts is not counted.
+type jobCounter struct {
+	next server.Enqueuer
+	mu   sync.Mutex
+	open int
+}
+
+func (c *jobCounter) Enqueue(j queue.Job) error {
+	run := j.Run
+	var queued sync.Once
+	c.add(1) // while queued, until the first attempt starts
+	j.Run = func(ctx context.Context) error {
+		c.add(1)
+		queued.Do(func() { c.add(-1) })
+		defer c.add(-1)
+		return run(ctx)
+	}
+	if err := c.next.Enqueue(j); err != nil {
+		c.add(-1)
+		return err
+	}
+	return nil
+}
+
+func (c *jobCounter) add(n int) {
+	c.mu.Lock()
+	c.open += n
+	c.mu.Unlock()
+}
+
+func (c *jobCounter) idle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.open == 0
 }

@@ -35,10 +35,6 @@ type Step struct {
 	Tag string
 }
 
-// Carries reports whether the step's environment takes its own channel's
-// tag for the carried version (carry: version) rather than the artifact.
-func (s Step) Carries() bool { return s.Env.Carry == policy.CarryVersion }
-
 // NewScript derives the story for app from the policy and the tree of the
 // default branch. app "" picks order-service when the repository has it,
 // else the first app. The release is the next minor version of what the

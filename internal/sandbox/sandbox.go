@@ -77,6 +77,7 @@ type Sandbox struct {
 	reg       *localRegistry
 	bot       *bot.Bot
 	queue     *queue.Queue
+	jobs      *jobCounter
 	forge     *forge.Forge
 	http      *http.Server
 	addr      string
@@ -183,10 +184,11 @@ func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	if s.queue, err = queue.New(queue.Options{Logger: log, Registerer: reg}); err != nil {
 		return fmt.Errorf("sandbox: start queue: %w", err)
 	}
+	s.jobs = &jobCounter{next: s.queue}
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
 	s.forge = forges.Forge(s.sim.InstallationID())
 	resolver := registry.NewResolver(registry.WithInsecure(), registry.WithTransport(s.reg.transport()))
-	s.bot, err = bot.New(bot.Config{Forges: forges, Installations: forges.Installations, Queue: s.queue,
+	s.bot, err = bot.New(bot.Config{Forges: forges, Installations: forges.Installations, Queue: s.jobs,
 		Resolver: resolver, Tags: resolver, Labels: resolver, Logger: log, Registerer: reg})
 	if err != nil {
 		return fmt.Errorf("sandbox: start bot: %w", err)
@@ -199,7 +201,7 @@ func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: registry tokens: %w", err)
 	}
-	srv, err := server.New(server.Config{Secrets: [][]byte{[]byte(s.secret)}, Queue: s.queue, Handler: s.bot,
+	srv, err := server.New(server.Config{Secrets: [][]byte{[]byte(s.secret)}, Queue: s.jobs, Handler: s.bot,
 		Logger: log, Registry: reg, RegistryAuth: creds, Routes: s.bot.Index()})
 	if err != nil {
 		return fmt.Errorf("sandbox: start server: %w", err)

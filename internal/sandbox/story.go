@@ -44,19 +44,12 @@ type Result struct {
 type StepError struct {
 	Step int // 1-based
 	Env  string
-	// Reason is why, as Stagehand logged it when it did.
+	// Reason is why, with Stagehand's last decision on the app.
 	Reason string
-	// Unsupported is set when the step needs what this build of Stagehand
-	// does not do yet.
-	Unsupported string
 }
 
 func (e *StepError) Error() string {
-	msg := fmt.Sprintf("step %d (%s) did not happen: %s", e.Step, e.Env, e.Reason)
-	if e.Unsupported != "" {
-		msg += "; not supported yet: " + e.Unsupported
-	}
-	return msg
+	return fmt.Sprintf("step %d (%s) did not happen: %s", e.Step, e.Env, e.Reason)
 }
 
 // Play plays the promotion story of one app on the sandbox and writes it
@@ -64,7 +57,9 @@ func (e *StepError) Error() string {
 // registry, the first environment's pull request opens (and merges itself
 // when the policy says autoMerge), each next environment's opens once its
 // gates hold and a reviewer approves and merges it, a manual environment is
-// promoted by the SRE; then the table of what runs where. It returns a
+// promoted by the SRE's /promote comment (after the developer's is
+// refused, when the environment names its promoters); then the table of
+// what runs where. It returns a
 // *StepError when a step does not happen.
 func (s *Sandbox) Play(ctx context.Context, w io.Writer, o PlayOptions) (Result, error) {
 	if o.StepTimeout <= 0 {
@@ -87,7 +82,11 @@ func (s *Sandbox) Play(ctx context.Context, w io.Writer, o PlayOptions) (Result,
 	t.say("story", "%s %s through %s, in %s (GitHub: %s)", sc.App, sc.Version, strings.Join(envNames(pol), " → "),
 		s.repo, s.sim.URL()+"/"+s.repo.String())
 	for i := range sc.Steps {
-		pr, err := s.step(ctx, t, sc, i, o.StepTimeout)
+		prev := 0
+		if i > 0 {
+			prev = res.PRs[i-1].Number
+		}
+		pr, err := s.step(ctx, t, sc, i, prev, o.StepTimeout)
 		if err != nil {
 			return res, err
 		}
@@ -108,7 +107,7 @@ func (s *Sandbox) Play(ctx context.Context, w io.Writer, o PlayOptions) (Result,
 
 // step brings the release into one environment and returns its merged
 // pull request.
-func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i int, timeout time.Duration) (githubsim.PullRequest, error) {
+func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i, prev int, timeout time.Duration) (githubsim.PullRequest, error) {
 	st := sc.Steps[i]
 	env := st.Env.Name
 	fail := func(reason string) (githubsim.PullRequest, error) {
@@ -130,15 +129,8 @@ func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i int, timeo
 		}
 	}
 	if st.Env.Promotion == policy.Manual {
-		t.say(promoter, "promotes %s to %s. /promote is not wired to comments yet, so the demo calls the operation behind it, Bot.Promote, directly", sc.App, env)
-		outs, err := s.bot.Promote(ctx, s.repo.String(), sc.App, env, promoter)
-		if err != nil {
-			return fail(fmt.Sprintf("Promote: %v", err))
-		}
-		for _, out := range outs {
-			if out.Skip != nil {
-				t.say("stagehand", "%s/%s: skipped: %s", out.App, out.Env, out.Skip.Reason)
-			}
+		if err := s.promoteByComment(ctx, t, sc, i, prev, timeout); err != nil {
+			return fail(err.Error())
 		}
 	}
 	pr, err := s.waitPR(ctx, t, sc, st, seen, st.Env.Soak+timeout)
@@ -160,17 +152,13 @@ func (s *Sandbox) step(ctx context.Context, t *timeline, sc Script, i int, timeo
 }
 
 // stepError explains a step whose pull request did not open, with
-// Stagehand's last decision on the app.
+// Stagehand's last decision on the app (a gate it waits on, a tag it
+// skipped and why).
 func (s *Sandbox) stepError(i int, sc Script, st Step, err error) *StepError {
 	env := st.Env.Name
 	se := &StepError{Step: i + 1, Env: env, Reason: fmt.Sprintf("no pull request brought %s to %s (%v)", st.Tag, env, err)}
 	if d, ok := s.lastDecision(sc.App); ok {
 		se.Reason += "; Stagehand's last decision on " + sc.App + " was for " + d.Env + ": " + d.What
-	}
-	if st.Carries() && i > 0 {
-		prev := sc.Steps[i-1]
-		se.Unsupported = fmt.Sprintf("%s carries the version (carry: version), and this build of Stagehand does not open its pull request "+
-			"when %s's tag %s arrives after %s has merged %s; the demo stops here rather than fake the step", env, env, st.Tag, prev.Env.Name, prev.Tag)
 	}
 	return se
 }

@@ -82,15 +82,27 @@ func (s *Sandbox) waitMerged(ctx context.Context, n int, timeout time.Duration) 
 	return pr, nil
 }
 
-// quiet is closed once githubsim has seen no call and sent no webhook for
-// d and Stagehand's queue is empty: Stagehand has finished reacting.
+// quiet is closed once, for d from now on, githubsim has seen no call and
+// sent no webhook, and Stagehand has no job queued or running: Stagehand
+// has finished reacting.
 func (s *Sandbox) quiet(ctx context.Context, d time.Duration) <-chan struct{} {
 	done := make(chan struct{})
+	start := time.Now()
 	go func() {
-		for ctx.Err() == nil {
-			if s.sim.Settle(ctx, d) == nil && s.queue.Depth() == 0 {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if s.sim.Settle(ctx, d) != nil {
+				return
+			}
+			if s.jobs.idle() && time.Since(start) >= d {
 				close(done)
 				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
 			}
 		}
 	}()
