@@ -285,20 +285,11 @@ func (g git) blobs(ids []string) ([][]byte, error) {
 	return out, nil
 }
 
-// history answers the checks' queries from the base's git log: for each,
-// the commits that touched the previous environment's overlays, newest
-// first, each read with the policy of the base.
+// history answers the checks' queries from the base's git log: the
+// commits on its first-parent line that touched the previous
+// environment's overlays, newest first, each read for those paths.
 func (g git) history(in checks.Input, base string) (checks.History, error) {
-	qs, err := checks.Queries(in)
-	if err != nil {
-		return nil, fmt.Errorf("history queries: %w", err)
-	}
-	h := checks.History{}
-	for _, q := range qs {
-		paths, err := checks.Paths(in.Base, q)
-		if err != nil || len(paths) == 0 {
-			continue
-		}
+	return checks.Gather(in, func(paths []string) ([]checks.Revision, error) {
 		args := append([]string{"log", "--first-parent", "--format=%H %ct", "-n", strconv.Itoa(historyLimit), base, "--"}, paths...)
 		out, err := g.output(args...)
 		if err != nil {
@@ -317,11 +308,6 @@ func (g git) history(in checks.Input, base string) (checks.History, error) {
 			}
 			revs = append(revs, checks.Revision{When: time.Unix(sec, 0).UTC(), Tree: tree})
 		}
-		when, err := checks.Entered(in.Base, q, revs)
-		if err != nil {
-			return nil, err
-		}
-		h[q] = when
-	}
-	return h, nil
+		return revs, nil
+	})
 }

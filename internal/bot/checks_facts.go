@@ -166,27 +166,9 @@ func emergencyTeams(ctx context.Context, f *forge.Forge, st *repoState, labels [
 // checkHistory answers checks.Queries from the base branch's history of
 // each previous environment's overlays.
 func checkHistory(ctx context.Context, f *forge.Forge, repo forge.Repo, baseSHA string, in checks.Input) (checks.History, error) {
-	qs, err := checks.Queries(in)
-	if err != nil {
-		return nil, fmt.Errorf("history queries: %w", err)
-	}
-	h := checks.History{}
-	for _, q := range qs {
-		paths, err := checks.Paths(in.Base, q)
-		if err != nil {
-			return nil, err
-		}
-		revs, err := revisions(ctx, f, repo, baseSHA, paths)
-		if err != nil {
-			return nil, err
-		}
-		when, err := checks.Entered(in.Base, q, revs)
-		if err != nil {
-			return nil, err
-		}
-		h[q] = when
-	}
-	return h, nil
+	return checks.Gather(in, func(paths []string) ([]checks.Revision, error) {
+		return revisions(ctx, f, repo, baseSHA, paths)
+	})
 }
 
 // revisions are the commits that touched any of paths, newest first, each

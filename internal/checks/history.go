@@ -17,6 +17,40 @@ type Revision struct {
 	Tree fs.FS
 }
 
+// Revisions reads the commits of the base branch that touched any of
+// paths, newest first, each as a tree (at least holding those paths).
+// The shell provides it: git log for the offline command, the forge's
+// path history and snapshots for the App.
+type Revisions func(paths []string) ([]Revision, error)
+
+// Gather answers the Queries of in from the base branch's history:
+// for each, the overlay paths on the base, their revisions, and when
+// the version entered the environment.
+func Gather(in Input, revisions Revisions) (History, error) {
+	qs, err := Queries(in)
+	if err != nil {
+		return nil, fmt.Errorf("history queries: %w", err)
+	}
+	h := History{}
+	for _, q := range qs {
+		paths, err := Paths(in.Base, q)
+		if err != nil {
+			return nil, err
+		}
+		if len(paths) == 0 {
+			continue
+		}
+		revs, err := revisions(paths)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s in %s: %w", q.App, q.Env, err)
+		}
+		if h[q], err = Entered(in.Base, q, revs); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
 // Paths returns the overlay directories of the query's app and
 // environment on the base tree: the paths whose history answers it (for
 // example `git log -- <paths>`, or the forge's PathHistory).

@@ -269,3 +269,29 @@ func TestReadsOnlyWhatItBuilds(t *testing.T) {
 		t.Errorf("the base the overlay builds on was not read: %v", log.read)
 	}
 }
+
+// TestGather: the shell is asked for the previous environment's overlay
+// paths, and its revisions answer the query.
+func TestGather(t *testing.T) {
+	base := artifactBase()
+	head := clone(base)
+	setTag(head, "production", "v1.2.0")
+	var asked [][]string
+	h, err := Gather(Input{Base: base, Head: head, Now: now}, func(paths []string) ([]Revision, error) {
+		asked = append(asked, paths)
+		return []Revision{
+			{When: now.Add(-time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.2.0"})},
+			{When: now.Add(-5 * time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.1.0"})},
+		}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || !slices.Equal(asked[0], []string{"apps/web/overlays/staging"}) {
+		t.Errorf("asked for %v, want the staging overlay once", asked)
+	}
+	q := Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0"}}
+	if got := h[q]; !got.Equal(now.Add(-time.Hour)) || len(h) != 1 {
+		t.Errorf("History = %v, want %s entered an hour ago", h, q.Version)
+	}
+}
