@@ -7,7 +7,9 @@
 //
 // It is part of the pure core: no network, no clock, no globals. The shell
 // (the bot, or the offline `stagehand check` command) gathers the facts:
-// call Queries for the history it must look up, then Evaluate.
+// the trees, the pull request's labels and holds, and the history, which
+// Gather asks for through a function the shell provides (Queries, Paths
+// and Entered are its steps); then Evaluate returns the Report.
 package checks
 
 import (
