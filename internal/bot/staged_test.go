@@ -139,3 +139,37 @@ func TestPromoteNextOnMerge(t *testing.T) {
 		t.Fatalf("no staging pull request after the labelled merge: %+v; decisions %q", w.open(), w.decisions())
 	}
 }
+
+// TestFreezeLifts: staging is frozen for the next half hour; the merge into
+// dev opens nothing, and the recheck at the end of the freeze opens the
+// staging pull request.
+func TestFreezeLifts(t *testing.T) {
+	pol := `version: 1
+environments:
+  - name: dev
+    autoMerge: true
+  - name: staging
+    freeze:
+      - from: "2026-03-02T08:30:00Z"
+        to: "2026-03-02T09:30:00Z"
+  - name: prod
+    promotion: manual
+apps:
+  web:
+    image: ghcr.io/acme/web
+`
+	w := newWorld(t, worldOptions{files: seedFiles(pol)})
+	w.publish("v1.1.0")
+	if _, ok := w.open()["stagehand/staging/web"]; ok {
+		t.Fatal("staging opened while frozen")
+	}
+	end := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	if times := w.sched.times(); len(times) != 1 || !times[0].Equal(end) {
+		t.Fatalf("recheck timers %v, want one at the end of the freeze %v", times, end)
+	}
+	w.sched.advance(end.Sub(w.clock.Now()))
+	w.settle()
+	if _, ok := w.open()["stagehand/staging/web"]; !ok {
+		t.Fatalf("no staging pull request after the freeze; decisions %q", w.decisions())
+	}
+}
