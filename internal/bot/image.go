@@ -63,7 +63,9 @@ func (b *Bot) onPackage(ctx context.Context, d event.Delivery) error {
 	return errors.Join(errs...)
 }
 
-// githubPackage maps the decoded package event onto the registry's view.
+// githubPackage maps the decoded package event onto the registry's view,
+// as registry.ParseGitHubPackage reads the raw payload: the version's
+// update time when GitHub knows it, else the package's.
 func githubPackage(action string, p *event.PublishedPackage) registry.GitHubPackage {
 	v := p.GetPackageVersion()
 	gp := registry.GitHubPackage{Action: action, Owner: p.Owner.GetLogin(), Name: p.GetName(),
@@ -77,10 +79,25 @@ func githubPackage(action string, p *event.PublishedPackage) registry.GitHubPack
 			gp.MediaType = mt
 		}
 	}
+	if p.UpdatedAt != nil {
+		gp.UpdatedAt = githubTime(*p.UpdatedAt)
+	}
 	if v != nil && v.UpdatedAt != nil {
-		gp.UpdatedAt, _ = time.Parse(time.RFC3339, *v.UpdatedAt)
+		if t := githubTime(*v.UpdatedAt); !t.IsZero() {
+			gp.UpdatedAt = t
+		}
 	}
 	return gp
+}
+
+// githubTime reads a GitHub timestamp; GitHub sends "0001-01-01T00:00:00Z"
+// for a time it does not know, which is as good as none.
+func githubTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t
 }
 
 // onImage proposes a pushed tag to the first environment of every app of
