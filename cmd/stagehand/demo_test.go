@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/spf13/cobra"
 
 	"github.com/stagehand-gitops/stagehand/internal/sandbox"
 )
@@ -68,44 +68,14 @@ func TestDemoFlags(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a command writing while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestDemoServe keeps a sandbox running and uses it as a person would,
 // from its info file only: push an image to the registry, then read the
 // pull request Stagehand opened through the GitHub API with a user's token.
 func TestDemoServe(t *testing.T) {
 	info := filepath.Join(t.TempDir(), "sandbox.json")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out syncBuffer
-	cmd := newDemoCmd()
-	cmd.SetArgs([]string{"--serve", "--repo", demoRepo, "--info-file", info})
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
-
+	stop, out := background(t, newDemoCmd(), "--serve", "--repo", demoRepo, "--info-file", info)
 	var si sandbox.Info
-	eventually(t, "the info file", func() bool {
-		data, err := os.ReadFile(info)
-		return err == nil && json.Unmarshal(data, &si) == nil
-	})
+	readJSON(t, info, &si)
 	for _, u := range []string{"admin", "dev", "sre", "reader"} {
 		if si.Tokens[u] == "" {
 			t.Errorf("no token for %s in %+v", u, si)
@@ -127,32 +97,77 @@ func TestDemoServe(t *testing.T) {
 	if err := remote.Write(ref, img); err != nil {
 		t.Fatal(err)
 	}
-	var pulls []struct {
-		Title string `json:"title"`
-		Head  struct {
-			Ref string `json:"ref"`
-		} `json:"head"`
-	}
-	eventually(t, "the dev pull request", func() bool {
-		req, _ := http.NewRequest(http.MethodGet, si.APIURL+"repos/"+si.Repo+"/pulls?state=all", nil)
-		req.Header.Set("Authorization", "Bearer "+si.Tokens["reader"])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&pulls) == nil && len(pulls) > 0
-	})
+	pulls := waitPulls(t, si.APIURL, si.Repo+"/pulls?state=all", si.Tokens["reader"])
 	if pulls[0].Head.Ref != "stagehand/dev/order-service" || pulls[0].Title != "Promote order-service to dev: v1.3.2 → v1.5.0" {
 		t.Errorf("pull requests %+v", pulls)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("demo --serve: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "Sandbox running.") {
 		t.Errorf("output:\n%s", out.String())
 	}
+}
+
+// background runs cmd with args until stop, which returns its error.
+func background(t *testing.T, cmd *cobra.Command, args ...string) (stop func() error, out *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &lockedBuffer{}
+	cmd.SetArgs(args)
+	cmd.SetOut(out)
+	cmd.SetErr(out)
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			err = <-done
+		})
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop, out
+}
+
+// readJSON waits for the file a command writes and decodes it into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	eventually(t, path, func() bool {
+		data, err := os.ReadFile(path)
+		return err == nil && json.Unmarshal(data, v) == nil
+	})
+}
+
+// pull is what the tests read of a pull request from the API.
+type pull struct {
+	Title string `json:"title"`
+	User  struct {
+		Login string `json:"login"`
+	} `json:"user"`
+	Head struct {
+		Ref string `json:"ref"`
+	} `json:"head"`
+}
+
+// waitPulls lists pulls (repos/<owner>/<name>/pulls…) from the simulated
+// GitHub with token until there is one.
+func waitPulls(t *testing.T, apiURL, pulls, token string) []pull {
+	t.Helper()
+	var list []pull
+	eventually(t, "a pull request in the simulated GitHub", func() bool {
+		req, _ := http.NewRequest(http.MethodGet, apiURL+"repos/"+pulls, nil)
+		req.Header.Set("Authorization", "token "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&list) == nil && len(list) > 0
+	})
+	return list
 }
 
 // eventually polls cond for up to 30 s.

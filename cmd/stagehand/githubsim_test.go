@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,21 +45,10 @@ func TestGithubsimFlags(t *testing.T) {
 func TestGithubsimCommand(t *testing.T) {
 	dir := t.TempDir()
 	infoFile := filepath.Join(dir, "githubsim.json")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out syncBuffer
-	cmd := newGithubsimCmd()
-	cmd.SetArgs([]string{"--listen", "127.0.0.1:0", "--seed", demoRepo, "--repo", "acme/config", "--info-file", infoFile,
-		"--webhook-url", "http://127.0.0.1:1/webhooks/github", "--webhook-secret", "s3cret"})
-	cmd.SetOut(&out)
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
-
+	stop, out := background(t, newGithubsimCmd(), "--listen", "127.0.0.1:0", "--seed", demoRepo, "--repo", "acme/config",
+		"--info-file", infoFile, "--webhook-url", "http://127.0.0.1:1/webhooks/github", "--webhook-secret", "s3cret")
 	var info githubsim.Info
-	eventually(t, "the info file", func() bool {
-		data, err := os.ReadFile(infoFile)
-		return err == nil && json.Unmarshal(data, &info) == nil
-	})
+	readJSON(t, infoFile, &info)
 	if info.Repo != "acme/config" || info.AppID == 0 || info.InstallationID == 0 || !strings.HasSuffix(info.APIURL, "/api/v3/") {
 		t.Errorf("info %+v", info)
 	}
@@ -91,12 +79,11 @@ func TestGithubsimCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := (&bot.AppForges{App: app}).Installations(ctx)
+	ids, err := (&bot.AppForges{App: app}).Installations(context.Background())
 	if err != nil || len(ids) != 1 || ids[0] != info.InstallationID {
 		t.Errorf("installations as the App: %v, %v; want [%d]", ids, err, info.InstallationID)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("githubsim: %v", err)
 	}
 	if !strings.Contains(out.String(), "githubsim: serving acme/config on http://127.0.0.1:") {

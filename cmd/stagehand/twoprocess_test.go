@@ -62,10 +62,7 @@ func TestTwoProcesses(t *testing.T) {
 	start(t, bin, "githubsim", "--listen", "127.0.0.1:0", "--seed", seed, "--info-file", infoFile,
 		"--webhook-url", "http://"+serveAddr+"/webhooks/github", "--webhook-secret", secret)
 	var info githubsim.Info
-	eventually(t, "githubsim's info file", func() bool {
-		data, err := os.ReadFile(infoFile)
-		return err == nil && json.Unmarshal(data, &info) == nil
-	})
+	readJSON(t, infoFile, &info)
 	start(t, bin, "serve", "--listen", serveAddr, "--github-url", info.APIURL, "--app-id", strconv.FormatInt(info.AppID, 10),
 		"--private-key-file", info.PrivateKeyFile, "--webhook-secret", secret, "--log-format", "console")
 	eventually(t, "serve ready (routing index built)", func() bool {
@@ -94,25 +91,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatalf("registry_package webhook: %d, want 202", resp.StatusCode)
 	}
 
-	var pulls []struct {
-		Title string `json:"title"`
-		User  struct {
-			Login string `json:"login"`
-		} `json:"user"`
-		Head struct {
-			Ref string `json:"ref"`
-		} `json:"head"`
-	}
-	eventually(t, "the dev pull request in githubsim", func() bool {
-		req, _ := http.NewRequest(http.MethodGet, info.APIURL+"repos/"+info.Repo+"/pulls", nil)
-		req.Header.Set("Authorization", "token "+info.Tokens["admin"])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&pulls) == nil && len(pulls) > 0
-	})
+	pulls := waitPulls(t, info.APIURL, info.Repo+"/pulls", info.Tokens["admin"])
 	if len(pulls) != 1 || pulls[0].Head.Ref != "stagehand/dev/order-service" || pulls[0].Title != "Promote order-service to dev: v1.3.2 → v1.4.0" ||
 		pulls[0].User.Login != "stagehand[bot]" {
 		t.Errorf("pull requests %+v", pulls)
@@ -165,7 +144,7 @@ func freeAddr(t *testing.T) string {
 // its output is shown when the test fails.
 func start(t *testing.T, bin string, args ...string) {
 	t.Helper()
-	var out syncBuffer
+	var out lockedBuffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

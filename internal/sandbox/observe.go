@@ -26,24 +26,27 @@ type Decision struct {
 	Fields map[string]string
 }
 
+// record is a list that goroutines append to and read a copy of.
+type record[T any] struct {
+	mu   sync.Mutex
+	list []T
+}
+
+func (r *record[T]) add(v T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.list = append(r.list, v)
+}
+
+func (r *record[T]) all() []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]T(nil), r.list...)
+}
+
 // decisionLog keeps the bot's "decision" log lines: the story reports
 // them, and says why when a step does not happen.
-type decisionLog struct {
-	mu   sync.Mutex
-	list []Decision
-}
-
-func (l *decisionLog) all() []Decision {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]Decision(nil), l.list...)
-}
-
-func (l *decisionLog) add(d Decision) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.list = append(l.list, d)
-}
+type decisionLog = record[Decision]
 
 // teeCore sends every entry to out and the decisions to l as well.
 func teeCore(out zapcore.Core, l *decisionLog) zapcore.Core {
@@ -118,16 +121,7 @@ type Webhook struct {
 
 // hookLog records the registry webhooks Stagehand answers; it watches
 // from outside the server, which stays as serve runs it.
-type hookLog struct {
-	mu   sync.Mutex
-	list []Webhook
-}
-
-func (l *hookLog) all() []Webhook {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]Webhook(nil), l.list...)
-}
+type hookLog struct{ record[Webhook] }
 
 func (l *hookLog) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,9 +131,7 @@ func (l *hookLog) wrap(next http.Handler) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		l.mu.Lock()
-		l.list = append(l.list, Webhook{At: time.Now(), Path: r.URL.Path, Status: sw.status})
-		l.mu.Unlock()
+		l.add(Webhook{At: time.Now(), Path: r.URL.Path, Status: sw.status})
 	})
 }
 

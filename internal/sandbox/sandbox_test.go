@@ -30,10 +30,11 @@ func start(t *testing.T, dir string) *Sandbox {
 	return s
 }
 
-// TestDemoStory plays the sandbox story on the demo repository: the whole
-// system end to end, from a push to the real registry to the prod merge.
-func TestDemoStory(t *testing.T) {
-	s := start(t, "../../testdata/demo-repo")
+// play plays the story on a sandbox seeded from dir and returns what it
+// did and its timeline, failing the test when it does not complete.
+func play(t *testing.T, dir string) (Result, string) {
+	t.Helper()
+	s := start(t, dir)
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -42,6 +43,13 @@ func TestDemoStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res, out.String()
+}
+
+// TestDemoStory plays the sandbox story on the demo repository: the whole
+// system end to end, from a push to the real registry to the prod merge.
+func TestDemoStory(t *testing.T) {
+	res, out := play(t, "../../testdata/demo-repo")
 	if res.Script.App != "order-service" || res.Script.Version != "v1.4.0" {
 		t.Errorf("script %s %s, want order-service v1.4.0", res.Script.App, res.Script.Version)
 	}
@@ -74,7 +82,7 @@ func TestDemoStory(t *testing.T) {
 		"merged by Stagehand (autoMerge",
 		"dev        commented on #2: /promote order-service to prod", "😕 Refused: only the promoters of prod may promote into it.",
 		"sre        commented on #2: /promote order-service to prod", "🚀 Done: `order-service` in `prod`: v1.3.2 → v1.4.0."} {
-		if !strings.Contains(out.String(), line) {
+		if !strings.Contains(out, line) {
 			t.Errorf("timeline lacks %q", line)
 		}
 	}
@@ -85,15 +93,7 @@ func TestDemoStory(t *testing.T) {
 // own: each environment ends on its channel's tag of v1.2.5, pushed to the
 // registry before its step.
 func TestTextbookStory(t *testing.T) {
-	s := start(t, "../../testdata/textbook-repo")
-	var out bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := s.Play(ctx, &out, PlayOptions{})
-	t.Logf("timeline:\n%s", out.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, _ := play(t, "../../testdata/textbook-repo")
 	want := []struct{ env, push, title string }{
 		{"dev", "v1.2.5-dev", "Promote order-service to dev: v1.2.4-dev → v1.2.5-dev"},
 		{"staging", "v1.2.5-rc1", "Promote order-service to staging: v1.2.3-rc1 → v1.2.5-rc1"},
