@@ -142,8 +142,17 @@ func (b *Bot) checkPull(ctx context.Context, f *forge.Forge, st *repoState, numb
 		return fmt.Errorf("evaluate: %w", err)
 	}
 	head := pr.GetHead().GetSHA()
+	posted, err := existingRuns(ctx, f, st.repo, head)
+	if err != nil {
+		return err
+	}
+	for _, v := range rep.Untouched {
+		if err := publishVerdict(ctx, f, st.repo, head, v, posted[v.Name]); err != nil {
+			return err
+		}
+	}
 	for _, v := range rep.Verdicts {
-		if err := publishVerdict(ctx, f, st.repo, head, v); err != nil {
+		if err := publishVerdict(ctx, f, st.repo, head, v, posted[v.Name]); err != nil {
 			return err
 		}
 		b.log.Info("check evaluated", zap.String("repo", st.repo.String()), zap.Int("pull", number), zap.String("check", v.Name),
@@ -161,11 +170,7 @@ func (b *Bot) checkPull(ctx context.Context, f *forge.Forge, st *repoState, numb
 // created, because GitHub appends annotations across updates and stale
 // ones would stay; the old run, if still in progress, is then completed
 // as superseded (after the new one exists, so the newest run decides).
-func publishVerdict(ctx context.Context, f *forge.Forge, repo forge.Repo, sha string, v checks.Verdict) error {
-	old, err := existingRun(ctx, f, repo, sha, v.Name)
-	if err != nil {
-		return err
-	}
+func publishVerdict(ctx context.Context, f *forge.Forge, repo forge.Repo, sha string, v checks.Verdict, old *github.CheckRun) error {
 	if old != nil && old.GetStatus() == string(v.Status) && old.GetConclusion() == string(v.Conclusion) &&
 		old.GetOutput().GetTitle() == v.Title && old.GetOutput().GetSummary() == v.Summary {
 		return nil
@@ -205,21 +210,26 @@ func checkRun(sha string, v checks.Verdict) forge.CheckRun {
 	return run
 }
 
-// existingRun finds the newest check run called name that Stagehand's
-// checks handler posted on sha, or nil.
-func existingRun(ctx context.Context, f *forge.Forge, repo forge.Repo, sha, name string) (*github.CheckRun, error) {
-	list, _, err := f.Client().Checks.ListCheckRunsForRef(ctx, repo.Owner, repo.Name, sha,
-		&github.ListCheckRunsOptions{CheckName: github.String(name), Filter: github.String("latest")})
-	if err != nil {
-		return nil, fmt.Errorf("list check runs %s on %s: %w", name, sha, err)
-	}
-	var newest *github.CheckRun
-	for _, r := range list.CheckRuns {
-		if r.GetName() == name && r.GetExternalID() == checkExternalID && (newest == nil || r.GetID() > newest.GetID()) {
-			newest = r
+// existingRuns returns, by name, the newest check run Stagehand's checks
+// handler posted on sha.
+func existingRuns(ctx context.Context, f *forge.Forge, repo forge.Repo, sha string) (map[string]*github.CheckRun, error) {
+	out := map[string]*github.CheckRun{}
+	opts := &github.ListCheckRunsOptions{Filter: github.String("latest"), ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		list, resp, err := f.Client().Checks.ListCheckRunsForRef(ctx, repo.Owner, repo.Name, sha, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list check runs on %s: %w", sha, err)
 		}
+		for _, r := range list.CheckRuns {
+			if old := out[r.GetName()]; r.GetExternalID() == checkExternalID && (old == nil || r.GetID() > old.GetID()) {
+				out[r.GetName()] = r
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
 	}
-	return newest, nil
 }
 
 // scheduleChecks asks for the pull request's checks again at t, once per
@@ -249,13 +259,17 @@ func (b *Bot) scheduleChecks(st *repoState, number int, t time.Time) {
 // environment on commit (the default branch's head), so that the names can
 // be chosen in branch protection before any pull request needs them.
 func PostInstallChecks(ctx context.Context, f *forge.Forge, repo forge.Repo, commit string, pol *policy.Policy) error {
+	posted, err := existingRuns(ctx, f, repo, commit)
+	if err != nil {
+		return err
+	}
 	for _, env := range pol.Environments {
 		name := checks.CheckName(env.Name)
 		v := checks.Verdict{Name: name, Env: env.Name, Status: checks.Completed, Conclusion: checks.Neutral,
 			Title: "Ready for branch protection",
 			Summary: fmt.Sprintf("Stagehand checks every pull request that changes %s's overlays under this name. "+
 				"Require `%s` in branch protection, with the Stagehand App as its expected source.\n", env.Name, name)}
-		if err := publishVerdict(ctx, f, repo, commit, v); err != nil {
+		if err := publishVerdict(ctx, f, repo, commit, v, posted[name]); err != nil {
 			return err
 		}
 	}

@@ -168,6 +168,17 @@ func TestChecksBranchProtection(t *testing.T) {
 		t.Fatal("a forged stagehand/prod status let a failing pull request merge")
 	}
 
+	// A pull request that leaves prod alone gets a neutral stagehand/prod,
+	// so the required check does not hold it back.
+	devOnly := w.propose("dev-only", map[string]string{"apps/web/overlays/dev/kustomization.yaml": checksOverlay("v1.1.1")})
+	if run := w.checkRun("dev-only", "stagehand/prod"); run.Conclusion != "neutral" {
+		t.Fatalf("stagehand/prod on a dev-only pull request: %s %s", run.Status, run.Conclusion)
+	}
+	if _, err := w.sim.Merge("alice", configRepo, devOnly, "merge"); err != nil {
+		t.Fatalf("a dev-only pull request did not merge with stagehand/prod required: %v", err)
+	}
+	w.settle()
+
 	good := w.propose("prod-good", map[string]string{prod: checksOverlay("v1.1.0")})
 	run := w.checkRun("prod-good", "stagehand/prod")
 	if run.Status != "in_progress" || !strings.Contains(run.Summary, "1h0m0s left") {

@@ -196,6 +196,11 @@ func (v Verdict) Failed() bool { return v.Conclusion == Failure }
 // order, the general check last.
 type Report struct {
 	Verdicts []Verdict `json:"checks"`
+	// Untouched holds a neutral check for every environment the pull
+	// request does not change, so that a required stagehand/<env> check
+	// never leaves such a pull request waiting. They decide nothing;
+	// Failed and Pending ignore them.
+	Untouched []Verdict `json:"untouched,omitempty"`
 }
 
 // Failed reports whether any check failed.

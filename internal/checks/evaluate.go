@@ -133,6 +133,8 @@ func Evaluate(in Input) (Report, error) {
 		for _, env := range st.onBase.Environments {
 			if v, ok := st.envVerdict(&in, env.Name); ok {
 				rep.Verdicts = append(rep.Verdicts, v)
+			} else {
+				rep.Untouched = append(rep.Untouched, untouched(env.Name))
 			}
 		}
 	}
@@ -140,6 +142,18 @@ func Evaluate(in Input) (Report, error) {
 		rep.Verdicts = append(rep.Verdicts, v)
 	}
 	return rep, nil
+}
+
+// untouched is the neutral check of an environment the pull request does
+// not change. Branch protection waits for a required check that is never
+// reported, so without it a required stagehand/prod would block every
+// pull request that leaves prod alone, Stagehand's own dev promotions
+// included; a neutral conclusion satisfies it.
+func untouched(env string) Verdict {
+	v := Verdict{Name: CheckName(env), Env: env, Status: Completed, Conclusion: Neutral,
+		Title: "No change to " + env, Notes: []string{"This pull request changes none of " + env + "'s overlays."}}
+	v.Summary = Markdown(v)
+	return v
 }
 
 func (st *state) envVerdict(in *Input, env string) (Verdict, bool) {

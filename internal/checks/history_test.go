@@ -295,3 +295,28 @@ func TestGather(t *testing.T) {
 		t.Errorf("History = %v, want %s entered an hour ago", h, q.Version)
 	}
 }
+
+// TestUntouched: every environment the pull request leaves alone gets a
+// neutral check, so a required stagehand/prod never waits on a dev change.
+func TestUntouched(t *testing.T) {
+	base := artifactBase()
+	head := clone(base)
+	setTag(head, "dev", "v1.4.0")
+	rep, err := Evaluate(Input{Base: base, Head: head, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range rep.Untouched {
+		got = append(got, v.Name+"="+string(v.Status)+"/"+string(v.Conclusion))
+	}
+	if want := []string{"stagehand/staging=completed/neutral", "stagehand/prod=completed/neutral"}; !slices.Equal(got, want) {
+		t.Errorf("Untouched = %v, want %v", got, want)
+	}
+	if s := rep.Untouched[1].Summary; s != "**stagehand/prod**: No change to prod\n\nThis pull request changes none of prod's overlays.\n" {
+		t.Errorf("summary = %q", s)
+	}
+	if got := states(rep); !slices.Equal(got, []string{"stagehand/dev=success"}) {
+		t.Errorf("checks = %v", got)
+	}
+}
