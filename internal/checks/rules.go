@@ -86,7 +86,7 @@ func downgradeRule(c change) Result {
 	if err != nil {
 		return skip(r, fmt.Sprintf("cannot order the versions: %v", err))
 	}
-	if d.Found {
+	if d.Found || len(d.Rejected) == 0 {
 		return pass(r, fmt.Sprintf("`%s` → `%s` is an upgrade", c.from, c.to))
 	}
 	rej := d.Rejected[0]
