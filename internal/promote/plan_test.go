@@ -163,29 +163,36 @@ apps:
     image: ghcr.io/acme/web
   svc:
     image: ghcr.io/acme/svc
+  cache:
+    images:
+      - name: ghcr.io/acme/cache
+        strategy: digest
 `
 
 func TestPlanPushDigestsAndMissingEntry(t *testing.T) {
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	tree := fstest.MapFS{
-		".stagehand.yaml":                          {Data: []byte(pinPolicy)},
-		"apps/api/overlays/dev/kustomization.yaml": {Data: []byte("resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: v1.0.0\n")},
-		"apps/svc/overlays/dev/kustomization.yaml": {Data: []byte("resources:\n  - ../../base\n")},
-		"apps/web/overlays/dev/kustomization.yaml": {Data: []byte("resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: v1.0.0\n    digest: sha256:1111111111111111111111111111111111111111111111111111111111111111\n")},
+		".stagehand.yaml":                            {Data: []byte(pinPolicy)},
+		"apps/api/overlays/dev/kustomization.yaml":   {Data: []byte("resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: v1.0.0\n")},
+		"apps/svc/overlays/dev/kustomization.yaml":   {Data: []byte("resources:\n  - ../../base\n")},
+		"apps/web/overlays/dev/kustomization.yaml":   {Data: []byte("resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: v1.0.0\n    digest: sha256:1111111111111111111111111111111111111111111111111111111111111111\n")},
+		"apps/cache/overlays/dev/kustomization.yaml": {Data: []byte("images:\n  - name: ghcr.io/acme/cache\n    newTag: latest # moves\n    digest: sha256:1111111111111111111111111111111111111111111111111111111111111111\n")},
 	}
 	pol, _ := load(t, tree)
 	cases := []struct {
-		image, want string
+		image, tag, want string
 	}{
-		{"ghcr.io/acme/api", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: v1.1.0\n    digest: " + digest + "\n"},
+		{"ghcr.io/acme/api", "v1.1.0", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: v1.1.0\n    digest: " + digest + "\n"},
 		// Without pinDigest the stale digest goes: it would pin the old image.
-		{"ghcr.io/acme/web", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: v1.1.0\n"},
+		{"ghcr.io/acme/web", "v1.1.0", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: v1.1.0\n"},
 		// An overlay that does not name the image gets an entry.
-		{"ghcr.io/acme/svc", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/svc\n    newTag: v1.1.0\n"},
+		{"ghcr.io/acme/svc", "v1.1.0", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/svc\n    newTag: v1.1.0\n"},
+		// The digest strategy tracks one mutable tag and writes its new digest.
+		{"ghcr.io/acme/cache", "latest", "images:\n  - name: ghcr.io/acme/cache\n    newTag: latest # moves\n    digest: " + digest + "\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.image, func(t *testing.T) {
-			plan, err := PlanPush(pol, tree, Request{Push: Push{Image: tc.image, Tag: "v1.1.0", Digest: digest}})
+			plan, err := PlanPush(pol, tree, Request{Push: Push{Image: tc.image, Tag: tc.tag, Digest: digest}})
 			if err != nil || len(plan.Proposals) != 1 {
 				t.Fatalf("plan = %+v, %v", plan, err)
 			}
