@@ -53,7 +53,12 @@ skipped; "-" reads standard input.`,
 			if err != nil {
 				return asUserError(err)
 			}
-			printChoice(cmd.OutOrStdout(), c)
+			// One write, not one per tag: a registry listing has thousands.
+			out := bufio.NewWriter(cmd.OutOrStdout())
+			printChoice(out, c)
+			if err := out.Flush(); err != nil {
+				return fmt.Errorf("write the explanation: %w", err)
+			}
 			return nil
 		},
 	}
