@@ -80,7 +80,7 @@ func BenchmarkRecursiveTreeLargeRepo(b *testing.B) {
 // benchSim starts a simulator with an empty acme/config repository.
 func benchSim(b *testing.B) *Sim {
 	b.Helper()
-	sim, err := New(Options{})
+	sim, err := New(Options{T: b})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,6 +31,7 @@ func Example() {
 		panic(err)
 	}
 	content, _ := sim.File("acme/config", "main", "hello.txt")
-	fmt.Printf("PR #%d merged; hello.txt = %q; calls: %v\n", pr.GetNumber(), content, sim.Calls().Log)
-	// Output: PR #1 merged; hello.txt = "hello\n"; calls: [pulls/create 201]
+	fmt.Printf("PR #%d merged; hello.txt = %q; calls: %v; contract violations: %d\n",
+		pr.GetNumber(), content, sim.Calls().Log, len(sim.Violations()))
+	// Output: PR #1 merged; hello.txt = "hello\n"; calls: [pulls/create 201]; contract violations: 0
 }

@@ -67,7 +67,7 @@ func TestSeedGitRoundTrip(t *testing.T) {
 	head := git(t, dir, "rev-parse", "HEAD")
 	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
 
-	sim, err := NewHandler(Options{AppKey: testKey(t)})
+	sim, err := NewHandler(Options{T: t, AppKey: testKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func FuzzDecodeCommit(f *testing.F) {
 }
 
 func TestInfo(t *testing.T) {
-	sim, err := NewHandler(Options{AppKey: testKey(t), BaseURL: "http://127.0.0.1:9999/", AppID: 42, InstallationID: 7})
+	sim, err := NewHandler(Options{T: t, AppKey: testKey(t), BaseURL: "http://127.0.0.1:9999/", AppID: 42, InstallationID: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
