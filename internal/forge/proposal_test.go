@@ -82,6 +82,7 @@ func TestPromotionBudget(t *testing.T) {
 		if warm.Writes != 0 || warm.Reads > 2 {
 			t.Fatalf("%d reads, %d writes: %v", warm.Reads, warm.Writes, warm.Log)
 		}
+		t.Logf("%d reads: %v", warm.Reads, warm.Log)
 		if again.Written || again.PR.GetNumber() != res.PR.GetNumber() || again.Commit != res.Commit {
 			t.Fatalf("repeat changed something: %+v", again)
 		}
