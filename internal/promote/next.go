@@ -60,17 +60,37 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 		return skip("%s: %s", r.Candidate.Tag, r.Detail)
 	}
 	to := Version{Tag: c.Decision.Chosen.Tag, Digest: c.Decision.Chosen.Digest}
-	if e.Carry != policy.CarryVersion {
+	var previous *Previous
+	if e.Carry == policy.CarryVersion {
+		previous = &Previous{Env: prev, Version: Version{Tag: from.Version.Tag, Digest: listedDigest(from.Version, cands)}}
+	} else {
 		// The artifact travels as it is: the digest the previous
 		// environment pinned, or none.
 		to = from.Version
 	}
-	return proposal(pol, tree, pr.App, pr.Image, pr.Env, c.Current.Version, to, prev, pr.Delivery)
+	return proposal(pol, tree, pr.App, pr.Image, pr.Env, c.Current.Version, to, prev, pr.Delivery, previous)
+}
+
+// listedDigest is the digest of v's tag: the one its overlay pins, or else
+// the one the registry listed for the tag (the latest push of it).
+func listedDigest(v Version, cands []tags.Candidate) string {
+	if v.Digest != "" {
+		return v.Digest
+	}
+	var d string
+	var at time.Time
+	for _, c := range cands {
+		if c.Tag == v.Tag && c.Digest != "" && (d == "" || c.PushedAt.After(at)) {
+			d, at = c.Digest, c.PushedAt
+		}
+	}
+	return d
 }
 
 // proposal builds the edits and texts that bring app's image in env from
-// one version to another; source names where the version came from.
-func proposal(pol *policy.Policy, tree fs.FS, app, image, env string, from, to Version, source, delivery string) (Proposal, *Skip, error) {
+// one version to another; source names where the version came from, and
+// previous, when not nil, what the previous environment runs.
+func proposal(pol *policy.Policy, tree fs.FS, app, image, env string, from, to Version, source, delivery string, previous *Previous) (Proposal, *Skip, error) {
 	ref := policy.ImageRef{App: app, Image: image}
 	files, err := edits(pol, tree, ref, env, to)
 	if err != nil {
@@ -79,7 +99,7 @@ func proposal(pol *policy.Policy, tree fs.FS, app, image, env string, from, to V
 	if len(files) == 0 {
 		return Proposal{}, &Skip{App: app, Env: env, Image: image, Reason: fmt.Sprintf("%s already runs %s", env, to)}, nil
 	}
-	p := Proposal{App: app, Env: env, Image: image, From: from, To: to, Files: files}
+	p := Proposal{App: app, Env: env, Image: image, From: from, To: to, Files: files, Previous: previous}
 	p.Branch = BranchName(env, app)
 	p.Title = Title(app, env, from, to)
 	p.Labels = Labels(env)

@@ -59,6 +59,17 @@ type Proposal struct {
 	Body            string
 	Labels          []string
 	CommitMessage   string
+	// Previous is what the previous environment runs, for a promotion that
+	// takes a tag of the environment's own channel (carry: version); nil
+	// otherwise, where the artifact travels as it is.
+	Previous *Previous
+}
+
+// Previous is the version the previous environment runs, with the digest
+// of its tag when known (pinned in its overlay, or listed by the registry).
+type Previous struct {
+	Env     string
+	Version Version
 }
 
 // PlanPush decides which apps and environments a pushed tag goes to.
@@ -103,7 +114,15 @@ func planOne(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, re
 	if img, ok := appImage(pol, ref); ok && (img.PinDigest || img.Strategy == tags.Digest) {
 		to.Digest = d.Chosen.Digest
 	}
-	return proposal(pol, tree, ref.App, ref.Image, env, cur.Version, to, "registry", req.Delivery)
+	// A tag of a channelled environment's own channel: say whether it is
+	// the image the previous environment runs.
+	var previous *Previous
+	if src := c.Request.VersionSource; src != "" {
+		if d, err := Current(pol, tree, ref.App, ref.Image, src); err == nil {
+			previous = &Previous{Env: src, Version: d.Version}
+		}
+	}
+	return proposal(pol, tree, ref.App, ref.Image, env, cur.Version, to, "registry", req.Delivery, previous)
 }
 
 func appImage(pol *policy.Policy, ref policy.ImageRef) (policy.Image, bool) {

@@ -100,6 +100,9 @@ func Body(p Proposal) string {
 	if p.To.Digest != "" {
 		fmt.Fprintf(&b, "Digest: `%s`\n\n", p.To.Digest)
 	}
+	if p.Previous != nil {
+		b.WriteString(sameImage(*p.Previous, p.To) + "\n\n")
+	}
 	b.WriteString("Files:\n")
 	for _, f := range p.Files {
 		fmt.Fprintf(&b, "- `%s`\n", f.Path)
@@ -114,4 +117,20 @@ func cellText(v Version) string {
 		return "_none_"
 	}
 	return "`" + short(v) + "`"
+}
+
+// sameImage says whether a tag of another channel is the very image the
+// previous environment runs: "same image as dev: yes/no", with the digests,
+// or why it cannot tell.
+func sameImage(prev Previous, to Version) string {
+	head := "same image as " + prev.Env + ": "
+	switch {
+	case prev.Version.Digest == "":
+		return head + fmt.Sprintf("unknown (no digest known for %s's `%s`)", prev.Env, short(prev.Version))
+	case to.Digest == "":
+		return head + fmt.Sprintf("unknown (no digest known for `%s`)", short(to))
+	case prev.Version.Digest == to.Digest:
+		return head + fmt.Sprintf("yes (`%s` and `%s` are both `%s`)", short(prev.Version), to.Tag, short(Version{Digest: to.Digest}))
+	}
+	return head + fmt.Sprintf("no (%s runs `%s` = `%s`; `%s` is `%s`)", prev.Env, short(prev.Version), short(Version{Digest: prev.Version.Digest}), to.Tag, short(Version{Digest: to.Digest}))
 }
