@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -56,14 +57,10 @@ func build(head fs.FS, dir string) (string, int, error) {
 	if _, err := overlay.Images(data); err != nil {
 		return file, errorLine(err), err
 	}
-	tree, f, line, err := buildTree(head, dir)
-	if err != nil {
-		if f == "" {
-			f, line = file, 1
+	if _, err := overlay.Render(head, dir); err != nil {
+		if re, ok := errors.AsType[*overlay.RemoteError](err); ok {
+			return re.File, re.Line, err
 		}
-		return f, line, err
-	}
-	if _, err := overlay.Render(tree, dir); err != nil {
 		return file, errorLine(err), err
 	}
 	return file, 0, nil

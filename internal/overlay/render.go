@@ -11,21 +11,29 @@ import (
 
 // Render builds the overlay in dir with kustomize's own library, as
 // `kustomize build dir` does with default options, and returns the YAML.
-// The files of fsys are copied into an in-memory file system first, so
-// kustomize reads nothing else.
+// Kustomize reads only the files the overlay reaches, copied into memory
+// from fsys: a resource, patch or generator source that is not in fsys (a
+// URL, a git repository, a path above the root) is refused with a
+// *RemoteError instead of fetched, since whoever wrote the kustomization
+// would otherwise make Stagehand reach the network or run git.
 func Render(fsys fs.FS, dir string) ([]byte, error) {
+	r := reachable(fsys, dir)
+	if len(r.remote) > 0 {
+		return nil, &r.remote[0]
+	}
+	tree, err := r.copyTree(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", dir, err)
+	}
 	mem := filesys.MakeFsInMemory()
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(tree, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			return mem.MkdirAll(path.Join("/", p))
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, p)
+		data, err := fs.ReadFile(tree, p)
 		if err != nil {
 			return err
 		}

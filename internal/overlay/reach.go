@@ -1,4 +1,4 @@
-package checks
+package overlay
 
 import (
 	"fmt"
@@ -9,8 +9,6 @@ import (
 	"testing/fstest"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-
-	"github.com/stagehand-gitops/stagehand/internal/overlay"
 )
 
 // Kustomization fields whose values kustomize loads as files, directories
@@ -25,11 +23,18 @@ var (
 	maxOverlays = 1000
 )
 
-// remoteRef is a kustomization value that kustomize would look for
-// outside the repository.
-type remoteRef struct {
-	file, value string
-	line        int
+// RemoteError reports a kustomization value that kustomize would look for
+// outside the repository: a URL, a git repository or a path above the
+// root. Render refuses to build such an overlay rather than fetch it.
+type RemoteError struct {
+	File  string // the kustomization that names it
+	Line  int
+	Value string
+}
+
+// Error implements error.
+func (e *RemoteError) Error() string {
+	return fmt.Sprintf("%s:%d: %q is not in the repository, and Stagehand fetches nothing from elsewhere", e.File, e.Line, e.Value)
 }
 
 // reach is what kustomize would read to build an overlay: the
@@ -38,7 +43,7 @@ type remoteRef struct {
 // the repository.
 type reach struct {
 	dirs, files []string
-	remote      []remoteRef
+	remote      []RemoteError
 }
 
 // reachable walks the kustomizations reachable from dir, through the
@@ -55,7 +60,7 @@ func reachable(tree fs.FS, dir string) reach {
 		}
 		seen[d] = true
 		r.dirs = append(r.dirs, d)
-		file, err := overlay.FileIn(tree, d)
+		file, err := FileIn(tree, d)
 		if err != nil {
 			continue
 		}
@@ -74,7 +79,7 @@ func reachable(tree fs.FS, dir string) reach {
 			p, info, ok := local(tree, d, v.Value)
 			switch {
 			case !ok:
-				r.remote = append(r.remote, remoteRef{file: file, value: v.Value, line: v.Line})
+				r.remote = append(r.remote, RemoteError{File: file, Value: v.Value, Line: v.Line})
 			case info.IsDir():
 				queue = append(queue, p)
 			default:
@@ -192,18 +197,17 @@ func contentOf(n *yaml.Node) []*yaml.Node {
 	return n.Content
 }
 
-// buildTree is what the build rule renders dir from: the files kustomize
-// would read, copied from tree. A value it would look for outside the
-// repository is an error naming its file and line.
-func buildTree(tree fs.FS, dir string) (fs.FS, string, int, error) {
-	r := reachable(tree, dir)
-	if len(r.remote) > 0 {
-		ref := r.remote[0]
-		return nil, ref.file, ref.line, fmt.Errorf("%s:%d: %q is not in the repository, and Stagehand fetches nothing from elsewhere", ref.file, ref.line, ref.value)
+// field returns the value of key in mapping m; the last occurrence wins,
+// as in Kubernetes' decoding.
+func field(m *yaml.Node, key string) (*yaml.Node, bool) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, false
 	}
-	mem, err := r.copyTree(tree)
-	if err != nil {
-		return nil, "", 0, err
+	var v *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			v = m.Content[i+1]
+		}
 	}
-	return mem, "", 0, nil
+	return v, v != nil
 }
