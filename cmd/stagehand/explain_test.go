@@ -127,4 +127,25 @@ func TestOfflineExitCodes(t *testing.T) {
 			})
 		}
 	}
+	// set-image reads a kustomization, not the policy.
+	loop := t.TempDir()
+	if err := os.Symlink("kustomization.yaml", filepath.Join(loop, "kustomization.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		dir  string
+		code int
+		msg  string
+	}{
+		{writeTree(t, map[string]string{"kustomization.yaml": "images: []\n"}), 0, ""},
+		{noPolicy, 1, "no kustomization file in"},
+		{loop, 2, "too many levels of symbolic links"},
+	} {
+		t.Run(fmt.Sprintf("set-image/%d", tc.code), func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", "set-image", "--dir", tc.dir, "ghcr.io/acme/web:v1")
+			if code != tc.code || !strings.Contains(stderr, tc.msg) {
+				t.Errorf("exit %d, want %d with %q\nstdout: %s\nstderr: %s", code, tc.code, tc.msg, stdout, stderr)
+			}
+		})
+	}
 }

@@ -125,7 +125,8 @@ func readBase(file string, stderr io.Writer) (*argoimport.Base, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", file, err)
+		// The error names the file already.
+		return nil, fmt.Errorf("existing policy: %w", err)
 	}
 	p, err := policy.Parse(file, data)
 	if err != nil {

@@ -111,6 +111,8 @@ func TestPolicyImport(t *testing.T) {
 		{"unknown source", map[string]string{"apps.yaml": annotated}, []string{"apps.yaml", "--from", "flux"}, 1, "",
 			[]string{`--from "flux": the only source is argocd-image-updater`}, false},
 		{"no file", nil, nil, 1, "", []string{"requires at least 1 arg"}, false},
+		{"an unreadable existing policy", map[string]string{"apps.yaml": annotated, ".stagehand.yaml/x": "x"}, []string{"apps.yaml"}, 2, "",
+			[]string{"stagehand: existing policy: read .stagehand.yaml: is a directory\n"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
