@@ -76,6 +76,9 @@ type Options struct {
 	// contract package. NoContract turns validation off.
 	Validator  Validator
 	NoContract bool
+	// OnViolation, when set, is called with every contract violation not marked with
+	// ExpectViolation, for users without a test (the standalone server logs them).
+	OnViolation func(msg string)
 	// BaseURL is the externally visible root URL used in payload links; the server's URL when empty.
 	BaseURL string
 	// HTTPClient sends webhooks; a client with a 10 s timeout when nil.
@@ -311,6 +314,9 @@ func (s *Sim) recordViolation(msg string) {
 	s.errorsM.Unlock()
 	if s.opts.T != nil && !expected && !done {
 		s.opts.T.Errorf("githubsim contract violation: %s", msg)
+	}
+	if s.opts.OnViolation != nil && !expected {
+		s.opts.OnViolation(msg)
 	}
 }
 

@@ -48,7 +48,13 @@ func TestContractViolationFailsTheTest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recordingT{TB: t}
-			f := newFixture(t, Options{T: rec})
+			var reported []string // through OnViolation, as the standalone server logs them
+			var mu sync.Mutex
+			f := newFixture(t, Options{T: rec, OnViolation: func(msg string) {
+				mu.Lock()
+				defer mu.Unlock()
+				reported = append(reported, msg)
+			}})
 			c := f.client(t, "")
 			run, _, err := c.Checks.CreateCheckRun(f.ctx, "acme", "config", github.CreateCheckRunOptions{Name: "stagehand/dev", HeadSHA: f.base})
 			if err != nil {
@@ -71,6 +77,11 @@ func TestContractViolationFailsTheTest(t *testing.T) {
 			}
 			if v := f.sim.Violations(); (len(v) > 0) != (tt.annotations > 50) {
 				t.Errorf("violations kept = %q", v)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(reported) != len(failed) {
+				t.Errorf("OnViolation got %q, want the %d unexpected violations", reported, len(failed))
 			}
 		})
 	}
