@@ -68,7 +68,11 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 		// environment pinned, or none.
 		to = from.Version
 	}
-	return proposal(pol, tree, pr.App, pr.Image, pr.Env, c.Current.Version, to, prev, pr.Delivery, previous)
+	digest := to.Digest
+	if digest == "" {
+		digest = listedDigest(to, cands)
+	}
+	return proposal(pol, tree, Proposal{App: pr.App, Env: pr.Env, Image: pr.Image, From: c.Current.Version, To: to, Digest: digest, Previous: previous}, prev, pr.Delivery)
 }
 
 // listedDigest is the digest of v's tag: the one its overlay pins, or else
@@ -87,22 +91,21 @@ func listedDigest(v Version, cands []tags.Candidate) string {
 	return d
 }
 
-// proposal builds the edits and texts that bring app's image in env from
-// one version to another; source names where the version came from, and
-// previous, when not nil, what the previous environment runs.
-func proposal(pol *policy.Policy, tree fs.FS, app, image, env string, from, to Version, source, delivery string, previous *Previous) (Proposal, *Skip, error) {
-	ref := policy.ImageRef{App: app, Image: image}
-	files, err := edits(pol, tree, ref, env, to)
+// proposal completes p, which says what changes (App, Env, Image, From,
+// To, Digest, Previous), with the edits and texts that make the change;
+// source names where the version came from.
+func proposal(pol *policy.Policy, tree fs.FS, p Proposal, source, delivery string) (Proposal, *Skip, error) {
+	files, err := edits(pol, tree, policy.ImageRef{App: p.App, Image: p.Image}, p.Env, p.To)
 	if err != nil {
 		return Proposal{}, nil, err
 	}
 	if len(files) == 0 {
-		return Proposal{}, &Skip{App: app, Env: env, Image: image, Reason: fmt.Sprintf("%s already runs %s", env, to)}, nil
+		return Proposal{}, &Skip{App: p.App, Env: p.Env, Image: p.Image, Reason: fmt.Sprintf("%s already runs %s", p.Env, p.To)}, nil
 	}
-	p := Proposal{App: app, Env: env, Image: image, From: from, To: to, Files: files, Previous: previous}
-	p.Branch = BranchName(env, app)
-	p.Title = Title(app, env, from, to)
-	p.Labels = Labels(env)
+	p.Files = files
+	p.Branch = BranchName(p.Env, p.App)
+	p.Title = Title(p.App, p.Env, p.From, p.To)
+	p.Labels = Labels(p.Env)
 	p.CommitMessage = commitMessage(p, source, delivery)
 	p.Body = Body(p)
 	return p, nil, nil

@@ -59,6 +59,9 @@ type Proposal struct {
 	Body            string
 	Labels          []string
 	CommitMessage   string
+	// Digest is the digest the new version's tag points at, when known,
+	// whether or not the overlay pins it (To.Digest).
+	Digest string
 	// Previous is what the previous environment runs, for a promotion that
 	// takes a tag of the environment's own channel (carry: version); nil
 	// otherwise, where the artifact travels as it is.
@@ -122,7 +125,7 @@ func planOne(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, re
 			previous = &Previous{Env: src, Version: d.Version}
 		}
 	}
-	return proposal(pol, tree, ref.App, ref.Image, env, cur.Version, to, "registry", req.Delivery, previous)
+	return proposal(pol, tree, Proposal{App: ref.App, Env: env, Image: ref.Image, From: cur.Version, To: to, Digest: d.Chosen.Digest, Previous: previous}, "registry", req.Delivery)
 }
 
 func appImage(pol *policy.Policy, ref policy.ImageRef) (policy.Image, bool) {

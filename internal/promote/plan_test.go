@@ -137,6 +137,20 @@ func TestProposalTexts(t *testing.T) {
 	}
 }
 
+func TestProposalBodyDigest(t *testing.T) {
+	pol, tree := demoRepo(t)
+	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	plan, err := PlanPush(pol, tree, Request{Push: Push{Image: "registry.demo.local/acme/order-service", Tag: "v1.4.0", Digest: digest}})
+	if err != nil || len(plan.Proposals) != 1 {
+		t.Fatalf("plan = %+v, %v", plan, err)
+	}
+	p := plan.Proposals[0]
+	if p.To.Digest != "" || p.Digest != digest {
+		t.Errorf("to = %+v, digest = %q: the demo repo pins tags only, and the digest is still reported", p.To, p.Digest)
+	}
+	golden(t, "body-dev-digest.md", p.Body)
+}
+
 func changedLines(a, b []byte) int {
 	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
 	if len(la) != len(lb) {

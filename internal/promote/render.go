@@ -97,8 +97,11 @@ func Body(p Proposal) string {
 	fmt.Fprintf(&b, "Stagehand promotes **%s** to **%s**.\n\n", p.App, p.Env)
 	b.WriteString("| image | from | to |\n|---|---|---|\n")
 	fmt.Fprintf(&b, "| `%s` | %s | %s |\n\n", p.Image, cellText(p.From), cellText(p.To))
-	if p.To.Digest != "" {
-		fmt.Fprintf(&b, "Digest: `%s`\n\n", p.To.Digest)
+	switch {
+	case p.To.Digest != "":
+		fmt.Fprintf(&b, "Digest: `%s` (pinned)\n\n", p.To.Digest)
+	case p.Digest != "":
+		fmt.Fprintf(&b, "Digest: `%s` (the tag's image now; the overlay pins the tag only, set `pinDigest: true` to pin the digest)\n\n", p.Digest)
 	}
 	if p.Previous != nil {
 		b.WriteString(sameImage(*p.Previous, p.To) + "\n\n")
