@@ -7,17 +7,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/golang-jwt/jwt/v4"
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
 func testKey(t *testing.T) *rsa.PrivateKey {
@@ -104,64 +101,6 @@ func TestAPIURL(t *testing.T) {
 	}
 }
 
-// fakeGitHub answers the App endpoints of a GitHub Enterprise Server under
-// /api/v3: it checks the App JWT and mints installation tokens.
-type fakeGitHub struct {
-	t      *testing.T
-	key    *rsa.PublicKey
-	mu     sync.Mutex
-	minted map[string]int // installation ID → tokens minted
-}
-
-func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path, ok := strings.CutPrefix(r.URL.Path, "/api/v3")
-	if !ok {
-		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
-		return
-	}
-	auth := r.Header.Get("Authorization")
-	switch {
-	case r.Method == http.MethodGet && path == "/app":
-		f.checkJWT(w, auth)
-		writeJSON(w, http.StatusOK, map[string]any{"id": 42, "slug": "stagehand"})
-	case r.Method == http.MethodPost && strings.HasPrefix(path, "/app/installations/") && strings.HasSuffix(path, "/access_tokens"):
-		f.checkJWT(w, auth)
-		id := strings.Split(path, "/")[3]
-		f.mu.Lock()
-		f.minted[id]++
-		f.mu.Unlock()
-		writeJSON(w, http.StatusCreated, map[string]any{"token": "ghs_" + id, "expires_at": time.Now().Add(time.Hour)})
-	case r.Method == http.MethodGet && strings.HasPrefix(path, "/repos/"):
-		if !strings.HasPrefix(auth, "token ghs_") {
-			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"full_name": strings.TrimPrefix(path, "/repos/"), "description": auth})
-	default:
-		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
-	}
-}
-
-func (f *fakeGitHub) checkJWT(w http.ResponseWriter, auth string) {
-	raw, _ := strings.CutPrefix(auth, "Bearer ")
-	claims := &jwt.RegisteredClaims{}
-	_, err := jwt.ParseWithClaims(raw, claims, func(tok *jwt.Token) (any, error) {
-		if tok.Method != jwt.SigningMethodRS256 {
-			return nil, jwt.ErrSignatureInvalid
-		}
-		return f.key, nil
-	})
-	if err != nil || claims.Issuer != "42" {
-		f.t.Errorf("App JWT rejected (issuer %q): %v", claims.Issuer, err)
-	}
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // countingTransport stands for the HTTP stack passed in as base.
 type countingTransport struct{ n atomic.Int32 }
 
@@ -170,14 +109,36 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// TestAppAuthenticatesThroughBase runs the App against a GitHub Enterprise
+// Server (the simulator, answering only under /api/v3), configured with the
+// URL an administrator might write, without /api/v3. The App JWT call, the
+// token exchange and the installation's reads all reach /api/v3 through
+// base, and the installation client and its token are reused.
 func TestAppAuthenticatesThroughBase(t *testing.T) {
-	key := testKey(t)
-	fake := &fakeGitHub{t: t, key: &key.PublicKey, minted: map[string]int{}}
-	srv := httptest.NewServer(fake)
+	const appID, installation = 42, 7
+	srv := httptest.NewUnstartedServer(nil)
+	root := "http://" + srv.Listener.Addr().String()
+	sim, err := githubsim.NewHandler(githubsim.Options{T: t, AppKey: simKey(t), AppID: appID, InstallationID: installation, BaseURL: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	var outside atomic.Int32
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/v3/") {
+			outside.Add(1)
+			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+			return
+		}
+		sim.Handler().ServeHTTP(w, r)
+	})
+	srv.Start()
 	defer srv.Close()
+	if err := sim.CreateRepo(githubsim.RepoOptions{Owner: "acme", Name: "config"}); err != nil {
+		t.Fatal(err)
+	}
 	base := &countingTransport{}
-	// A GHES URL without /api/v3, as an administrator might write it.
-	app, err := NewApp(42, key, srv.URL, base)
+	app, err := NewApp(appID, simKey(t), root, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,30 +148,33 @@ func TestAppAuthenticatesThroughBase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GET /app as the App: %v", err)
 	}
-	if me.GetSlug() != "stagehand" {
-		t.Errorf("app slug %q", me.GetSlug())
+	if me.GetID() != appID || me.GetSlug() != "stagehand" {
+		t.Errorf("app %d %q, want %d stagehand", me.GetID(), me.GetSlug(), appID)
 	}
 	for range 3 {
-		repo, _, err := app.Installation(7).Repositories.Get(ctx, "acme", "config")
+		repo, _, err := app.Installation(installation).Repositories.Get(ctx, "acme", "config")
 		if err != nil {
-			t.Fatalf("GET repo as installation 7: %v", err)
+			t.Fatalf("GET repo as the installation: %v", err)
 		}
-		if repo.GetDescription() != "token ghs_7" {
-			t.Errorf("installation 7 sent %q, want its own token", repo.GetDescription())
+		if repo.GetFullName() != "acme/config" {
+			t.Errorf("repository %q", repo.GetFullName())
 		}
 	}
-	if _, _, err := app.Installation(8).Repositories.Get(ctx, "acme", "other"); err != nil {
-		t.Fatalf("GET repo as installation 8: %v", err)
-	}
-	if app.Installation(7) != app.Installation(7) {
+	if app.Installation(installation) != app.Installation(installation) {
 		t.Error("installation clients are not cached")
 	}
-	if fake.minted["7"] != 1 || fake.minted["8"] != 1 {
-		t.Errorf("tokens minted %v, want one per installation", fake.minted)
+	if _, _, err := app.Installation(installation+1).Repositories.Get(ctx, "acme", "config"); err == nil {
+		t.Error("an installation the App does not have got a token")
 	}
-	// GET /app, 2 token exchanges, 4 repository reads: all through base.
-	if n := base.n.Load(); n != 7 {
-		t.Errorf("%d requests went through base, want 7", n)
+	calls := sim.Calls()
+	want := map[string]int{"apps/get-authenticated": 1, "apps/create-installation-access-token": 2, "repos/get": 3}
+	for op, n := range want {
+		if calls.ByOperation[op] != n {
+			t.Errorf("%s called %d times, want %d (calls %v)", op, calls.ByOperation[op], n, calls.Log)
+		}
+	}
+	if n := int(base.n.Load()); n != calls.Total() || outside.Load() != 0 {
+		t.Errorf("%d requests through base, %d outside /api/v3; want all %d under /api/v3", n, outside.Load(), calls.Total())
 	}
 }
 
