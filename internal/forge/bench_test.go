@@ -3,8 +3,11 @@ package forge
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
 // BenchmarkPromotion reports what one promotion of one app into one
@@ -24,7 +27,8 @@ func BenchmarkPromotion(b *testing.B) {
 		{"cold-50ms-per-call", 50 * time.Millisecond, false, false},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			e := newEnv(b, envOptions{latency: bc.latency})
+			// Many iterations on one token would run into the primary rate limit.
+			e := newEnv(b, envOptions{latency: bc.latency, sim: githubsim.Options{RateLimit: math.MaxInt32}})
 			ctx := context.Background()
 			warm := e.coldForge(b)
 			res, err := warm.Propose(ctx, testRepo, promotion("v1.1.0"))
