@@ -71,6 +71,14 @@ func TestWebhookShapesMatchGitHubExamples(t *testing.T) {
 		}
 		byKind[kind] = d.Payload
 	}
+	// Every webhook Stagehand relies on is among them.
+	for _, kind := range []string{"push", "pull_request.opened", "pull_request.synchronize", "pull_request.closed",
+		"pull_request.labeled", "issue_comment.created", "pull_request_review.submitted", "check_suite.requested",
+		"check_run.rerequested", "deployment_status.created", "status", "installation.created"} {
+		if byKind[kind] == nil {
+			t.Errorf("the scenario sent no %s webhook", kind)
+		}
+	}
 	kinds := make([]string, 0, len(byKind))
 	for k := range byKind {
 		kinds = append(kinds, k)
