@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -76,21 +75,18 @@ func readCandidates(stdin io.Reader, list, file string) ([]tags.Candidate, error
 	if (list == "") == (file == "") {
 		return nil, userErrorf("give the candidate tags with exactly one of --tags or --tags-file")
 	}
-	var names []string
-	if list != "" {
-		names = strings.Split(list, ",")
-	} else {
+	text, sep := list, ","
+	if file != "" {
 		data, err := readInput(stdin, file)
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			names = append(names, sc.Text())
-		}
+		text, sep = string(data), "\n"
 	}
-	var cands []tags.Candidate
-	for _, n := range names {
+	// Tags are substrings of text: a registry listing of thousands of
+	// tags costs one allocation, not one per tag.
+	cands := make([]tags.Candidate, 0, strings.Count(text, sep)+1)
+	for n := range strings.SplitSeq(text, sep) {
 		n = strings.TrimSpace(n)
 		if n == "" || strings.HasPrefix(n, "#") {
 			continue
@@ -168,7 +164,11 @@ func printChoice(w io.Writer, c promote.Choice) {
 		fmt.Fprintf(w, " (carrying version %s from %s)", c.Request.Version, c.Request.VersionSource)
 	}
 	fmt.Fprintln(w)
+	// One line per rejected tag, without fmt: thousands of them is the
+	// usual case for a registry listing.
 	for _, r := range d.Rejected {
-		fmt.Fprintf(w, "  %s: %s [%s]\n", r.Candidate.Tag, r.Detail, r.Reason)
+		for _, s := range [...]string{"  ", r.Candidate.Tag, ": ", r.Detail, " [", string(r.Reason), "]\n"} {
+			_, _ = io.WriteString(w, s)
+		}
 	}
 }
