@@ -104,7 +104,12 @@ func Body(p Proposal) string {
 		fmt.Fprintf(&b, "Digest: `%s` (the tag's image now; the overlay pins the tag only, set `pinDigest: true` to pin the digest)\n\n", p.Digest)
 	}
 	if p.Previous != nil {
-		b.WriteString(sameImage(*p.Previous, p.To) + "\n\n")
+		// Compare by the tag's image, pinned or not.
+		to := p.To
+		if to.Digest == "" {
+			to.Digest = p.Digest
+		}
+		b.WriteString(sameImage(*p.Previous, to) + "\n\n")
 	}
 	b.WriteString("Files:\n")
 	for _, f := range p.Files {

@@ -83,6 +83,18 @@ func TestSameImageOnlyForChannels(t *testing.T) {
 	if p := push("v1.2.4-rc1", "staging"); !strings.Contains(p.Body, "\nsame image as dev: unknown (no digest known for dev's `v1.2.4-dev`)\n") {
 		t.Errorf("staging body:\n%s", p.Body)
 	}
+	// The overlay pins no digest (no pinDigest), yet the pushed tag's digest
+	// is known and compared.
+	pinnedDev := &fstest.MapFile{Data: []byte("images:\n  - name: registry.company.com/order-service\n    newTag: v1.2.4-dev\n    digest: sha256:cc\n")}
+	pol2, tree2 := load(t, fstest.MapFS{
+		".stagehand.yaml": {Data: []byte(channelPolicy)},
+		"apps/order-service/overlays/development/kustomization.yaml": pinnedDev,
+		"apps/order-service/overlays/staging/kustomization.yaml":     kust("v1.2.3-rc1"),
+	})
+	plan, err := PlanPush(pol2, tree2, Request{Push: Push{Image: "registry.company.com/order-service", Tag: "v1.2.4-rc1", Digest: "sha256:cc"}, Env: "staging"})
+	if err != nil || len(plan.Proposals) != 1 || !strings.Contains(plan.Proposals[0].Body, "\nsame image as dev: yes (`v1.2.4-dev` and `v1.2.4-rc1` are both `sha256:cc`)\n") {
+		t.Errorf("plan %+v, %v", plan, err)
+	}
 	if p := push("v1.2.5-dev", "dev"); p.Previous != nil || strings.Contains(p.Body, "same image as") {
 		t.Errorf("dev body:\n%s", p.Body)
 	}
