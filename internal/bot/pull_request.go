@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 
@@ -30,6 +32,11 @@ func (b *Bot) onPullRequest(ctx context.Context, d event.Delivery) error {
 		return nil
 	}
 	if d.Action == "closed" {
+		if pr.GetMerged() {
+			if err := b.deleteMergedBranch(ctx, d, st, pr, app, env); err != nil {
+				return err
+			}
+		}
 		return b.promoteNextAfterMerge(ctx, d, st, pr, app, env)
 	}
 	if e, ok := st.pol.Env(app, env); !ok || !e.AutoMerge {
@@ -53,4 +60,30 @@ func (b *Bot) promoteNextAfterMerge(ctx context.Context, d event.Delivery, st *r
 	}
 	_, err := b.Promote(ctx, st.repo.String(), app, next, "promote-next-"+strconv.Itoa(pr.GetNumber()))
 	return err
+}
+
+// deleteMergedBranch deletes the branch of a merged promotion pull request,
+// so that the next tag for (app, env) creates it afresh instead of first
+// failing to create it, finding no open pull request and moving it. It
+// leaves a branch that moved on since the merge alone: a late webhook must
+// not delete a newer proposal (deleting its branch would close its pull
+// request).
+func (b *Bot) deleteMergedBranch(ctx context.Context, d event.Delivery, st *repoState, pr *github.PullRequest, app, env string) error {
+	f := b.cfg.Forges.Forge(st.installation)
+	branch := pr.GetHead().GetRef()
+	head, err := f.Head(ctx, st.repo, branch)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read merged branch %s: %w", branch, err)
+	}
+	if head != pr.GetHead().GetSHA() {
+		return nil
+	}
+	if err := f.DeleteBranch(ctx, st.repo, branch); err != nil {
+		return err
+	}
+	b.decision(d, app, env, "deleted merged branch", zap.Int("pr", pr.GetNumber()), zap.String("branch", branch))
+	return nil
 }
