@@ -53,6 +53,41 @@ func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st 
 	return errors.Join(errs...)
 }
 
+// listRetry is how long a carry: version environment whose registry could
+// not be listed waits before it is tried again without an event.
+const listRetry = time.Minute
+
+// setUnlisted records why the tags of p's channel could not be listed, or
+// forgets it when err is nil.
+func (b *Bot) setUnlisted(st *repoState, p pair, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	repo := st.repo.String()
+	if err == nil {
+		delete(b.unlisted[repo], p)
+		return
+	}
+	if b.unlisted[repo] == nil {
+		b.unlisted[repo] = map[pair]string{}
+	}
+	b.unlisted[repo][p] = err.Error()
+}
+
+// unlistedNotes are /status's sentences on the environments of repo (of
+// app, unless empty) that wait for a registry that could not be listed.
+func (b *Bot) unlistedNotes(repo, app string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for p, why := range b.unlisted[repo] {
+		if app == "" || p.app == app {
+			out = append(out, fmt.Sprintf("%s waits in %s: the registry could not be listed: %s", p.app, p.env, why))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // allPairs lists every (app, image, env) of the policy after the first environment.
 func allPairs(pol *policy.Policy) []pair {
 	out := []pair{}
@@ -106,11 +141,14 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 	req := promote.Promotion{App: app, Image: image, Env: env, Delivery: d.ID}
 	if e, _ := st.pol.Env(app, env); e.Carry == policy.CarryVersion {
 		cands, err := b.channelTags(ctx, image, pushed)
+		b.setUnlisted(st, pair{app, image, env}, err)
 		if err != nil {
-			// The environment waits; the next event or recheck tries again.
+			// The environment waits; the next event, or the recheck a
+			// listRetry from now, tries again. /status says why meanwhile.
 			out.Skip = &promote.Skip{App: app, Env: env, Image: image, Reason: err.Error()}
+			out.Waiting = true
 			b.decision(d, app, env, "waiting: tags not listed", zap.Error(err))
-			return out, time.Time{}, nil
+			return out, b.cfg.Now().Add(listRetry), nil
 		}
 		req.Candidates = cands
 	}

@@ -111,6 +111,9 @@ type Bot struct {
 	// waiting holds, per repository, the promotions a gate holds back:
 	// derived state, rebuilt by the full scan at start.
 	waiting map[string]map[pair]bool
+	// unlisted holds, per repository, why the registry could not list the
+	// tags of a carry: version environment's channel (for /status).
+	unlisted map[string]map[pair]string
 }
 
 var _ server.Handler = (*Bot)(nil)
@@ -136,7 +139,8 @@ func New(cfg Config) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, pending: map[string]bool{}, waiting: map[string]map[pair]bool{}}
+	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, pending: map[string]bool{}, waiting: map[string]map[pair]bool{},
+		unlisted: map[string]map[pair]string{}}
 	return b, nil
 }
 

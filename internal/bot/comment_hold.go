@@ -115,6 +115,7 @@ func (b *Bot) statusView(ctx context.Context, c *commentCtx, app string) (chatop
 	if v.Holds, _, err = b.readHolds(ctx, c); err != nil {
 		v.Notes = append(v.Notes, "the holds issue cannot be read: "+err.Error())
 	}
+	v.Notes = append(v.Notes, b.unlistedNotes(st.repo.String(), app)...)
 	prs, err := c.f.OpenProposals(ctx, st.repo, branchPrefix)
 	if err != nil {
 		return v, err

@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,4 +225,59 @@ func TestCarryVersion(t *testing.T) {
 			t.Fatalf("staging title %q", got)
 		}
 	})
+}
+
+// flakyTags is a tag lister whose registry refuses until it is fixed.
+type flakyTags struct {
+	mu   sync.Mutex
+	err  error
+	tags []string
+}
+
+func (f *flakyTags) ListTags(context.Context, string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tags, f.err
+}
+
+func (f *flakyTags) set(tags []string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tags, f.err = tags, err
+}
+
+// TestUnlistableRegistryWaits: the merge into dev needs staging's channel
+// tags; a registry that cannot be listed leaves staging waiting, the log
+// and /status say why, and a timer tries again: once the registry answers,
+// staging's pull request opens without another event.
+func TestUnlistableRegistryWaits(t *testing.T) {
+	lister := &flakyTags{err: errors.New("GET https://ghcr.io/v2/acme/web/tags/list: 401 Unauthorized")}
+	w := newWorld(t, worldOptions{tags: lister})
+	w.useChannels("ghcr.io/acme/web")
+	w.publish("v1.2.4-dev")
+	if prs := w.pulls(); len(prs) != 1 || !prs[0].Merged {
+		t.Fatalf("dev not merged: %+v; decisions %q", prs, w.decisions())
+	}
+	if !slices.Contains(w.decisions(), "web/staging: waiting: tags not listed") {
+		t.Fatalf("decisions %q", w.decisions())
+	}
+	if len(w.open()) != 0 {
+		t.Fatalf("opened without the registry's tags: %+v", w.open())
+	}
+	_, reply := w.say("alice", w.issue(), "/status")
+	if want := "web waits in staging: the registry could not be listed: list the tags of ghcr.io/acme/web: GET https://ghcr.io/v2/acme/web/tags/list: 401 Unauthorized"; !strings.Contains(reply, want) {
+		t.Fatalf("/status lacks %q:\n%s", want, reply)
+	}
+	if times := w.sched.times(); len(times) != 1 || !times[0].Equal(w.clock.Now().Add(listRetry)) {
+		t.Fatalf("recheck timers %v, want one a minute from %v", times, w.clock.Now())
+	}
+	lister.set([]string{"v1.2.4-dev", "v1.2.4-rc1"}, nil)
+	w.sched.advance(listRetry)
+	w.settle()
+	if got := w.open()["stagehand/staging/web"].Title; got != "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc1" {
+		t.Fatalf("staging title %q; decisions %q", got, w.decisions())
+	}
+	if _, reply := w.say("alice", w.issue(), "/status"); strings.Contains(reply, "could not be listed") {
+		t.Fatalf("/status still says the registry could not be listed:\n%s", reply)
+	}
 }
