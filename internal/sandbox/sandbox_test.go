@@ -3,9 +3,11 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -13,9 +15,15 @@ import (
 // failing the test on any call that breaks GitHub's contract.
 func start(t *testing.T, dir string) *Sandbox {
 	t.Helper()
+	return startFS(t, os.DirFS(dir))
+}
+
+// startFS is start on a seed tree.
+func startFS(t *testing.T, seed fs.FS) *Sandbox {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := Start(ctx, Options{Seed: os.DirFS(dir)})
+	s, err := Start(ctx, Options{Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +42,13 @@ func start(t *testing.T, dir string) *Sandbox {
 // did and its timeline, failing the test when it does not complete.
 func play(t *testing.T, dir string) (Result, string) {
 	t.Helper()
-	s := start(t, dir)
+	return playFS(t, os.DirFS(dir))
+}
+
+// playFS is play on a seed tree.
+func playFS(t *testing.T, seed fs.FS) (Result, string) {
+	t.Helper()
+	s := startFS(t, seed)
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -90,32 +104,80 @@ func TestDemoStory(t *testing.T) {
 
 // TestTextbookStory plays the three-tag story on the textbook repository,
 // where staging and prod carry the version through tag channels of their
-// own: each environment ends on its channel's tag of v1.2.5, pushed to the
-// registry before its step.
+// own: each environment ends on its channel's tag of the next version,
+// pushed to the registry before its step (prod's through the operation
+// /promote uses, which lists the tags from the registry). As seeded, dev
+// already runs v1.2.4-dev, so the story brings v1.2.5; with dev one
+// version back it is the story of v1.2.4 as written.
 func TestTextbookStory(t *testing.T) {
-	res, _ := play(t, "../../testdata/textbook-repo")
-	want := []struct{ env, push, title string }{
-		{"dev", "v1.2.5-dev", "Promote order-service to dev: v1.2.4-dev → v1.2.5-dev"},
-		{"staging", "v1.2.5-rc1", "Promote order-service to staging: v1.2.3-rc1 → v1.2.5-rc1"},
-		{"prod", "v1.2.5", "Promote order-service to prod: v1.2.3 → v1.2.5"},
+	const repo = "../../testdata/textbook-repo"
+	const devOverlay = "apps/order-service/overlays/development/kustomization.yaml"
+	type step struct{ env, push, title string }
+	tests := []struct {
+		name  string
+		devOn string // the dev overlay's tag before the story; "" as seeded
+		want  []step
+	}{
+		{"as seeded", "", []step{
+			{"dev", "v1.2.5-dev", "Promote order-service to dev: v1.2.4-dev → v1.2.5-dev"},
+			{"staging", "v1.2.5-rc1", "Promote order-service to staging: v1.2.3-rc1 → v1.2.5-rc1"},
+			{"prod", "v1.2.5", "Promote order-service to prod: v1.2.3 → v1.2.5"},
+		}},
+		{"the issue's v1.2.4 story", "v1.2.3-dev", []step{
+			{"dev", "v1.2.4-dev", "Promote order-service to dev: v1.2.3-dev → v1.2.4-dev"},
+			{"staging", "v1.2.4-rc1", "Promote order-service to staging: v1.2.3-rc1 → v1.2.4-rc1"},
+			{"prod", "v1.2.4", "Promote order-service to prod: v1.2.3 → v1.2.4"},
+		}},
 	}
-	if len(res.PRs) != len(want) {
-		t.Fatalf("%d pull requests, want %d", len(res.PRs), len(want))
-	}
-	for i, w := range want {
-		st, pr := res.Script.Steps[i], res.PRs[i]
-		if st.Env.Name != w.env || st.Push != w.push || pr.Title != w.title || !pr.Merged {
-			t.Errorf("step %d: %s pushed %q, PR %q merged=%v; want %s, %q, %q merged", i+1, st.Env.Name, st.Push, pr.Title, pr.Merged, w.env, w.push, w.title)
-		}
-	}
-	for _, row := range res.Inventory {
-		if row.App != "order-service" {
-			continue
-		}
-		for i, c := range row.Envs {
-			if c.Version.Tag != want[i].push {
-				t.Errorf("order-service runs %s in %s, want %s", c.Version, c.Env, want[i].push)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seed := fs.FS(os.DirFS(repo))
+			if tt.devOn != "" {
+				seed = withTag(t, repo, devOverlay, "v1.2.4-dev", tt.devOn)
 			}
-		}
+			res, _ := playFS(t, seed)
+			if len(res.PRs) != len(tt.want) {
+				t.Fatalf("%d pull requests, want %d", len(res.PRs), len(tt.want))
+			}
+			for i, w := range tt.want {
+				st, pr := res.Script.Steps[i], res.PRs[i]
+				if st.Env.Name != w.env || st.Push != w.push || pr.Title != w.title || !pr.Merged {
+					t.Errorf("step %d: %s pushed %q, PR %q merged=%v; want %s, %q, %q merged", i+1, st.Env.Name, st.Push, pr.Title, pr.Merged, w.env, w.push, w.title)
+				}
+			}
+			for _, row := range res.Inventory {
+				if row.App != "order-service" {
+					continue
+				}
+				for i, c := range row.Envs {
+					if c.Version.Tag != tt.want[i].push {
+						t.Errorf("order-service runs %s in %s, want %s", c.Version, c.Env, tt.want[i].push)
+					}
+				}
+			}
+		})
 	}
+}
+
+// withTag is the tree under dir with old replaced by tag in the file at path.
+func withTag(t *testing.T, dir, path, old, tag string) fs.FS {
+	t.Helper()
+	tree := fstest.MapFS{}
+	err := fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(os.DirFS(dir), p)
+		tree[p] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := tree[path]
+	if !ok || !strings.Contains(string(f.Data), "newTag: "+old) {
+		t.Fatalf("%s does not pin %s", path, old)
+	}
+	f.Data = []byte(strings.Replace(string(f.Data), "newTag: "+old, "newTag: "+tag, 1))
+	return tree
 }
