@@ -281,3 +281,37 @@ func TestUnlistableRegistryWaits(t *testing.T) {
 		t.Fatalf("/status still says the registry could not be listed:\n%s", reply)
 	}
 }
+
+// TestCarryVersionSupersede: a newer rc of the version dev runs updates the
+// open staging pull request in place; once it is merged, the next rc opens
+// a new one.
+func TestCarryVersionSupersede(t *testing.T) {
+	res := registry.NewResolver()
+	w := newWorld(t, worldOptions{resolver: res, tags: res})
+	image := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution") + "/acme/web"
+	w.useChannels(image)
+	pushImage(t, image, "v1.2.4-dev", nil, "")
+	pushImage(t, image, "v1.2.4-rc1", nil, "")
+	w.eventually("staging pull request for rc1", func() bool {
+		return w.open()["stagehand/staging/web"].Title == "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc1"
+	})
+	first := w.open()["stagehand/staging/web"]
+	pushImage(t, image, "v1.2.4-rc2", nil, "")
+	w.eventually("staging pull request for rc2", func() bool {
+		return w.open()["stagehand/staging/web"].Title == "Promote web to staging: v1.2.3-rc1 → v1.2.4-rc2"
+	})
+	if pr := w.open()["stagehand/staging/web"]; pr.Number != first.Number || !strings.Contains(w.file(pr.HeadSHA, stagingOverlay), "newTag: v1.2.4-rc2") {
+		t.Fatalf("rc2 did not update #%d in place: %+v", first.Number, pr)
+	}
+	if _, err := w.sim.Merge("alice", configRepo, first.Number, "merge"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	pushImage(t, image, "v1.2.4-rc3", nil, "")
+	w.eventually("a new staging pull request for rc3", func() bool {
+		return w.open()["stagehand/staging/web"].Title == "Promote web to staging: v1.2.4-rc2 → v1.2.4-rc3"
+	})
+	if pr := w.open()["stagehand/staging/web"]; pr.Number == first.Number {
+		t.Fatalf("rc3 reused the merged pull request #%d", pr.Number)
+	}
+}
