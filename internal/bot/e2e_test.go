@@ -159,3 +159,66 @@ func TestUntrackedImage(t *testing.T) {
 		t.Fatalf("registry webhook for an untracked image: %d, calls %v", code, w.sim.Calls().Log)
 	}
 }
+
+// TestMultiOverlayCommit: an environment that spans several overlays (a
+// list of templates, one with a * segment, and dir:) is promoted in one
+// commit on the base that edits every one of them, and the body lists each
+// file.
+func TestMultiOverlayCommit(t *testing.T) {
+	pol := `version: 1
+overlays:
+  - apps/{app}/overlays/{env}
+  - clusters/{env}-*/apps/{app}
+environments:
+  - name: dev
+    dir: development
+  - name: prod
+    promotion: manual
+apps:
+  web:
+    image: ghcr.io/acme/web
+`
+	ov := "images:\n- name: ghcr.io/acme/web\n  newTag: v1.0.0\n"
+	files := map[string]string{".stagehand.yaml": pol,
+		"apps/web/overlays/development/kustomization.yaml":    ov,
+		"clusters/development-eu/apps/web/kustomization.yaml": ov,
+		"clusters/development-us/apps/web/kustomization.yaml": ov,
+		"clusters/prod-eu/apps/web/kustomization.yaml":        ov,
+	}
+	w := newWorld(t, worldOptions{files: files})
+	w.protect()
+	base, err := w.sim.RefSHA(configRepo, "heads/main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.publish("v1.1.0")
+	pr, ok := w.open()["stagehand/dev/web"]
+	if !ok {
+		t.Fatalf("no dev pull request; decisions %q", w.decisions())
+	}
+	gh, err := github.NewClient(nil).WithAuthToken(w.sim.AddUser("alice")).WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp, _, err := gh.Repositories.CompareCommits(context.Background(), "acme", "config", base, pr.HeadSHA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed []string
+	for _, f := range cmp.Files {
+		changed = append(changed, f.GetFilename())
+	}
+	want := []string{"apps/web/overlays/development/kustomization.yaml",
+		"clusters/development-eu/apps/web/kustomization.yaml", "clusters/development-us/apps/web/kustomization.yaml"}
+	if len(cmp.Commits) != 1 || strings.Join(changed, ",") != strings.Join(want, ",") {
+		t.Fatalf("%d commits changing %v, want one changing %v", len(cmp.Commits), changed, want)
+	}
+	for _, path := range want {
+		if !strings.Contains(w.file(pr.HeadSHA, path), "newTag: v1.1.0") {
+			t.Errorf("%s not bumped on the branch", path)
+		}
+		if !strings.Contains(pr.Body, "`"+path+"`") {
+			t.Errorf("body does not list %s:\n%s", path, pr.Body)
+		}
+	}
+}
