@@ -13,15 +13,18 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/overlay"
 )
 
-// buildRule is rule 1: every changed overlay of the touch parses, and
-// kustomize builds it. A failure is annotated at the line the error names,
+// buildRule is rule 1: every changed overlay of the touch (every overlay,
+// when a file they read from outside changed) parses, and kustomize
+// builds it. A failure is annotated at the line the error names,
 // or the kustomization's first line.
 func buildRule(tc touch, head fs.FS) (Result, []Annotation) {
 	r := Result{Rule: RuleBuild}
 	var built, problems []string
 	var notes []Annotation
 	for _, dir := range tc.headDirs {
-		if !slices.ContainsFunc(tc.files, func(f string) bool { return strings.HasPrefix(f, dir+"/") }) {
+		// A changed file the overlays reach from outside (a shared base)
+		// may change any of them, so each is built.
+		if len(tc.reached) == 0 && !slices.ContainsFunc(tc.files, func(f string) bool { return strings.HasPrefix(f, dir+"/") }) {
 			continue
 		}
 		file, line, err := build(head, dir)

@@ -69,10 +69,11 @@ type touch struct {
 	// the app (the head's for an app the pull request adds).
 	pol *policy.Policy
 	// dirs are the app's overlay directories in env, in either tree;
-	// headDirs those that exist in the head.
-	dirs, headDirs []string
-	// files are the changed files under dirs.
-	files []string
+	// baseDirs and headDirs those that exist in each.
+	dirs, baseDirs, headDirs []string
+	// files are the changed files under dirs, then those outside them
+	// that the overlays read (reached).
+	files, reached []string
 }
 
 // trees holds the base policy discovered in each tree.
@@ -84,12 +85,13 @@ type trees struct {
 	policyChanged   bool
 }
 
-// touches finds every (app, env) whose overlays hold a changed file, in
-// promotion order, then app order.
+// touches finds every (app, env) whose overlays hold a changed file, or
+// read one from outside them (a shared base, a component), in promotion
+// order, then app order.
 func (t *trees) touches() ([]touch, error) {
 	apps := appNames(t.onBase, t.onHead)
 	t.underAnyOverlay = map[string]bool{}
-	var out []touch
+	var all []touch
 	for _, env := range t.onBase.Environments {
 		for _, app := range apps {
 			tc, err := t.touch(app, env.Name)
@@ -99,9 +101,37 @@ func (t *trees) touches() ([]touch, error) {
 			for _, f := range tc.files {
 				t.underAnyOverlay[f] = true
 			}
-			if len(tc.files) > 0 {
-				out = append(out, tc)
+			all = append(all, tc)
+		}
+	}
+	var rest []string
+	for _, f := range t.changed {
+		if !t.underAnyOverlay[f] && f != policy.FileName {
+			rest = append(rest, f)
+		}
+	}
+	var out []touch
+	for _, tc := range all {
+		if len(rest) > 0 {
+			// Only a pull request that changes files outside every overlay
+			// pays for reading what the overlays reach.
+			r := reads{}
+			for _, d := range tc.baseDirs {
+				r.add(t.base, d)
 			}
+			for _, d := range tc.headDirs {
+				r.add(t.head, d)
+			}
+			for _, f := range rest {
+				if r.has(f) {
+					tc.files = append(tc.files, f)
+					tc.reached = append(tc.reached, f)
+					t.underAnyOverlay[f] = true
+				}
+			}
+		}
+		if len(tc.files) > 0 {
+			out = append(out, tc)
 		}
 	}
 	return out, nil
@@ -120,7 +150,7 @@ func (t *trees) touch(app, env string) (touch, error) {
 	if err != nil {
 		return tc, fmt.Errorf("overlays of %s in %s on the head: %w", app, env, err)
 	}
-	tc.headDirs = headDirs
+	tc.baseDirs, tc.headDirs = baseDirs, headDirs
 	tc.dirs = union(baseDirs, headDirs)
 	for _, f := range t.changed {
 		for _, d := range tc.dirs {

@@ -56,14 +56,8 @@ environments:
 
 const baseDir = "apps/web/base"
 
-// repo builds a config repository: the policy, the web app's base, and
-// one overlay per environment directory with the given tag.
-func repo(policy string, tags map[string]string) fstest.MapFS {
-	m := fstest.MapFS{
-		".stagehand.yaml":               {Data: []byte(policy)},
-		"README.md":                     {Data: []byte("# config\n")},
-		baseDir + "/kustomization.yaml": {Data: []byte("resources:\n  - deployment.yaml\n")},
-		baseDir + "/deployment.yaml": {Data: []byte(`apiVersion: apps/v1
+// baseDeployment is the web app's base Deployment.
+const baseDeployment = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
@@ -77,7 +71,16 @@ spec:
       containers:
         - name: web
           image: ghcr.io/acme/web:latest
-`)},
+`
+
+// repo builds a config repository: the policy, the web app's base, and
+// one overlay per environment directory with the given tag.
+func repo(policy string, tags map[string]string) fstest.MapFS {
+	m := fstest.MapFS{
+		".stagehand.yaml":               {Data: []byte(policy)},
+		"README.md":                     {Data: []byte("# config\n")},
+		baseDir + "/kustomization.yaml": {Data: []byte("resources:\n  - deployment.yaml\n")},
+		baseDir + "/deployment.yaml":    {Data: []byte(baseDeployment)},
 	}
 	for dir, tag := range tags {
 		setTag(m, dir, tag)
