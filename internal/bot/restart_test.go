@@ -126,3 +126,33 @@ func TestDeclinedNotReopened(t *testing.T) {
 		t.Fatalf("no staging pull request for the newer version: %+v; decisions %q", w.open(), w.decisions())
 	}
 }
+
+// TestRoutingInstallationRepositories: a repository removed from the
+// installation leaves the routing index (its image opens nothing); added
+// back, it is read again and routed.
+func TestRoutingInstallationRepositories(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.protect()
+	if err := w.sim.SetInstalled("alice", configRepo, false); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if got := w.bot.Index().Targets("ghcr.io/acme/web"); len(got) != 0 {
+		t.Fatalf("routes after the repository was removed: %+v", got)
+	}
+	w.publish("v1.1.0")
+	if prs := w.pulls(); len(prs) != 0 {
+		t.Fatalf("a removed repository got pull requests: %+v", prs)
+	}
+	if err := w.sim.SetInstalled("alice", configRepo, true); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if got := w.bot.Index().Targets("ghcr.io/acme/web"); len(got) != 1 || got[0].Repo != configRepo {
+		t.Fatalf("routes after the repository was added back: %+v", got)
+	}
+	w.publish("v1.2.0")
+	if _, ok := w.open()["stagehand/dev/web"]; !ok {
+		t.Fatalf("no dev pull request after the repository was added back; decisions %q", w.decisions())
+	}
+}
