@@ -109,6 +109,13 @@ func TestChecksRules(t *testing.T) {
 		{branch: "hold", files: map[string]string{staging: checksOverlay("v1.1.0") + "# note\n"}, label: "stagehand:hold", by: "alice", check: "stagehand/staging", status: "failure"},
 		{branch: "secret", files: map[string]string{"apps/web/overlays/staging/db.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n"},
 			check: "stagehand/staging", status: "failure", annotations: 1},
+		{branch: "secret-sealed", files: map[string]string{"apps/web/overlays/staging/db.yaml": "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy8h==\n"},
+			check: "stagehand/staging", status: "success"},
+		// A plain Secret added to the base every overlay reaches fails
+		// every environment, prod included.
+		{branch: "base-secret", files: map[string]string{"apps/web/base/kustomization.yaml": "resources:\n- deployment.yaml\n- db.yaml\n",
+			"apps/web/base/db.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n"},
+			check: "stagehand/prod", status: "failure", annotations: 1},
 		{branch: "build-fail", files: map[string]string{staging: "resources:\n- ../../base\n- missing.yaml\n"}, check: "stagehand/staging", status: "failure", annotations: 1},
 		{branch: "untouched", files: map[string]string{"README.md": "# config\n"}, check: "stagehand", status: "neutral"},
 		{branch: "policy", files: map[string]string{".stagehand.yaml": strings.Replace(checksPolicy, "soak: 1h", "soak: 10m", 1)}, check: "stagehand", status: "success"},
@@ -166,6 +173,17 @@ func TestChecksBranchProtection(t *testing.T) {
 	w.settle()
 	if _, err := w.sim.Merge("alice", configRepo, bad, "merge"); err == nil {
 		t.Fatal("a forged stagehand/prod status let a failing pull request merge")
+	}
+
+	// A change to the base that prod's overlay builds on is judged as a
+	// prod change: a plain Secret there cannot merge either.
+	base := w.propose("base-secret", map[string]string{"apps/web/base/kustomization.yaml": "resources:\n- deployment.yaml\n- db.yaml\n",
+		"apps/web/base/db.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n"})
+	if run := w.checkRun("base-secret", "stagehand/prod"); run.Conclusion != "failure" {
+		t.Fatalf("stagehand/prod on a base change with a plain Secret: %s %s", run.Status, run.Conclusion)
+	}
+	if _, err := w.sim.Merge("alice", configRepo, base, "merge"); err == nil {
+		t.Fatal("a plain Secret in the shared base merged past a required stagehand/prod")
 	}
 
 	// A pull request that leaves prod alone gets a neutral stagehand/prod,
