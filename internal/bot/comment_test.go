@@ -201,7 +201,10 @@ func TestCommentTwoCommandsAndOwnReply(t *testing.T) {
 		t.Errorf("decisions %q: the bot's own comment was not seen and ignored", w.decisions())
 	}
 	// A second command edits the same reply instead of adding one.
-	w.say("sam", n, "/help")
+	reactions, reply = w.say("sam", n, "/help")
+	if !slices.Equal(reactions, []string{"eyes", "rocket"}) || !strings.Contains(reply, "**Stagehand commands**") || strings.Contains(reply, "Held `web`") {
+		t.Errorf("/help: reactions %v, reply:\n%s", reactions, reply)
+	}
 	comments, _ = w.sim.Comments(configRepo, n)
 	bots = 0
 	for _, c := range comments {
@@ -372,4 +375,18 @@ func (w *world) checkConclusion(sha, name string) string {
 		}
 	}
 	return got
+}
+
+// TestCommentPolicyFromDefaultBranch: a pull request that lists its author
+// as a promoter of prod in its own .stagehand.yaml does not make them one.
+func TestCommentPolicyFromDefaultBranch(t *testing.T) {
+	w := chatWorld(t)
+	n := w.propose("self-promoter", map[string]string{".stagehand.yaml": strings.Replace(chatPolicy, `promoters: ["@acme/sre"]`, `promoters: ["@acme/sre", dev]`, 1)})
+	reactions, reply := w.say("dev", n, "/promote web to prod")
+	if !slices.Equal(reactions, []string{"eyes", "confused"}) || !strings.Contains(reply, "only the promoters of prod may promote into it") {
+		t.Errorf("reactions %v, reply:\n%s", reactions, reply)
+	}
+	if _, ok := w.open()["stagehand/prod/web"]; ok {
+		t.Error("the pull request's own policy let its author promote to prod")
+	}
 }
