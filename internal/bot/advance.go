@@ -148,6 +148,9 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 			out.Skip = &promote.Skip{App: app, Env: env, Image: image, Reason: err.Error()}
 			out.Waiting = true
 			b.decision(d, app, env, "waiting: tags not listed", zap.Error(err))
+			if perr := postUnlisted(ctx, f, st.repo, snap.Commit(), app, env, err); perr != nil {
+				b.decision(d, app, env, "waiting check not posted", zap.Error(perr))
+			}
 			return out, b.cfg.Now().Add(listRetry), nil
 		}
 		req.Candidates = cands

@@ -302,3 +302,21 @@ func pullsInProgress(ctx context.Context, f *forge.Forge, st *repoState) ([]int,
 		opts.Page = resp.NextPage
 	}
 }
+
+// postUnlisted says on the default branch's head, in env's check, that env
+// waits because the registry could not list the tags of its channel: no
+// pull request exists yet to carry the reason, and people look at the
+// commit's checks. An identical run is not posted again.
+func postUnlisted(ctx context.Context, f *forge.Forge, repo forge.Repo, commit, app, env string, why error) error {
+	posted, err := existingRuns(ctx, f, repo, commit)
+	if err != nil {
+		return err
+	}
+	name := checks.CheckName(env)
+	v := checks.Verdict{Name: name, Env: env, Status: checks.Completed, Conclusion: checks.Neutral,
+		Title: fmt.Sprintf("%s waits: the registry could not be listed", app),
+		Summary: fmt.Sprintf("%s carries the version from the previous environment, so Stagehand needs the tags of %s's channel. "+
+			"Listing them failed, and %s waits; Stagehand tries again every minute and on the next event.\n\n"+
+			"Reason: `%s`\n\nCheck the credentials given with `--registry-config`.\n", env, env, app, why)}
+	return publishVerdict(ctx, f, repo, commit, v, posted[name])
+}

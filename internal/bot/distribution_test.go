@@ -268,6 +268,9 @@ func TestUnlistableRegistryWaits(t *testing.T) {
 	if want := "web waits in staging: the registry could not be listed: list the tags of ghcr.io/acme/web: GET https://ghcr.io/v2/acme/web/tags/list: 401 Unauthorized"; !strings.Contains(reply, want) {
 		t.Fatalf("/status lacks %q:\n%s", want, reply)
 	}
+	if run := w.checkRun("main", "stagehand/staging"); run.Conclusion != "neutral" || !strings.Contains(run.Title, "web waits: the registry could not be listed") || !strings.Contains(run.Summary, "401 Unauthorized") {
+		t.Fatalf("stagehand/staging on main = %+v, want the waiting reason", run)
+	}
 	if times := w.sched.times(); len(times) != 1 || !times[0].Equal(w.clock.Now().Add(listRetry)) {
 		t.Fatalf("recheck timers %v, want one a minute from %v", times, w.clock.Now())
 	}
