@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v62/github"
+
 	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/checks"
+	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
@@ -266,8 +269,19 @@ func TestChecksFreeze(t *testing.T) {
 }
 
 // TestChecksRerunWithHold: a hold recorded in the holds issue fails the
-// check when someone re-runs it.
+// check when someone re-runs it, by the run's "Re-run" (check_run
+// rerequested) or by "Re-run all checks" (check_suite rerequested).
 func TestChecksRerunWithHold(t *testing.T) {
+	for _, suite := range []bool{false, true} {
+		name := "check run"
+		if suite {
+			name = "check suite"
+		}
+		t.Run(name, func(t *testing.T) { rerunWithHold(t, suite) })
+	}
+}
+
+func rerunWithHold(t *testing.T, suite bool) {
 	w := checksWorld(t)
 	w.propose("staging-note", map[string]string{"apps/web/overlays/staging/kustomization.yaml": checksOverlay("v1.1.0") + "# note\n"})
 	run := w.checkRun("staging-note", "stagehand/staging")
@@ -286,7 +300,15 @@ func TestChecksRerunWithHold(t *testing.T) {
 	if still := w.checkRun("staging-note", "stagehand/staging"); still.Conclusion != "success" {
 		t.Fatalf("the check changed before anyone re-ran it: %s", still.Conclusion)
 	}
-	if err := w.sim.RerequestCheckRun("alice", configRepo, run.ID); err != nil {
+	rerun := func() error { return w.sim.RerequestCheckRun("alice", configRepo, run.ID) }
+	if suite {
+		sha, err := w.sim.RefSHA(configRepo, "staging-note")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rerun = func() error { return w.sim.RerequestCheckSuite("alice", configRepo, sha) }
+	}
+	if err := rerun(); err != nil {
 		t.Fatal(err)
 	}
 	w.settle()
@@ -328,6 +350,57 @@ func TestPostInstallChecks(t *testing.T) {
 	want := "stagehand/dev=neutral stagehand/prod=neutral stagehand/staging=neutral"
 	if strings.Join(slices.Sorted(slices.Values(got)), " ") != want {
 		t.Errorf("check runs on main = %v, want %s", got, want)
+	}
+}
+
+// TestChecksRelevant: which deliveries re-evaluate a pull request's
+// checks.
+func TestChecksRelevant(t *testing.T) {
+	base := &github.EditChange{Base: &github.EditBase{Ref: &github.EditRef{From: github.String("develop")}}}
+	title := &github.EditChange{Title: &github.EditTitle{From: github.String("old")}}
+	pr := func(action string, label string, changes *github.EditChange) event.Delivery {
+		p := &github.PullRequestEvent{Action: github.String(action), Changes: changes}
+		if label != "" {
+			p.Label = &github.Label{Name: github.String(label)}
+		}
+		return event.Delivery{Event: event.PullRequest, Action: action, Payload: p}
+	}
+	run := func(action, name string) event.Delivery {
+		return event.Delivery{Event: event.CheckRun, Action: action, Payload: &github.CheckRunEvent{Action: github.String(action), CheckRun: &github.CheckRun{Name: github.String(name)}}}
+	}
+	suite := func(action string) event.Delivery {
+		return event.Delivery{Event: event.CheckSuite, Action: action, Payload: &github.CheckSuiteEvent{Action: github.String(action)}}
+	}
+	tests := []struct {
+		name string
+		d    event.Delivery
+		want bool
+	}{
+		{"opened", pr("opened", "", nil), true},
+		{"synchronize", pr("synchronize", "", nil), true},
+		{"reopened", pr("reopened", "", nil), true},
+		{"closed", pr("closed", "", nil), false},
+		{"edited base", pr("edited", "", base), true},
+		{"edited title", pr("edited", "", title), false},
+		{"labeled rollback", pr("labeled", checks.LabelRollback, nil), true},
+		{"labeled emergency", pr("labeled", checks.LabelEmergency, nil), true},
+		{"unlabeled hold", pr("unlabeled", checks.LabelHold, nil), true},
+		{"labeled other", pr("labeled", "documentation", nil), false},
+		{"suite requested", suite("requested"), true},
+		{"suite rerequested", suite("rerequested"), true},
+		{"suite completed", suite("completed"), false},
+		{"run rerequested", run("rerequested", "stagehand/prod"), true},
+		{"run rerequested, another app's", run("rerequested", "lint"), false},
+		{"run completed", run("completed", "stagehand/prod"), false},
+		{"timer", event.Delivery{Event: EventChecks, Payload: ChecksDue{Number: 3}}, true},
+		{"comment", event.Delivery{Event: event.IssueComment, Action: "created"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ChecksRelevant(tt.d); got != tt.want {
+				t.Errorf("ChecksRelevant = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -390,3 +390,39 @@ func TestCommentPolicyFromDefaultBranch(t *testing.T) {
 		t.Error("the pull request's own policy let its author promote to prod")
 	}
 }
+
+// TestCommentEditedOrDeletedNotRun: only a new comment counts; editing a
+// comment into a command, or deleting one, runs nothing.
+func TestCommentEditedOrDeletedNotRun(t *testing.T) {
+	w := chatWorld(t)
+	n := w.issue()
+	id, err := w.sim.Comment("sam", configRepo, n, "Staging looks good.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if err := w.sim.EditComment("sam", configRepo, id, "Staging looks good.\n/promote web to prod"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if err := w.sim.DeleteComment("sam", configRepo, id); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, ok := w.open()["stagehand/prod/web"]; ok {
+		t.Error("an edited comment opened the prod pull request")
+	}
+	comments, err := w.sim.Comments(configRepo, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range comments {
+		if strings.HasSuffix(c.Author, "[bot]") {
+			t.Errorf("Stagehand answered an edited or deleted comment:\n%s", c.Body)
+		}
+	}
+	// The same text as a new comment runs.
+	if _, reply := w.say("sam", n, "/promote web to prod"); !strings.Contains(reply, "🚀 done") {
+		t.Errorf("a new comment did not run:\n%s", reply)
+	}
+}
