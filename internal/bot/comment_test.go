@@ -254,6 +254,20 @@ func TestCommentRollbackFromHistory(t *testing.T) {
 	if !slices.Equal(reactions, []string{"eyes", "rocket"}) {
 		t.Errorf("reactions %v; reply:\n%s", reactions, reply)
 	}
+	// The downgrade passes stagehand/prod only because it is a rollback.
+	runs, err := w.sim.CheckRuns(configRepo, pr.HeadSHA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prodCheck githubsim.CheckRun
+	for _, r := range runs {
+		if r.Name == "stagehand/prod" {
+			prodCheck = r
+		}
+	}
+	if prodCheck.Conclusion != "success" || !strings.Contains(prodCheck.Summary, "rollback") {
+		t.Errorf("stagehand/prod on the rollback pull request: %s %s\n%s", prodCheck.Status, prodCheck.Conclusion, prodCheck.Summary)
+	}
 	// Rolling back to a named tag.
 	w.say("sam", n, "/rollback web in prod to v1.0.0")
 	pr = w.open()[rollbackPrefix+"prod/web"]
