@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +104,7 @@ func TestCommentPromoteByPromoter(t *testing.T) {
 	if !strings.Contains(reply, "🚀 done") || !strings.Contains(reply, "/pull/") || !strings.Contains(reply, "v1.0.0 → v1.1.0") {
 		t.Errorf("reply:\n%s", reply)
 	}
+	replyGolden(t, "promote", reply)
 }
 
 func TestCommentRefusals(t *testing.T) {
@@ -111,9 +114,9 @@ func TestCommentRefusals(t *testing.T) {
 		name, login, body string
 		want              []string
 	}{
-		{"not a promoter", "dev", "/promote web to prod", []string{"only the promoters of prod may promote into it", "`@acme/sre`"}},
-		{"read access", "rita", "/promote web to prod", []string{"@rita has read access to acme/config", "the promoters of prod: `@acme/sre`"}},
-		{"unknown app", "sam", "/promote nope to prod", []string{"knows no app `nope`", "apps: `web`"}},
+		{"refused-promoter", "dev", "/promote web to prod", []string{"only the promoters of prod may promote into it", "`@acme/sre`"}},
+		{"refused-permission", "rita", "/promote web to prod", []string{"@rita has read access to acme/config", "the promoters of prod: `@acme/sre`"}},
+		{"refused-unknown-app", "sam", "/promote nope to prod", []string{"knows no app `nope`", "apps: `web`"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +129,7 @@ func TestCommentRefusals(t *testing.T) {
 					t.Errorf("reply lacks %q:\n%s", s, reply)
 				}
 			}
+			replyGolden(t, tt.name, reply)
 		})
 	}
 	if _, ok := w.open()["stagehand/prod/web"]; ok {
@@ -154,6 +158,7 @@ func TestCommentOnForkRefused(t *testing.T) {
 	if _, ok := w.open()["stagehand/prod/web"]; ok {
 		t.Error("a comment on a fork's pull request opened the prod pull request")
 	}
+	replyGolden(t, "refused-fork", reply)
 }
 
 func TestCommentQuotedOrFencedNotRun(t *testing.T) {
@@ -175,6 +180,7 @@ func TestCommentTwoCommandsAndOwnReply(t *testing.T) {
 	if !slices.Equal(reactions, []string{"eyes", "rocket"}) {
 		t.Errorf("reactions %v", reactions)
 	}
+	replyGolden(t, "hold-and-status", reply)
 	for _, s := range []string{"asked for 2 commands", "Held `web` in `prod`", "| `web` | `ghcr.io/acme/web` | `v1.0.0` | `v1.1.0` | `v1.0.0` |", "release freeze"} {
 		if !strings.Contains(reply, s) {
 			t.Errorf("reply lacks %q:\n%s", s, reply)
@@ -205,6 +211,7 @@ func TestCommentTwoCommandsAndOwnReply(t *testing.T) {
 	if !slices.Equal(reactions, []string{"eyes", "rocket"}) || !strings.Contains(reply, "**Stagehand commands**") || strings.Contains(reply, "Held `web`") {
 		t.Errorf("/help: reactions %v, reply:\n%s", reactions, reply)
 	}
+	replyGolden(t, "help", reply)
 	comments, _ = w.sim.Comments(configRepo, n)
 	bots = 0
 	for _, c := range comments {
@@ -224,10 +231,12 @@ func TestCommentUnknownAndUsage(t *testing.T) {
 	if !slices.Equal(reactions, []string{"eyes", "confused"}) || !strings.Contains(reply, "Did you mean `/promote`?") || !strings.Contains(reply, "**Stagehand commands**") {
 		t.Errorf("reactions %v, reply:\n%s", reactions, reply)
 	}
+	replyGolden(t, "unknown", reply)
 	_, reply = w.say("dev", n, "/rollback web")
 	if !strings.Contains(reply, "Usage: `/rollback <app> in <env>`") {
 		t.Errorf("reply:\n%s", reply)
 	}
+	replyGolden(t, "usage", reply)
 }
 
 func TestCommentRollbackFromHistory(t *testing.T) {
@@ -254,6 +263,7 @@ func TestCommentRollbackFromHistory(t *testing.T) {
 	if !slices.Equal(reactions, []string{"eyes", "rocket"}) {
 		t.Errorf("reactions %v; reply:\n%s", reactions, reply)
 	}
+	replyGolden(t, "rollback", reply)
 	// The downgrade passes stagehand/prod only because it is a rollback.
 	runs, err := w.sim.CheckRuns(configRepo, pr.HeadSHA)
 	if err != nil {
@@ -269,7 +279,8 @@ func TestCommentRollbackFromHistory(t *testing.T) {
 		t.Errorf("stagehand/prod on the rollback pull request: %s %s\n%s", prodCheck.Status, prodCheck.Conclusion, prodCheck.Summary)
 	}
 	// Rolling back to a named tag.
-	w.say("sam", n, "/rollback web in prod to v1.0.0")
+	_, reply = w.say("sam", n, "/rollback web in prod to v1.0.0")
+	replyGolden(t, "rollback-to", reply)
 	pr = w.open()[rollbackPrefix+"prod/web"]
 	if got := w.file(pr.HeadSHA, chatProdOverlay); got != base {
 		t.Errorf("prod overlay after /rollback … to v1.0.0:\n%s", got)
@@ -288,6 +299,7 @@ func TestCommentHoldBlocksPromotion(t *testing.T) {
 	if !strings.Contains(reply, "🚀 done") {
 		t.Fatalf("hold reply:\n%s", reply)
 	}
+	replyGolden(t, "hold", reply)
 	pr := w.open()["stagehand/prod/web"]
 	if !slices.Contains(pr.Labels, chatops.LabelHold) {
 		t.Errorf("prod pull request labels %v, want %s", pr.Labels, chatops.LabelHold)
@@ -299,11 +311,13 @@ func TestCommentHoldBlocksPromotion(t *testing.T) {
 	if !slices.Equal(reactions, []string{"eyes", "confused"}) || !strings.Contains(reply, "hold") {
 		t.Errorf("promotion while held: reactions %v, reply:\n%s", reactions, reply)
 	}
+	replyGolden(t, "promote-held", reply)
 	// Lifting the hold takes the label off.
 	_, reply = w.say("sam", n, "/unhold web in prod")
 	if !strings.Contains(reply, "Lifted the hold") || slices.Contains(w.open()["stagehand/prod/web"].Labels, chatops.LabelHold) {
 		t.Errorf("unhold: labels %v, reply:\n%s", w.open()["stagehand/prod/web"].Labels, reply)
 	}
+	replyGolden(t, "unhold", reply)
 	if got := w.checkConclusion(pr.HeadSHA, "stagehand/prod"); got == "failure" {
 		t.Errorf("stagehand/prod still fails after /unhold")
 	}
@@ -333,6 +347,7 @@ func TestCommentBarePromoteOnMergedPR(t *testing.T) {
 	if !ok || !strings.Contains(w.file(pr.HeadSHA, chatProdOverlay), "newTag: v1.2.0") {
 		t.Fatalf("no prod pull request with v1.2.0; reactions %v reply:\n%s", reactions, reply)
 	}
+	replyGolden(t, "promote-bare-merged", reply)
 }
 
 func TestCommentPromoteTag(t *testing.T) {
@@ -345,11 +360,13 @@ func TestCommentPromoteTag(t *testing.T) {
 	if _, ok := w.open()["stagehand/prod/web"]; ok {
 		t.Fatal("a tag staging never ran was proposed for prod")
 	}
+	replyGolden(t, "promote-tag-refused", reply)
 	reactions, reply = w.say("sam", n, "/promote web@v1.1.0 to prod")
 	pr, ok := w.open()["stagehand/prod/web"]
 	if !ok || !strings.Contains(w.file(pr.HeadSHA, chatProdOverlay), "newTag: v1.1.0") || !slices.Equal(reactions, []string{"eyes", "rocket"}) {
 		t.Fatalf("promote web@v1.1.0: reactions %v, reply:\n%s", reactions, reply)
 	}
+	replyGolden(t, "promote-tag", reply)
 }
 
 func TestCommentBarePromoteBeforeMerge(t *testing.T) {
@@ -364,6 +381,7 @@ func TestCommentBarePromoteBeforeMerge(t *testing.T) {
 	if !slices.Equal(reactions, []string{"eyes", "rocket"}) || !strings.Contains(reply, "goes on to `staging`") {
 		t.Errorf("reactions %v, reply:\n%s", reactions, reply)
 	}
+	replyGolden(t, "promote-bare-unmerged", reply)
 	if !slices.Contains(w.open()["stagehand/dev/web"].Labels, LabelPromoteNext) {
 		t.Errorf("labels %v, want %s", w.open()["stagehand/dev/web"].Labels, LabelPromoteNext)
 	}
@@ -373,7 +391,17 @@ func TestCommentBarePromoteBeforeMerge(t *testing.T) {
 	if !strings.Contains(reply, "a bare `/promote` works only on a Stagehand promotion pull request") {
 		t.Errorf("bare promote on an issue:\n%s", reply)
 	}
+	replyGolden(t, "promote-bare-issue", reply)
 }
+
+// replyGolden compares Stagehand's reply with testdata/replies/<name>.md,
+// the simulator's address written as https://github.test.
+func replyGolden(t *testing.T, name, reply string) {
+	t.Helper()
+	checksGolden(t, filepath.Join("testdata", "replies", name+".md"), simURL.ReplaceAllString(reply, "https://github.test"))
+}
+
+var simURL = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
 
 // checkConclusion is the conclusion of the newest check run named name on sha.
 func (w *world) checkConclusion(sha, name string) string {
