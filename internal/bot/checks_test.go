@@ -246,16 +246,20 @@ func TestChecksFreeze(t *testing.T) {
 	w.sched.advance(3 * time.Hour) // 12:00, inside the freeze; staging has soaked
 	w.settle()
 	n := w.propose("frozen", map[string]string{"apps/web/overlays/prod/kustomization.yaml": checksOverlay("v1.1.0")})
-	if run := w.checkRun("frozen", "stagehand/prod"); run.Status != "in_progress" || !strings.Contains(run.Summary, "frozen until 2026-03-02T14:00:00Z") {
-		t.Fatalf("in the freeze: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
+	run := w.checkRun("frozen", "stagehand/prod")
+	if run.Status != "in_progress" || !strings.Contains(run.Summary, "frozen until 2026-03-02T14:00:00Z") || run.Annotations != 0 {
+		t.Fatalf("in the freeze: %s %s, %d annotations\n%s", run.Status, run.Conclusion, run.Annotations, run.Summary)
 	}
+	checksGolden(t, filepath.Join("testdata", "checks", "freeze-wait.md"), run.Summary)
 	if err := w.sim.AddLabel("dev", configRepo, n, "stagehand/emergency"); err != nil {
 		t.Fatal(err)
 	}
 	w.settle()
-	if run := w.checkRun("frozen", "stagehand/prod"); run.Status != "in_progress" || !strings.Contains(run.Summary, "@dev, who is not a promoter of prod") {
+	run = w.checkRun("frozen", "stagehand/prod")
+	if run.Status != "in_progress" || !strings.Contains(run.Summary, "@dev, who is not a promoter of prod") {
 		t.Fatalf("emergency label by a non-promoter: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
 	}
+	checksGolden(t, filepath.Join("testdata", "checks", "freeze-emergency-stranger.md"), run.Summary)
 	if err := w.sim.RemoveLabel("dev", configRepo, n, "stagehand/emergency"); err != nil {
 		t.Fatal(err)
 	}
@@ -263,9 +267,11 @@ func TestChecksFreeze(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.settle()
-	if run := w.checkRun("frozen", "stagehand/prod"); run.Conclusion != "success" {
+	run = w.checkRun("frozen", "stagehand/prod")
+	if run.Conclusion != "success" {
 		t.Fatalf("emergency label by alice: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
 	}
+	checksGolden(t, filepath.Join("testdata", "checks", "freeze-emergency-promoter.md"), run.Summary)
 }
 
 // TestChecksRerunWithHold: a hold recorded in the holds issue fails the
