@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"testing/fstest"
 
@@ -210,4 +211,22 @@ func field(m *yaml.Node, key string) (*yaml.Node, bool) {
 		}
 	}
 	return v, v != nil
+}
+
+// Reads lists what kustomize reads to build the overlay in dir: the
+// kustomization file of every directory it reaches (the overlay, a shared
+// base, components) and every file those name (resources, patches,
+// generator sources), sorted. A change to any of them changes what the
+// overlay deploys. Values that are not in the tree are left out: Render
+// refuses them.
+func Reads(tree fs.FS, dir string) []string {
+	r := reachable(tree, dir)
+	out := slices.Clone(r.files)
+	for _, d := range r.dirs {
+		if file, err := FileIn(tree, d); err == nil {
+			out = append(out, file)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -51,5 +52,9 @@ func TestRenderReadsOnlyWhatTheOverlayReaches(t *testing.T) {
 	}
 	if _, err := Render(tree, "apps/x/overlays/dev"); err != nil {
 		t.Fatal(err)
+	}
+	want := "apps/x/base/deploy.yaml apps/x/base/kustomization.yaml apps/x/overlays/dev/kustomization.yaml"
+	if got := strings.Join(Reads(tree, "apps/x/overlays/dev"), " "); got != want {
+		t.Errorf("Reads = %s, want %s", got, want)
 	}
 }
