@@ -39,9 +39,6 @@ func init() {
 // by the URL, App ID and key githubsim wrote. A signed registry_package
 // webhook sent to serve opens the dev pull request in githubsim.
 func TestTwoProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "stagehand")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

@@ -186,7 +186,7 @@ func TestPutContentsAndHistory(t *testing.T) {
 
 func TestExportPassesFsck(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
+		t.Fatal("git is required: `make test` runs where git is installed (.ci/run installs it)")
 	}
 	f := newFixture(t, Options{})
 	c := f.client(t, "")
