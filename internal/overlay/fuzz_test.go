@@ -18,7 +18,7 @@ func fuzzSeeds(f *testing.F) [][]byte {
 		[]byte("images:\n- newName: b\n  name: a\n  newTag: ~\n---\nimages: [x]\n"),
 		[]byte("images:\n-\n  name: a\n  newTag: 'v''1'\n  digest: \"sha256:\\\"\"\n"),
 	}
-	files, _ := filepath.Glob(filepath.Join("testdata", "setimage", "*", "original", "*"))
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "original", "*"))
 	for _, p := range files {
 		if data, err := os.ReadFile(p); err == nil && filepath.Base(p) != "deployment.yaml" {
 			seeds = append(seeds, data)

@@ -14,7 +14,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the expected/ trees of the golden corpus")
 
-// corpusCase is one directory of testdata/setimage: an original/ tree, the
+// corpusDir holds the golden corpus: one directory per case, shared with
+// the documentation and the benchmarks.
+var corpusDir = filepath.Join("..", "..", "testdata", "overlay")
+
+// corpusCase is one directory of the golden corpus (testdata/overlay at the
+// repository root): an original/ tree, the
 // expected/ tree after the edit, and edit.txt with the arguments of
 // `kustomize edit set image` (one per line) and the number of lines the
 // edit may change.
@@ -28,7 +33,7 @@ type corpusCase struct {
 
 func loadCorpus(tb testing.TB) []corpusCase {
 	tb.Helper()
-	dirs, err := filepath.Glob(filepath.Join("testdata", "setimage", "*", "edit.txt"))
+	dirs, err := filepath.Glob(filepath.Join(corpusDir, "*", "edit.txt"))
 	if err != nil || len(dirs) == 0 {
 		tb.Fatalf("no corpus: %v", err)
 	}
