@@ -2,26 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/golden"
 )
-
-func init() {
-	// Other tests of this package may define -update too; one flag serves all.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // t0 is when the test repository's first commit was made.
 var t0 = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
@@ -181,20 +170,5 @@ func TestCheckJSON(t *testing.T) {
 
 func checkGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("output differs from %s (run with -update after checking):\n--- got\n%s\n--- want\n%s", file, got, want)
-	}
+	golden.CheckString(t, file, got)
 }

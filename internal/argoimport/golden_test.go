@@ -1,16 +1,14 @@
 package argoimport
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/stagehand-gitops/stagehand/internal/golden"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // TestGolden translates each testdata case and compares the printed policy
 // and the report with the case's golden files (go test -update rewrites
@@ -55,8 +53,8 @@ func TestGolden(t *testing.T) {
 			for _, n := range tr.Notes {
 				report.WriteString(n.String() + "\n")
 			}
-			golden(t, filepath.Join(dir, "stagehand.yaml.golden"), out)
-			golden(t, filepath.Join(dir, "report.golden"), []byte(report.String()))
+			golden.Check(t, filepath.Join(dir, "stagehand.yaml.golden"), out)
+			golden.Check(t, filepath.Join(dir, "report.golden"), []byte(report.String()))
 		})
 	}
 }
@@ -72,20 +70,4 @@ func readBase(t *testing.T, file string) *Base {
 		t.Fatal(err)
 	}
 	return &Base{Data: data, Policy: p}
-}
-
-func golden(t *testing.T, file string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run go test -update to accept):\n--- got\n%s\n--- want\n%s", file, got, want)
-	}
 }

@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,14 +13,8 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/checks"
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/golden"
 )
-
-func init() {
-	// Other tests of this package may define -update too; one flag serves all.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
 
 // checksPolicy: prod soaks an hour in staging, is frozen from 12:00 to
 // 14:00 on the test's day, and lists alice as its promoter; web stays
@@ -412,20 +404,5 @@ func TestChecksRelevant(t *testing.T) {
 
 func checksGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("summary differs from %s (run with -update after checking):\n--- got\n%s\n--- want\n%s", file, got, want)
-	}
+	golden.CheckString(t, file, got)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/golden"
 )
 
 func testHolds() Holds {
@@ -17,8 +19,8 @@ func testHolds() Holds {
 }
 
 func TestRenderHolds(t *testing.T) {
-	golden(t, filepath.Join("testdata", "holds", "two.md"), RenderHolds(testHolds()))
-	golden(t, filepath.Join("testdata", "holds", "none.md"), RenderHolds(nil))
+	golden.CheckString(t, filepath.Join("testdata", "holds", "two.md"), RenderHolds(testHolds()))
+	golden.CheckString(t, filepath.Join("testdata", "holds", "none.md"), RenderHolds(nil))
 }
 
 func TestParseHoldsRoundTrip(t *testing.T) {

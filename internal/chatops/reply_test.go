@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/stagehand-gitops/stagehand/internal/golden"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 )
 
@@ -87,7 +88,7 @@ func TestRenderReply(t *testing.T) {
 				commenter = "alice"
 			}
 			got := RenderReply(commenter, tt.answers)
-			golden(t, filepath.Join("testdata", "replies", tt.name+".md"), got)
+			golden.CheckString(t, filepath.Join("testdata", "replies", tt.name+".md"), got)
 			if r := Parse(got); r.Outcome() != Ignore {
 				t.Errorf("the reply parses as commands: %+v", r.Entries)
 			}
@@ -146,7 +147,7 @@ func TestCodeSpan(t *testing.T) {
 }
 
 func TestReference(t *testing.T) {
-	golden(t, filepath.Join("..", "..", "docs", "commands.md"), Reference())
+	golden.CheckString(t, filepath.Join("..", "..", "docs", "commands.md"), Reference())
 }
 
 func TestSpecsDriveTheParser(t *testing.T) {

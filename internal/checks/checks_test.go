@@ -164,7 +164,7 @@ func TestEvaluate(t *testing.T) {
 			if got := notes(rep); !slices.Equal(got, tt.notes) {
 				t.Errorf("annotations = %v, want %v", got, tt.notes)
 			}
-			golden(t, "evaluate/"+tt.name+".md", dump(rep))
+			goldenText(t, "evaluate/"+tt.name+".md", dump(rep))
 		})
 	}
 }

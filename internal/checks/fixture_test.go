@@ -1,17 +1,15 @@
 package checks
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/stagehand-gitops/stagehand/internal/golden"
+)
 
 // now is the evaluation time of the tests: outside every freeze window.
 var now = time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC)
@@ -110,28 +108,6 @@ func clone(m fstest.MapFS) fstest.MapFS {
 	return out
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", file, got, want)
-	}
-}
-
 // dump renders a report for a golden file: each check's state and
 // summary, then its annotations.
 func dump(r Report) string {
@@ -175,4 +151,10 @@ func notes(r Report) []string {
 		}
 	}
 	return out
+}
+
+// goldenText compares got with testdata/name, or rewrites it with -update.
+func goldenText(t *testing.T, name, got string) {
+	t.Helper()
+	golden.CheckString(t, filepath.Join("testdata", name), got)
 }

@@ -2,7 +2,6 @@ package overlay
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/pmezard/go-difflib/difflib"
-)
 
-var update = flag.Bool("update", false, "rewrite the expected/ trees of the golden corpus")
+	"github.com/stagehand-gitops/stagehand/internal/golden"
+)
 
 // corpusDir holds the golden corpus: one directory per case, shared with
 // the documentation and the benchmarks.
@@ -104,7 +103,7 @@ func TestGoldenCorpus(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			orig := c.original(t)
 			got := c.edit(t, orig)
-			if *update {
+			if golden.Updating() {
 				writeTree(t, filepath.Join(c.dir, "original"), filepath.Join(c.dir, "expected"), c.file, got)
 			}
 			compareTree(t, filepath.Join(c.dir, "original"), filepath.Join(c.dir, "expected"), c.file, got)

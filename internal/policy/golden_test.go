@@ -1,14 +1,13 @@
 package policy
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	"github.com/stagehand-gitops/stagehand/internal/golden"
+)
 
 // TestGoldenErrors checks the full validation output for each file under
 // testdata/invalid against its .golden file (go test -update rewrites them).
@@ -28,19 +27,7 @@ func TestGoldenErrors(t *testing.T) {
 				t.Fatal("Parse accepts an invalid policy")
 			}
 			got := err.Error() + "\n"
-			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("errors differ from %s\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			golden.CheckString(t, strings.TrimSuffix(file, ".yaml")+".golden", got)
 		})
 	}
 }

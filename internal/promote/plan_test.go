@@ -1,7 +1,6 @@
 package promote
 
 import (
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,10 +8,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/stagehand-gitops/stagehand/internal/golden"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func demoRepo(t *testing.T) (*policy.Policy, fs.FS) {
 	t.Helper()
@@ -33,27 +31,6 @@ func load(t *testing.T, tree fs.FS) (*policy.Policy, fs.FS) {
 		t.Fatal(err)
 	}
 	return pol, tree
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
 }
 
 func TestPlanPush(t *testing.T) {
@@ -128,9 +105,9 @@ func TestProposalTexts(t *testing.T) {
 	if strings.Join(p.Labels, ",") != "stagehand,env:dev" {
 		t.Errorf("labels = %v", p.Labels)
 	}
-	golden(t, "body-dev.md", p.Body)
-	golden(t, "commit-dev.txt", p.CommitMessage)
-	golden(t, "kustomization-dev.yaml", string(p.Files[0].After))
+	golden.CheckString(t, filepath.Join("testdata", "body-dev.md"), p.Body)
+	golden.CheckString(t, filepath.Join("testdata", "commit-dev.txt"), p.CommitMessage)
+	golden.CheckString(t, filepath.Join("testdata", "kustomization-dev.yaml"), string(p.Files[0].After))
 	// Only the value line changes.
 	if n := changedLines(p.Files[0].Before, p.Files[0].After); n != 1 {
 		t.Errorf("changed lines = %d, want 1", n)
@@ -148,7 +125,7 @@ func TestProposalBodyDigest(t *testing.T) {
 	if p.To.Digest != "" || p.Digest != digest {
 		t.Errorf("to = %+v, digest = %q: the demo repo pins tags only, and the digest is still reported", p.To, p.Digest)
 	}
-	golden(t, "body-dev-digest.md", p.Body)
+	golden.CheckString(t, filepath.Join("testdata", "body-dev-digest.md"), p.Body)
 }
 
 func changedLines(a, b []byte) int {

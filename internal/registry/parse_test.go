@@ -5,15 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/stagehand-gitops/stagehand/internal/golden"
+)
 
 // parserFor returns the parser of a testdata directory; "github" payloads
 // arrive through /webhooks/github and have no Source entry.
@@ -78,19 +77,7 @@ func TestParsersGolden(t *testing.T) {
 			}
 			got, _ := json.MarshalIndent(result, "", "  ")
 			got = append(got, '\n')
-			golden := strings.TrimSuffix(path, ".json") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s: got\n%s\nwant\n%s", file, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(path, ".json")+".golden", got)
 		})
 	}
 }
