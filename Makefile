@@ -15,6 +15,11 @@ LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 TOOLS_BIN := $(CURDIR)/.tools/bin
 KUSTOMIZE := $(TOOLS_BIN)/kustomize
+GOVULNCHECK := $(TOOLS_BIN)/govulncheck
+
+# The Go vulnerability database, read from the Go module proxy (vuln.go.dev
+# may be unreachable where the proxy is not). VULNDB=latest reads the newest.
+VULNDB ?= v0.0.0-20261105234957-e22db6528018
 
 # GitHub's example webhook payloads under testdata/webhooks come from this
 # version of the npm package @octokit/webhooks-examples.
@@ -39,6 +44,15 @@ lint: ## Check formatting and vet
 	@unformatted=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+.PHONY: vuln
+vuln: $(GOVULNCHECK) ## Fail on a reachable vulnerability that a dependency upgrade fixes
+	@db=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	test -d "$$db/data/osv" || { echo "vuln: no vulnerability database at $$db" >&2; exit 1; }; \
+	$(GOVULNCHECK) -db "file://$$db/data/osv" -format json $(PKGS) | $(GO) run ./.ci/vulngate
+
+$(GOVULNCHECK):
+	GOBIN=$(TOOLS_BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@v1.9.0
 
 .PHONY: bench
 bench: tools ## Run the benchmarks
