@@ -17,23 +17,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-)
 
-func pushImage(t *testing.T, ref string, img v1.Image, opts ...remote.Option) v1.Hash {
-	t.Helper()
-	tag, err := name.NewTag(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(tag, img, opts...); err != nil {
-		t.Fatalf("push %s: %v", ref, err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
+)
 
 func pushIndex(t *testing.T, ref string, idx v1.ImageIndex, opts ...remote.Option) v1.Hash {
 	t.Helper()
@@ -72,7 +58,7 @@ func TestDistributionNotificationsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imgDigest := pushImage(t, image+":v1.4.0", img)
+	imgDigest := registrytest.Push(t, image+":v1.4.0", img)
 	pull(t, image+":v1.4.0")
 	reg.receiver.waitFor(t, "pull of v1.4.0", hasEvent("pull", "v1.4.0"))
 
@@ -137,7 +123,7 @@ func TestDistributionNotificationsEndToEnd(t *testing.T) {
 func TestDistributionNotificationsRejectWrongToken(t *testing.T) {
 	reg := startRegistry(t, registryOptions{})
 	reg.receiver.setCredentials(must(NewCredentials([]string{"distribution=another-token"}, nil)))
-	pushImage(t, reg.Host+"/team/app:v1", must(random.Image(64, 1)))
+	registrytest.Push(t, reg.Host+"/team/app:v1", must(random.Image(64, 1)))
 	// Refused deliveries are retried, and block the endpoint's queue, so only
 	// the first notification ever arrives: a blob push.
 	reg.receiver.waitFor(t, "any notification", func(raw []rawEvent) bool { return len(raw) > 0 })
@@ -180,7 +166,7 @@ func TestResolverWithDockerConfig(t *testing.T) {
 	push := remote.WithAuth(&authn.Basic{Username: user, Password: password})
 	image := reg.Host + "/acme/order-service"
 
-	imgDigest := pushImage(t, image+":v1.2.4", labelled(t, "1111111111111111111111111111111111111111"), push)
+	imgDigest := registrytest.Push(t, image+":v1.2.4", labelled(t, "1111111111111111111111111111111111111111"), push)
 	// An index as buildx writes it: an attestation manifest ("unknown/unknown") first.
 	idx := mutate.AppendManifests(empty.Index,
 		mutate.IndexAddendum{Add: must(random.Image(64, 1)), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"}}},
@@ -289,7 +275,7 @@ func TestKeychain(t *testing.T) {
 	const user, password = "ci", "s3cret-password"
 	reg := startRegistry(t, registryOptions{user: user, password: password})
 	image := reg.Host + "/acme/order-service"
-	pushImage(t, image+":v1.2.4", must(random.Image(64, 1)), remote.WithAuth(&authn.Basic{Username: user, Password: password}))
+	registrytest.Push(t, image+":v1.2.4", must(random.Image(64, 1)), remote.WithAuth(&authn.Basic{Username: user, Password: password}))
 	t.Setenv("HOME", t.TempDir()) // no ~/.docker/config.json of whoever runs the test
 	docker := t.TempDir()
 	t.Setenv("DOCKER_CONFIG", docker)

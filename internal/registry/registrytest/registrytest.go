@@ -16,6 +16,9 @@ import (
 
 	"github.com/distribution/distribution/v3/configuration"
 	"github.com/distribution/distribution/v3/registry/handlers"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/crypto/bcrypt"
 
@@ -79,4 +82,22 @@ func htpasswd(t testing.TB, user, password string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// Push writes img to ref ("host:port/repository:tag"), as a CI job would,
+// and returns its digest.
+func Push(t testing.TB, ref string, img v1.Image, opts ...remote.Option) v1.Hash {
+	t.Helper()
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, img, opts...); err != nil {
+		t.Fatalf("push %s: %v", ref, err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
