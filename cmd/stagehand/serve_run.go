@@ -49,6 +49,9 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	}
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
 	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg}
+	if err := registry.CheckKeychain(ctx, o.keychain); err != nil {
+		log.Warn("registry credentials cannot be read: every registry read will fail until they can", zap.Error(err))
+	}
 	res := registry.NewResolver(registry.WithKeychain(o.keychain))
 	cfg.Tags, cfg.Labels, cfg.Digests = res, res, res
 	if o.registryConfig != "" {

@@ -76,3 +76,14 @@ func (r *Resolver) accessError(ctx context.Context, reg name.Registry, err error
 	auth, kerr := authn.Resolve(ctx, r.keychain, reg)
 	return &AccessError{Registry: reg.RegistryStr(), Status: te.StatusCode, Anonymous: kerr == nil && auth == authn.Anonymous}
 }
+
+// CheckKeychain looks credentials up through kc once, for Docker Hub, so
+// that a Docker config that cannot be used (malformed, or naming a
+// credential helper that is not installed) is reported at start: every
+// registry read through kc fails with it, public registries' too.
+func CheckKeychain(ctx context.Context, kc authn.Keychain) error {
+	if _, err := authn.Resolve(ctx, kc, name.MustParseReference("busybox").Context().Registry); err != nil {
+		return fmt.Errorf("registry credentials: %w", err)
+	}
+	return nil
+}

@@ -317,6 +317,19 @@ func TestKeychain(t *testing.T) {
 	if _, err := Keychain(good + ".missing"); err == nil {
 		t.Error("Keychain accepted a missing --registry-config")
 	}
+	kc, err := Keychain("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKeychain(context.Background(), kc); err != nil {
+		t.Errorf("CheckKeychain with a good Docker config: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(docker, "config.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKeychain(context.Background(), kc); err == nil {
+		t.Error("CheckKeychain accepted a malformed Docker config")
+	}
 }
 
 func indexChildren(t *testing.T, idx v1.ImageIndex) []string {
