@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -60,7 +62,8 @@ func TestServeReadsRegistriesWithoutFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := registrytest.Options{}
+			var calls registryCalls
+			opts := registrytest.Options{Seen: calls.see}
 			push := []remote.Option{}
 			if tt.auth {
 				opts.User, opts.Password = user, password
@@ -79,6 +82,7 @@ func TestServeReadsRegistriesWithoutFlags(t *testing.T) {
 			}
 			gh := startPair(t, bin, channelSeed(image), hermeticEnv(dockerDir))
 
+			calls.reset()
 			reply := gh.command(t, "/promote order-service to staging")
 			if tt.auth && !tt.dockerConfig {
 				assertRefused(t, gh, host, reply)
@@ -97,6 +101,13 @@ func TestServeReadsRegistriesWithoutFlags(t *testing.T) {
 				pulls[0].Title != "Promote order-service to staging: v1.2.3-rc1 → v1.2.4-rc1" || !strings.Contains(pulls[0].Body, "\n"+same+"\n") {
 				t.Fatalf("pull requests %+v, want one whose body says %q", pulls, same)
 			}
+			// One tag list for the channel, one manifest HEAD for each
+			// tag of the same-image line.
+			got := calls.get()
+			if got["GET tags/list"] != 1 || got["HEAD manifests"] != 2 {
+				t.Errorf("registry calls for /promote: %v, want 1 tag list and 2 manifest HEADs", got)
+			}
+			t.Logf("registry calls for /promote: %v", got)
 		})
 	}
 }
@@ -228,4 +239,41 @@ func randomImage(t *testing.T) v1.Image {
 		t.Fatal(err)
 	}
 	return img
+}
+
+// registryCalls counts a registry's tag lists and manifest reads by method,
+// from the last reset on.
+type registryCalls struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *registryCalls) see(r *http.Request) {
+	kind := ""
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/tags/list"):
+		kind = "tags/list"
+	case strings.Contains(r.URL.Path, "/manifests/"):
+		kind = "manifests"
+	default:
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[r.Method+" "+kind]++
+}
+
+func (c *registryCalls) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n = nil
+}
+
+func (c *registryCalls) get() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.n)
 }

@@ -35,6 +35,9 @@ type Options struct {
 	// NotifyURL, when set, receives the registry's notifications, with
 	// "Authorization: Bearer NotifyToken".
 	NotifyURL, NotifyToken string
+	// Seen, when set, is told of every request before the registry
+	// handles it, for tests that count registry calls.
+	Seen func(*http.Request)
 }
 
 // Start runs a registry until the test ends and returns its host:port.
@@ -62,7 +65,14 @@ func Start(t testing.TB, o Options) string {
 		cfg.Auth = configuration.Auth{"htpasswd": configuration.Parameters{"realm": "stagehand-test", "path": htpasswd(t, o.User, o.Password)}}
 	}
 	app := handlers.NewApp(context.Background(), cfg)
-	srv := httptest.NewServer(app)
+	var h http.Handler = app
+	if o.Seen != nil {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			o.Seen(r)
+			app.ServeHTTP(w, r)
+		})
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
 		_ = app.Shutdown()
