@@ -40,9 +40,9 @@ func channelSeed(image string) map[string]string {
 }
 
 // TestServeReadsRegistriesWithoutFlags runs `stagehand serve` with no
-// registry flag, as a new user starts it, against `stagehand githubsim` and
-// a real Distribution registry, both separate from this test's own code
-// paths. "/promote order-service to staging" lists staging's channel in
+// registry flag, as a new user starts it, against `stagehand githubsim` (a
+// process of its own) and a real Distribution registry the test serves on
+// loopback. "/promote order-service to staging" lists staging's channel in
 // the registry and opens its pull request, whose body says the rc is the
 // very image dev runs (both tags resolved with manifest HEADs): anonymously
 // for an open registry, with Docker's config.json for one that wants basic
