@@ -144,6 +144,7 @@ func readJSON(t *testing.T, path string, v any) {
 // pull is what the tests read of a pull request from the API.
 type pull struct {
 	Title string `json:"title"`
+	Body  string `json:"body"`
 	User  struct {
 		Login string `json:"login"`
 	} `json:"user"`

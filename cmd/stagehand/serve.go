@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
@@ -31,7 +32,8 @@ type serveConfig struct {
 	drainTimeout time.Duration
 	// registryTokens and registryHMAC are SOURCE=SECRET specs for the
 	// registry webhooks; registryConfig is a Docker config.json whose
-	// credentials confirm registry events.
+	// credentials come before Docker's own, and with which registry events
+	// are confirmed.
 	registryTokens []string
 	registryHMAC   []string
 	registryConfig string
@@ -95,7 +97,7 @@ variable can be set through it; the flag wins when both are given.`,
 	f.DurationVar(&cfg.drainTimeout, "drain-timeout", 30*time.Second, "on SIGTERM, how long queued deliveries may take to finish")
 	f.StringArrayVar(&cfg.registryTokens, "registry-token", nil, "registry webhook token as SOURCE=TOKEN, repeatable; accepted as Authorization: Bearer TOKEN or ?token=TOKEN (env STAGEHAND_REGISTRY_TOKENS, SOURCE=TOKEN,...)")
 	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
-	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials; registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
+	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
 	return cmd
 }
 
@@ -121,10 +123,11 @@ type serveOptions struct {
 	keyPEM   []byte
 	level    zapcore.Level
 	onListen func(net.Addr)
-	// registryAuth verifies registry webhooks; keychain, when set, holds
-	// the credentials registry events are confirmed with.
+	// registryAuth verifies registry webhooks; keychain holds the
+	// credentials registries are read with (Docker's config and
+	// --registry-config; anonymous for the others).
 	registryAuth *registry.Credentials
-	keychain     *registry.FileKeychain
+	keychain     authn.Keychain
 }
 
 // resolve checks the configuration and loads the secrets and the key. Each
@@ -166,12 +169,8 @@ func (c serveConfig) resolve() (serveOptions, error) {
 	if o.registryAuth, err = registry.NewCredentials(c.registryTokens, c.registryHMAC); err != nil {
 		return o, userErrorf("--registry-token/--registry-hmac: %v", err)
 	}
-	if c.registryConfig != "" {
-		kc, err := registry.NewFileKeychain(c.registryConfig)
-		if err != nil {
-			return o, userErrorf("--registry-config: %v", err)
-		}
-		o.keychain = &kc
+	if o.keychain, err = registry.Keychain(c.registryConfig); err != nil {
+		return o, userErrorf("--registry-config: %v", err)
 	}
 	return o, nil
 }

@@ -49,9 +49,15 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	}
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
 	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg}
-	if o.keychain != nil {
-		res := registry.NewResolver(registry.WithKeychain(*o.keychain))
-		cfg.Resolver, cfg.Tags, cfg.Labels = res, res, res
+	if err := registry.CheckKeychain(ctx, o.keychain); err != nil {
+		log.Warn("registry credentials cannot be read: every registry read will fail until they can", zap.Error(err))
+	}
+	res := registry.NewResolver(registry.WithKeychain(o.keychain))
+	cfg.Tags, cfg.Labels, cfg.Digests = res, res, res
+	if o.registryConfig != "" {
+		// Only when asked: a registry that refuses anonymous access would
+		// otherwise stop every signed event it sends.
+		cfg.Resolver = res
 	}
 	b, err := bot.New(cfg)
 	if err != nil {
@@ -84,7 +90,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Int64("app_id", app.ID()),
 		zap.String("github_url", app.APIURL().String()), zap.String("version", version), zap.Int("webhook_secrets", len(o.secrets)),
-		zap.Strings("registry_sources", o.registryAuth.Configured()), zap.Bool("registry_confirm", o.keychain != nil))
+		zap.Strings("registry_sources", o.registryAuth.Configured()), zap.Bool("registry_confirm", o.registryConfig != ""))
 	go started.run(ctx, b, app, log)
 
 	select {

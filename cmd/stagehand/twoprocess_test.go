@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,19 +41,8 @@ func init() {
 // webhook sent to serve opens the dev pull request in githubsim.
 func TestTwoProcesses(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "stagehand")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	seed := filepath.Join(dir, "seed")
-	for p, c := range twoProcessSeed {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(seed, p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(seed, p), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := buildStagehand(t)
+	seed := writeTree(t, twoProcessSeed)
 	serveAddr := freeAddr(t)
 	const secret = "two-process-secret"
 	infoFile := filepath.Join(dir, "githubsim.json")
@@ -62,14 +52,7 @@ func TestTwoProcesses(t *testing.T) {
 	readJSON(t, infoFile, &info)
 	start(t, bin, "serve", "--listen", serveAddr, "--github-url", info.APIURL, "--app-id", strconv.FormatInt(info.AppID, 10),
 		"--private-key-file", info.PrivateKeyFile, "--webhook-secret", secret, "--log-format", "console")
-	eventually(t, "serve ready (routing index built)", func() bool {
-		resp, err := http.Get("http://" + serveAddr + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	waitReady(t, serveAddr)
 
 	body := registryPackage(info, "order-service", "v1.4.0")
 	mac := hmac.New(sha256.New, []byte(secret))
@@ -137,12 +120,62 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+// waitReady waits until serve at addr answers /readyz with 200: its
+// routing index is built.
+func waitReady(t *testing.T, addr string) {
+	t.Helper()
+	eventually(t, "serve ready (routing index built)", func() bool {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+// buildStagehand builds the binary the tests run as separate processes.
+func buildStagehand(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "stagehand")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // start runs the binary with args until the test ends, then interrupts it;
-// its output is shown when the test fails.
+// its output is shown when the test fails. It runs with no registry
+// credentials and no way off loopback (hermeticEnv).
 func start(t *testing.T, bin string, args ...string) {
+	t.Helper()
+	startEnv(t, hermeticEnv(t.TempDir()), bin, args...)
+}
+
+// hermeticEnv is the test's environment for a child process, where the
+// Docker config is dockerConfig's config.json (if any) and not the one in
+// the home of whoever runs the test, and any request off loopback fails at
+// once: Go's proxy settings never apply to loopback, and nothing listens on
+// port 9.
+func hermeticEnv(dockerConfig string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch k, _, _ := strings.Cut(kv, "="); strings.ToUpper(k) {
+		case "HOME", "DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "HOME="+filepath.Join(dockerConfig, "home"), "DOCKER_CONFIG="+dockerConfig,
+		"HTTP_PROXY=http://127.0.0.1:9", "HTTPS_PROXY=http://127.0.0.1:9")
+}
+
+// startEnv is start with the child's environment given.
+func startEnv(t *testing.T, env []string, bin string, args ...string) {
 	t.Helper()
 	var out lockedBuffer
 	cmd := exec.Command(bin, args...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -159,6 +159,11 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 		return promote.PlanPromotion(st.pol, tree, req)
 	}
 	p, skip, err := plan(snap)
+	if err == nil && skip == nil {
+		if req.Digests = b.sameImageDigests(ctx, p); req.Digests != nil {
+			p, skip, err = plan(snap)
+		}
+	}
 	if err != nil {
 		return out, time.Time{}, err
 	}

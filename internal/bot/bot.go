@@ -63,6 +63,13 @@ type Labeler interface {
 	Labels(ctx context.Context, ref string) (map[string]string, error)
 }
 
+// Header tells what a tag points at now, with one manifest HEAD;
+// *registry.Resolver is one. A promotion body says with it whether a tag
+// of another channel is the image the previous environment runs.
+type Header interface {
+	Head(ctx context.Context, image, tag string) (registry.Descriptor, error)
+}
+
 // Scheduler runs fn at t, without blocking the caller.
 type Scheduler interface {
 	At(t time.Time, fn func())
@@ -89,6 +96,9 @@ type Config struct {
 	Tags TagLister
 	// Labels, when set, reads images' OCI labels for the source link.
 	Labels Labeler
+	// Digests, when set, resolves the tags of a carry: version promotion
+	// that neither an overlay nor the event pins, for its same-image line.
+	Digests Header
 	// Now tells the time for gates (default time.Now).
 	Now func() time.Time
 	// Schedule runs rechecks when a gate lifts (default: AfterFunc on Now).

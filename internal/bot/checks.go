@@ -312,11 +312,6 @@ func postUnlisted(ctx context.Context, f *forge.Forge, repo forge.Repo, commit, 
 	if err != nil {
 		return err
 	}
-	name := checks.CheckName(env)
-	v := checks.Verdict{Name: name, Env: env, Status: checks.Completed, Conclusion: checks.Neutral,
-		Title: fmt.Sprintf("%s waits: the registry could not be listed", app),
-		Summary: fmt.Sprintf("%s carries the version from the previous environment, so Stagehand needs the tags of %s's channel. "+
-			"Listing them failed, and %s waits; Stagehand tries again every minute and on the next event.\n\n"+
-			"Reason: `%s`\n\nCheck the credentials given with `--registry-config`.\n", env, env, app, why)}
-	return publishVerdict(ctx, f, repo, commit, v, posted[name])
+	v := unlistedVerdict(app, env, why)
+	return publishVerdict(ctx, f, repo, commit, v, posted[v.Name])
 }

@@ -3,52 +3,28 @@ package bot
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/distribution/distribution/v3/configuration"
-	"github.com/distribution/distribution/v3/registry/handlers"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/sirupsen/logrus"
-
-	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
 
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
 )
 
 // startDistribution runs a CNCF Distribution registry in this process, with
 // in-memory storage, notifying notify with the distribution source's token.
 func startDistribution(t *testing.T, notify string) string {
 	t.Helper()
-	logrus.SetOutput(io.Discard)
-	cfg := &configuration.Configuration{
-		Storage: configuration.Storage{
-			"inmemory":    configuration.Parameters{},
-			"maintenance": configuration.Parameters{"uploadpurging": map[any]any{"enabled": false}},
-		},
-		Notifications: configuration.Notifications{Endpoints: []configuration.Endpoint{{
-			Name: "stagehand", URL: notify, Headers: http.Header{"Authorization": {"Bearer " + registryToken("distribution")}},
-			Timeout: 5 * time.Second, Threshold: 5, Backoff: 50 * time.Millisecond,
-		}}},
-	}
-	cfg.HTTP.Secret = "stagehand-test-upload-secret"
-	app := handlers.NewApp(context.Background(), cfg)
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = app.Shutdown()
-	})
-	return strings.TrimPrefix(srv.URL, "http://")
+	return registrytest.Start(t, registrytest.Options{NotifyURL: notify, NotifyToken: registryToken("distribution")})
 }
 
 // TestDistributionRegistry: an image pushed with go-containerregistry to a

@@ -1,6 +1,7 @@
 package promote
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"time"
@@ -18,6 +19,11 @@ type Promotion struct {
 	Candidates []tags.Candidate
 	// Delivery identifies the event behind the promotion, for the trailer.
 	Delivery string
+	// Digests are what tags point at, by tag, as the registry answered a
+	// manifest HEAD: for the line that says whether the new tag is the
+	// image the previous environment runs when neither an overlay nor the
+	// candidates tell. They never pin a digest in an overlay.
+	Digests map[string]string
 }
 
 // PlanPromotion plans the pull request that brings env to the version the
@@ -62,7 +68,7 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 	to := Version{Tag: c.Decision.Chosen.Tag, Digest: c.Decision.Chosen.Digest}
 	var previous *Previous
 	if e.Carry == policy.CarryVersion {
-		previous = &Previous{Env: prev, Version: Version{Tag: from.Version.Tag, Digest: listedDigest(from.Version, cands)}}
+		previous = &Previous{Env: prev, Version: Version{Tag: from.Version.Tag, Digest: cmp.Or(listedDigest(from.Version, cands), pr.Digests[from.Version.Tag])}}
 	} else {
 		// The artifact travels as it is: the digest the previous
 		// environment pinned, or none.
@@ -70,7 +76,7 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 	}
 	digest := to.Digest
 	if digest == "" {
-		digest = listedDigest(to, cands)
+		digest = cmp.Or(listedDigest(to, cands), pr.Digests[to.Tag])
 	}
 	return proposal(pol, tree, Proposal{App: pr.App, Env: pr.Env, Image: pr.Image, From: c.Current.Version, To: to, Digest: digest, Previous: previous}, prev, pr.Delivery)
 }

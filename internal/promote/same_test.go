@@ -1,11 +1,13 @@
 package promote
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/stagehand-gitops/stagehand/internal/golden"
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
@@ -109,5 +111,35 @@ func TestSameImageOnlyForChannels(t *testing.T) {
 	}
 	if p.Previous != nil || strings.Contains(p.Body, "same image as") {
 		t.Errorf("artifact promotion body:\n%s", p.Body)
+	}
+}
+
+// TestSameImageFromHeadDigests: the registry lists tags without digests
+// and the overlays pin only tags; the digests the shell read with manifest
+// HEADs answer the same-image line (the body is a golden file), and they
+// pin nothing.
+func TestSameImageFromHeadDigests(t *testing.T) {
+	const digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	pol, tree := load(t, fstest.MapFS{
+		".stagehand.yaml": {Data: []byte(channelPolicy)},
+		"apps/order-service/overlays/development/kustomization.yaml": kust("v1.2.4-dev"),
+		"apps/order-service/overlays/staging/kustomization.yaml":     kust("v1.2.3-rc1"),
+	})
+	listed := []tags.Candidate{{Tag: "v1.2.4-dev"}, {Tag: "v1.2.4-rc1"}}
+	req := Promotion{App: "order-service", Image: "registry.company.com/order-service", Env: "staging", Candidates: listed, Delivery: "promote-by-sre"}
+	p, skip, err := PlanPromotion(pol, tree, req)
+	if err != nil || skip != nil {
+		t.Fatalf("skip %+v, err %v", skip, err)
+	}
+	if want := "\nsame image as dev: unknown (no digest known for dev's `v1.2.4-dev`)\n"; !strings.Contains(p.Body, want) {
+		t.Errorf("without digests the body lacks %q:\n%s", want, p.Body)
+	}
+	req.Digests = map[string]string{"v1.2.4-dev": digest, "v1.2.4-rc1": digest}
+	if p, skip, err = PlanPromotion(pol, tree, req); err != nil || skip != nil {
+		t.Fatalf("skip %+v, err %v", skip, err)
+	}
+	golden.CheckString(t, filepath.Join("testdata", "body-staging-same-image.md"), p.Body)
+	if p.To.Digest != "" || strings.Contains(string(p.Files[0].After), "digest") {
+		t.Errorf("a HEAD's digest pinned the overlay: %+v\n%s", p.To, p.Files[0].After)
 	}
 }

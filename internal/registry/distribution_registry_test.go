@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -10,18 +9,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/distribution/distribution/v3/configuration"
-	"github.com/distribution/distribution/v3/registry/handlers"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/crypto/bcrypt"
 
-	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
-	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
+	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
 )
 
 func TestMain(m *testing.M) {
@@ -137,40 +131,9 @@ func startRegistry(t *testing.T, opts registryOptions) *testRegistry {
 	hook := httptest.NewServer(rc)
 	t.Cleanup(hook.Close)
 
-	cfg := &configuration.Configuration{
-		Storage: configuration.Storage{
-			"inmemory":    configuration.Parameters{},
-			"delete":      configuration.Parameters{"enabled": true},
-			"maintenance": configuration.Parameters{"uploadpurging": map[any]any{"enabled": false}},
-		},
-		Notifications: configuration.Notifications{Endpoints: []configuration.Endpoint{{
-			Name:      "stagehand",
-			URL:       hook.URL + "/webhooks/registry/distribution",
-			Headers:   http.Header{"Authorization": {"Bearer " + notifyToken}},
-			Timeout:   5 * time.Second,
-			Threshold: 5,
-			Backoff:   50 * time.Millisecond,
-		}}},
-	}
-	cfg.HTTP.Secret = "stagehand-test-upload-secret"
-	if opts.user != "" {
-		hash, err := bcrypt.GenerateFromPassword([]byte(opts.password), bcrypt.MinCost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "htpasswd")
-		if err := os.WriteFile(path, []byte(opts.user+":"+string(hash)+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cfg.Auth = configuration.Auth{"htpasswd": configuration.Parameters{"realm": "stagehand-test", "path": path}}
-	}
-	app := handlers.NewApp(context.Background(), cfg)
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = app.Shutdown()
-	})
-	return &testRegistry{Host: strings.TrimPrefix(srv.URL, "http://"), receiver: rc}
+	host := registrytest.Start(t, registrytest.Options{User: opts.user, Password: opts.password,
+		NotifyURL: hook.URL + "/webhooks/registry/distribution", NotifyToken: notifyToken})
+	return &testRegistry{Host: host, receiver: rc}
 }
 
 // writeDockerConfig writes a Docker config.json with basic credentials for host.

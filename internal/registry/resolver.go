@@ -36,7 +36,8 @@ type Resolver struct {
 // ResolverOption configures a Resolver.
 type ResolverOption func(*Resolver)
 
-// WithKeychain sets where credentials come from (default: anonymous).
+// WithKeychain sets where credentials come from (default: anonymous;
+// serve uses Keychain).
 func WithKeychain(k authn.Keychain) ResolverOption { return func(r *Resolver) { r.keychain = k } }
 
 // WithTransport sets the HTTP transport (default: http.DefaultTransport).
@@ -85,7 +86,7 @@ func (r *Resolver) Head(ctx context.Context, image, tag string) (Descriptor, err
 	}
 	desc, err := remote.Head(ref, r.options(ctx)...)
 	if err != nil {
-		return Descriptor{}, remoteErr("head "+ref.String(), err)
+		return Descriptor{}, r.remoteErr(ctx, ref.Context().Registry, "head "+ref.String(), err)
 	}
 	return Descriptor{Digest: desc.Digest.String(), MediaType: string(desc.MediaType)}, nil
 }
@@ -113,7 +114,7 @@ func (r *Resolver) ListTags(ctx context.Context, image string) ([]string, error)
 	}
 	tags, err := remote.List(repo, r.options(ctx)...)
 	if err != nil {
-		return nil, remoteErr("list tags of "+image, err)
+		return nil, r.remoteErr(ctx, repo.Registry, "list tags of "+image, err)
 	}
 	return tags, nil
 }
@@ -128,7 +129,7 @@ func (r *Resolver) Labels(ctx context.Context, ref string) (map[string]string, e
 	}
 	desc, err := remote.Get(parsed, r.options(ctx)...)
 	if err != nil {
-		return nil, remoteErr("labels of "+ref, err)
+		return nil, r.remoteErr(ctx, parsed.Context().Registry, "labels of "+ref, err)
 	}
 	labels := map[string]string{}
 	img, err := imageOf(desc, labels)
@@ -168,10 +169,14 @@ func imageOf(desc *remote.Descriptor, labels map[string]string) (v1.Image, error
 }
 
 // remoteErr wraps a registry error, as ErrTagNotFound when the registry
-// does not know the tag or the repository.
-func remoteErr(what string, err error) error {
+// does not know the tag or the repository, and as an *AccessError when it
+// refuses Stagehand.
+func (r *Resolver) remoteErr(ctx context.Context, reg name.Registry, what string, err error) error {
 	if isNotFound(err) {
 		return fmt.Errorf("%s: %w", what, ErrTagNotFound)
+	}
+	if denied := r.accessError(ctx, reg, err); denied != nil {
+		return fmt.Errorf("%s: %w", what, denied)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -3,7 +3,10 @@ package registry
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -14,23 +17,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-)
 
-func pushImage(t *testing.T, ref string, img v1.Image, opts ...remote.Option) v1.Hash {
-	t.Helper()
-	tag, err := name.NewTag(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(tag, img, opts...); err != nil {
-		t.Fatalf("push %s: %v", ref, err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
+)
 
 func pushIndex(t *testing.T, ref string, idx v1.ImageIndex, opts ...remote.Option) v1.Hash {
 	t.Helper()
@@ -69,7 +58,7 @@ func TestDistributionNotificationsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imgDigest := pushImage(t, image+":v1.4.0", img)
+	imgDigest := registrytest.Push(t, image+":v1.4.0", img)
 	pull(t, image+":v1.4.0")
 	reg.receiver.waitFor(t, "pull of v1.4.0", hasEvent("pull", "v1.4.0"))
 
@@ -134,7 +123,7 @@ func TestDistributionNotificationsEndToEnd(t *testing.T) {
 func TestDistributionNotificationsRejectWrongToken(t *testing.T) {
 	reg := startRegistry(t, registryOptions{})
 	reg.receiver.setCredentials(must(NewCredentials([]string{"distribution=another-token"}, nil)))
-	pushImage(t, reg.Host+"/team/app:v1", must(random.Image(64, 1)))
+	registrytest.Push(t, reg.Host+"/team/app:v1", must(random.Image(64, 1)))
 	// Refused deliveries are retried, and block the endpoint's queue, so only
 	// the first notification ever arrives: a blob push.
 	reg.receiver.waitFor(t, "any notification", func(raw []rawEvent) bool { return len(raw) > 0 })
@@ -177,7 +166,7 @@ func TestResolverWithDockerConfig(t *testing.T) {
 	push := remote.WithAuth(&authn.Basic{Username: user, Password: password})
 	image := reg.Host + "/acme/order-service"
 
-	imgDigest := pushImage(t, image+":v1.2.4", labelled(t, "1111111111111111111111111111111111111111"), push)
+	imgDigest := registrytest.Push(t, image+":v1.2.4", labelled(t, "1111111111111111111111111111111111111111"), push)
 	// An index as buildx writes it: an attestation manifest ("unknown/unknown") first.
 	idx := mutate.AppendManifests(empty.Index,
 		mutate.IndexAddendum{Add: must(random.Image(64, 1)), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"}}},
@@ -251,16 +240,96 @@ func TestResolverWithDockerConfig(t *testing.T) {
 			}
 		}
 	})
-	t.Run("without credentials the registry refuses", func(t *testing.T) {
+	t.Run("without credentials the registry refuses, and says how to give them", func(t *testing.T) {
 		_, err := NewResolver().Head(ctx, image, "v1.2.4")
 		if err == nil || errors.Is(err, ErrTagNotFound) {
 			t.Fatalf("anonymous Head = %v, want an authentication error", err)
 		}
 		_, err = NewResolver().ListTags(ctx, image)
-		if err == nil {
-			t.Fatal("anonymous ListTags succeeded")
+		var denied *AccessError
+		if !errors.As(err, &denied) || !errors.Is(err, ErrAccessDenied) || !denied.Anonymous || denied.Registry != reg.Host || denied.Status != 401 {
+			t.Fatalf("anonymous ListTags = %v, want an anonymous *AccessError for %s", err, reg.Host)
+		}
+		want := "list tags of " + image + ": " + reg.Host + " refuses anonymous access (401 Unauthorized): give Stagehand credentials for it in a Docker config.json " +
+			"($DOCKER_CONFIG/config.json or ~/.docker/config.json of the user it runs as, or the file --registry-config names)"
+		if err.Error() != want {
+			t.Errorf("error\n%s\nwant\n%s", err, want)
 		}
 	})
+	t.Run("wrong credentials are named as such", func(t *testing.T) {
+		kc, err := NewFileKeychain(writeDockerConfig(t, reg.Host, user, "wrong"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = NewResolver(WithKeychain(kc)).ListTags(ctx, image)
+		var denied *AccessError
+		if !errors.As(err, &denied) || denied.Anonymous || !strings.Contains(err.Error(), reg.Host+" refuses the credentials Stagehand has for it") {
+			t.Fatalf("ListTags with a wrong password = %v", err)
+		}
+	})
+}
+
+// TestKeychain reads credentials as crane does: Docker's config.json in
+// $DOCKER_CONFIG, and a --registry-config file ahead of it.
+func TestKeychain(t *testing.T) {
+	const user, password = "ci", "s3cret-password"
+	reg := startRegistry(t, registryOptions{user: user, password: password})
+	image := reg.Host + "/acme/order-service"
+	registrytest.Push(t, image+":v1.2.4", must(random.Image(64, 1)), remote.WithAuth(&authn.Basic{Username: user, Password: password}))
+	t.Setenv("HOME", t.TempDir()) // no ~/.docker/config.json of whoever runs the test
+	docker := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", docker)
+	list := func(configPath string) error {
+		t.Helper()
+		kc, err := Keychain(configPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags, err := NewResolver(WithKeychain(kc)).ListTags(context.Background(), image)
+		if err == nil && !slices.Equal(tags, []string{"v1.2.4"}) {
+			t.Fatalf("tags %v", tags)
+		}
+		return err
+	}
+	if err := list(""); !errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("with no Docker config: %v, want ErrAccessDenied", err)
+	}
+	good, bad := writeDockerConfig(t, reg.Host, user, password), writeDockerConfig(t, reg.Host, user, "wrong")
+	if err := list(bad); !errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("--registry-config with a wrong password: %v, want ErrAccessDenied", err)
+	}
+	if err := list(good); err != nil {
+		t.Fatalf("--registry-config: %v", err)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(docker, "config.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := list(""); err != nil {
+		t.Fatalf("$DOCKER_CONFIG/config.json: %v", err)
+	}
+	if err := list(bad); !errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("--registry-config comes first: %v, want its wrong password refused", err)
+	}
+	if _, err := Keychain(good + ".missing"); err == nil {
+		t.Error("Keychain accepted a missing --registry-config")
+	}
+	kc, err := Keychain("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKeychain(context.Background(), kc); err != nil {
+		t.Errorf("CheckKeychain with a good Docker config: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(docker, "config.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKeychain(context.Background(), kc); err == nil {
+		t.Error("CheckKeychain accepted a malformed Docker config")
+	}
 }
 
 func indexChildren(t *testing.T, idx v1.ImageIndex) []string {
