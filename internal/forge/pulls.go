@@ -131,9 +131,15 @@ func (f *Forge) addMissingLabels(ctx context.Context, repo Repo, pr *github.Pull
 	return nil
 }
 
+// closeKind marks the comment that says why Stagehand closed a pull request.
+const closeKind = "closed"
+
 // ClosePR closes a pull request after commenting why, so nobody wonders.
+// The comment carries a marker and is only written when the pull request
+// does not already hold the same one, so a retry after a failed close (or a
+// second replica closing the same pull request) leaves one comment.
 func (f *Forge) ClosePR(ctx context.Context, repo Repo, number int, reason string) error {
-	if _, err := f.Comment(ctx, repo, number, reason); err != nil {
+	if _, err := f.UpsertComment(ctx, repo, number, closeKind, "", reason); err != nil {
 		return err
 	}
 	_, _, err := f.gh.PullRequests.Edit(ctx, repo.Owner, repo.Name, number, &github.PullRequest{State: github.String("closed")})
