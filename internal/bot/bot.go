@@ -217,9 +217,12 @@ func result(err error) string {
 }
 
 // retryable marks the errors another attempt can cure: a ref that kept
-// moving, a head that moved under a merge.
+// moving, a head that moved under a merge, and GitHub answering 5xx after
+// the client's own retries (handlers converge, so running one again
+// finishes what the failed call left half done, such as a pull request
+// opened without its labels).
 func retryable(err error) error {
-	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved)) {
+	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved) || forge.ServerError(err)) {
 		return queue.Retryable(err)
 	}
 	return err

@@ -112,6 +112,13 @@ func (f *Forge) updatePR(ctx context.Context, repo Repo, pr *github.PullRequest,
 	return pr, nil
 }
 
+// EnsureLabels adds the labels an open pull request should carry and does
+// not (one call, none when it carries them all): a run that finds its pull
+// request already open puts back labels an earlier, failed run did not add.
+func (f *Forge) EnsureLabels(ctx context.Context, repo Repo, pr *github.PullRequest, labels []string) error {
+	return f.addMissingLabels(ctx, repo, pr, labels)
+}
+
 // addMissingLabels adds the labels pr does not carry yet, in one call.
 func (f *Forge) addMissingLabels(ctx context.Context, repo Repo, pr *github.PullRequest, labels []string) error {
 	var missing []string
