@@ -137,7 +137,7 @@ func (f *Forge) proposeNew(ctx context.Context, snap *Snapshot, p Proposal, chan
 			info.Parents = append(info.Parents, parent.GetSHA())
 		}
 	}
-	f.objects.commits.Add(out.Commit.GetSHA(), info)
+	f.objects.commits.add(out.Commit.GetSHA(), info)
 	f.rememberWritten(repo, out.Commit.GetSHA(), changes)
 	return out.Commit.GetSHA(), nil
 }
