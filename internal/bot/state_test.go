@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -83,14 +84,20 @@ func TestConcurrentHoldsBothLand(t *testing.T) {
 	w.settle()
 
 	var fired atomic.Bool
+	var mu sync.Mutex // the hook runs on the simulator's goroutine
 	var otherErr error
 	w.sim.OnRequest(func(op string, _ *http.Request) {
 		if (op == "issues/get" || op == "issues/update") && fired.CompareAndSwap(false, true) {
-			otherErr = w.otherReplicaSays(ctx, other, "sam", n, "/hold web in dev flaky tests")
+			err := w.otherReplicaSays(ctx, other, "sam", n, "/hold web in dev flaky tests")
+			mu.Lock()
+			otherErr = err
+			mu.Unlock()
 		}
 	})
 	w.say("dev", n, "/hold web in prod release freeze")
 	w.sim.OnRequest(nil)
+	mu.Lock()
+	defer mu.Unlock()
 	if !fired.Load() || otherErr != nil {
 		t.Fatalf("the other replica ran %v: %v", fired.Load(), otherErr)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -80,15 +81,21 @@ func TestConvergeAfterFailure(t *testing.T) {
 		// writes its commit: the branch moves between read and write.
 		other := e.coldForge(t)
 		var started atomic.Bool
+		var mu sync.Mutex // the hook runs on the simulator's goroutine
 		var theirs ProposalResult
 		var theirErr error
 		e.sim.OnRequest(func(op string, _ *http.Request) {
 			if op == "git/create-tree" && started.CompareAndSwap(false, true) {
-				theirs, theirErr = other.Propose(ctx, testRepo, promotion("v1.2.0"))
+				res, err := other.Propose(ctx, testRepo, promotion("v1.2.0"))
+				mu.Lock()
+				theirs, theirErr = res, err
+				mu.Unlock()
 			}
 		})
 		ours, err := e.forge.Propose(ctx, testRepo, promotion("v1.2.0"))
 		e.sim.OnRequest(nil)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil || theirErr != nil {
 			t.Fatal(err, theirErr)
 		}
