@@ -59,16 +59,15 @@ func holdAnswer(e chatops.Entry, cmd chatops.Command, where string, missed []str
 	if cmd.Name == chatops.CmdHold {
 		msg := fmt.Sprintf("Held `%s` in %s: no new promotion pull requests, and the open ones fail their `stagehand/<env>` check until `/unhold`.", cmd.App, where)
 		if len(missed) > 0 {
-			msg += fmt.Sprintf(" The `%s` label could not be put on %s; their `stagehand/<env>` checks read the holds issue and fail all the same.", chatops.LabelHold, strings.Join(missed, ", "))
+			msg += fmt.Sprintf(" The `%s` label could not be put on %s; the `stagehand/<env>` check there reads the holds issue and fails all the same.", chatops.LabelHold, strings.Join(missed, ", "))
 		}
 		return chatops.DoneAnswer(e, msg, nil)
 	}
-	msg := fmt.Sprintf("Lifted the hold on `%s` in %s.", cmd.App, where)
 	if len(missed) == 0 {
-		return chatops.DoneAnswer(e, msg, nil)
+		return chatops.DoneAnswer(e, fmt.Sprintf("Lifted the hold on `%s` in %s.", cmd.App, where), nil)
 	}
-	return chatops.FailedAnswer(e, fmt.Sprintf("%s The holds issue no longer has it, but the `%s` label could not be taken off %s, and it keeps their checks failing; ask again to take it off.",
-		msg, chatops.LabelHold, strings.Join(missed, ", ")))
+	return chatops.FailedAnswer(e, fmt.Sprintf("the holds issue no longer holds `%s` in %s, but the `%s` label could not be taken off %s, which keeps the check there failing; ask again to take it off.",
+		cmd.App, where, chatops.LabelHold, strings.Join(missed, ", ")))
 }
 
 // readHolds finds the holds issue and reads its table; no issue is no holds.

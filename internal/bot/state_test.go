@@ -39,6 +39,7 @@ func TestHoldReplyMatchesRecord(t *testing.T) {
 	if !strings.Contains(reply, "🚀 done") || !strings.Contains(reply, "could not be put on #") {
 		t.Fatalf("hold reply while the label fails:\n%s", reply)
 	}
+	replyGolden(t, "hold-label-failed", reply)
 	if holds := w.recordedHolds(); !slices.Contains(holds, "web/prod") {
 		t.Fatalf("holds issue %v; want web/prod", holds)
 	}
@@ -57,6 +58,7 @@ func TestHoldReplyMatchesRecord(t *testing.T) {
 	if !strings.Contains(reply, "😕 failed") || !strings.Contains(reply, "could not be taken off #") {
 		t.Fatalf("unhold reply while the label stays:\n%s", reply)
 	}
+	replyGolden(t, "unhold-label-stuck", reply)
 	w.say("sam", n, "/unhold web in prod")
 	if labels := w.open()["stagehand/prod/web"].Labels; slices.Contains(labels, chatops.LabelHold) {
 		t.Fatalf("labels %v after asking again", labels)
