@@ -64,7 +64,7 @@ func (b *Bot) setUnlisted(st *repoState, p pair, err error) {
 	defer b.mu.Unlock()
 	repo := st.repo.String()
 	if err == nil {
-		delete(b.unlisted[repo], p)
+		deletePair(b.unlisted, repo, p)
 		return
 	}
 	if b.unlisted[repo] == nil {
@@ -113,7 +113,7 @@ func (b *Bot) setWaiting(st *repoState, p pair, waiting bool) {
 		b.waiting[repo][p] = true
 		return
 	}
-	delete(b.waiting[repo], p)
+	deletePair(b.waiting, repo, p)
 }
 
 // waitingPairs returns the promotions a gate holds back in repo, sorted.

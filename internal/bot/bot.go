@@ -41,6 +41,8 @@ const (
 // Forges gives the Forge that acts as one App installation.
 type Forges interface {
 	Forge(installationID int64) *forge.Forge
+	// Forget drops what is kept for an installation that is gone.
+	Forget(installationID int64)
 }
 
 // Resolver confirms a registry event against the registry: the tag must
@@ -227,12 +229,34 @@ func result(err error) string {
 }
 
 // retryable marks the errors another attempt can cure: a ref that kept
-// moving, a head that moved under a merge.
+// moving, a head that moved under a merge, and GitHub answering 5xx after
+// the client's own retries (handlers converge, so running one again
+// finishes what the failed call left half done, such as a pull request
+// opened without its labels).
 func retryable(err error) error {
-	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved)) {
+	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved) || forge.ServerError(err)) {
 		return queue.Retryable(err)
 	}
 	return err
+}
+
+// forgetRepo drops what the bot keeps on a repository that left the
+// installation: the promotions a gate held back and the unlistable
+// registries.
+func (b *Bot) forgetRepo(repo string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.waiting, repo)
+	delete(b.unlisted, repo)
+}
+
+// deletePair removes p from repo's set and the set once it is empty, so
+// the per-repository maps shrink as their entries are done.
+func deletePair[V any](m map[string]map[pair]V, repo string, p pair) {
+	delete(m[repo], p)
+	if len(m[repo]) == 0 {
+		delete(m, repo)
+	}
 }
 
 // parseRepo splits "owner/name".

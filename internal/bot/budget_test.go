@@ -29,7 +29,9 @@ func TestCallBudget(t *testing.T) {
 	}{
 		{"new tag opens the dev pull request", "v1.1.0", 8, 4},
 		{"same tag again", "v1.1.0", 7, 0},
-		{"newer tag updates the pull request", "v1.2.0", 9, 4},
+		// One read re-reads the branch right before its forced move, which
+		// GitHub's API cannot make conditional.
+		{"newer tag updates the pull request", "v1.2.0", 10, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -12,7 +13,9 @@ import (
 )
 
 // runHold records a hold or lifts one: in the holds issue, and as the
-// hold label on the open promotion pull requests it covers.
+// hold label on the open promotion pull requests it covers. The issue is
+// the record the checks read, so it is written first; the reply says what
+// holds afterwards, also when a label could not follow.
 func (b *Bot) runHold(ctx context.Context, c *commentCtx, e chatops.Entry, cmd chatops.Command) chatops.Answer {
 	holds, issue, err := b.readHolds(ctx, c)
 	if err != nil {
@@ -23,24 +26,48 @@ func (b *Bot) runHold(ctx context.Context, c *commentCtx, e chatops.Entry, cmd c
 	if cmd.Env != "" {
 		where = "`" + cmd.Env + "`"
 	}
-	var msg string
-	if cmd.Name == chatops.CmdHold {
-		holds = holds.With(chatops.Hold{App: cmd.App, Env: cmd.Env, By: c.user, Since: b.cfg.Now().UTC().Truncate(time.Second), Reason: cmd.Reason})
-		msg = fmt.Sprintf("Held `%s` in %s: no new promotion pull requests, and the open ones fail their `stagehand/<env>` check until `/unhold`.", cmd.App, where)
-	} else {
-		var found bool
-		if holds, found = holds.Without(cmd.App, cmd.Env); !found {
+	if cmd.Name == chatops.CmdUnhold {
+		if _, found := holds.Without(cmd.App, cmd.Env); !found {
+			// A label an earlier /unhold could not take off comes off now.
+			_, _ = b.labelHeld(ctx, c, cmd.App, holds)
 			return chatops.FailedAnswer(e, fmt.Sprintf("`%s` has no hold in %s.", cmd.App, where))
 		}
-		msg = fmt.Sprintf("Lifted the hold on `%s` in %s.", cmd.App, where)
 	}
-	if err := b.writeHolds(ctx, c, issue, holds); err != nil {
+	change := func(h chatops.Holds) chatops.Holds {
+		out, _ := h.Without(cmd.App, cmd.Env)
+		return out
+	}
+	if cmd.Name == chatops.CmdHold {
+		x := chatops.Hold{App: cmd.App, Env: cmd.Env, By: c.user, Since: b.cfg.Now().UTC().Truncate(time.Second), Reason: cmd.Reason}
+		change = func(h chatops.Holds) chatops.Holds { return h.With(x) }
+	}
+	if holds, err = b.writeHolds(ctx, c, issue, change); err != nil {
 		return chatops.FailedAnswer(e, err.Error())
 	}
-	if err := b.labelHeld(ctx, c, cmd.App, holds); err != nil {
-		return chatops.FailedAnswer(e, err.Error())
+	missed, err := b.labelHeld(ctx, c, cmd.App, holds)
+	return holdAnswer(e, cmd, where, missed, err)
+}
+
+// holdAnswer is the reply to /hold or /unhold once the holds issue says
+// what it asked. Labels that could not follow are named: a missing hold
+// label changes nothing (the checks read the issue), but a hold label
+// left on a pull request keeps its check failing.
+func holdAnswer(e chatops.Entry, cmd chatops.Command, where string, missed []string, err error) chatops.Answer {
+	if err != nil {
+		missed = append(missed, "the open pull requests ("+err.Error()+")")
 	}
-	return chatops.DoneAnswer(e, msg, nil)
+	if cmd.Name == chatops.CmdHold {
+		msg := fmt.Sprintf("Held `%s` in %s: no new promotion pull requests, and the open ones fail their `stagehand/<env>` check until `/unhold`.", cmd.App, where)
+		if len(missed) > 0 {
+			msg += fmt.Sprintf(" The `%s` label could not be put on %s; the `stagehand/<env>` check there reads the holds issue and fails all the same.", chatops.LabelHold, strings.Join(missed, ", "))
+		}
+		return chatops.DoneAnswer(e, msg, nil)
+	}
+	if len(missed) == 0 {
+		return chatops.DoneAnswer(e, fmt.Sprintf("Lifted the hold on `%s` in %s.", cmd.App, where), nil)
+	}
+	return chatops.FailedAnswer(e, fmt.Sprintf("the holds issue no longer holds `%s` in %s, but the `%s` label could not be taken off %s, which keeps the check there failing; ask again to take it off.",
+		cmd.App, where, chatops.LabelHold, strings.Join(missed, ", ")))
 }
 
 // readHolds finds the holds issue and reads its table; no issue is no holds.
@@ -53,34 +80,51 @@ func (b *Bot) readHolds(ctx context.Context, c *commentCtx) (chatops.Holds, *git
 	return holds, issue, err
 }
 
-// writeHolds rewrites the holds issue, or opens it.
-func (b *Bot) writeHolds(ctx context.Context, c *commentCtx, issue *github.Issue, holds chatops.Holds) error {
-	body := chatops.RenderHolds(holds)
-	gh := c.f.Client()
+// writeHolds applies change to the holds issue, or opens it, and returns
+// the holds it then records. The table is changed on the body read right
+// before each write and read back after it (forge.EditIssueBody), so a
+// hold another replica writes at the same time is kept, not overwritten.
+func (b *Bot) writeHolds(ctx context.Context, c *commentCtx, issue *github.Issue, change func(chatops.Holds) chatops.Holds) (chatops.Holds, error) {
 	if issue == nil {
-		_, _, err := gh.Issues.Create(ctx, c.repo.Owner, c.repo.Name, &github.IssueRequest{
-			Title: github.String(chatops.HoldsTitle), Body: github.String(body), Labels: &[]string{chatops.LabelHolds}})
+		created, err := c.f.CreateIssue(ctx, c.repo, chatops.HoldsTitle, chatops.RenderHolds(change(nil)), chatops.LabelHolds)
 		if err != nil {
-			return fmt.Errorf("open the holds issue in %s: %w", c.repo, err)
+			return nil, fmt.Errorf("open the holds issue in %s: %w", c.repo, err)
 		}
-		return nil
+		// Two replicas may each open one; the oldest is the record.
+		if issue, err = c.f.FindIssue(ctx, c.repo, chatops.LabelHolds, chatops.HoldsTitle); err != nil {
+			return nil, err
+		}
+		if issue == nil || issue.GetNumber() == created.GetNumber() {
+			return change(nil), nil
+		}
+		if err := c.f.CloseIssue(ctx, c.repo, created.GetNumber()); err != nil {
+			return nil, err
+		}
 	}
-	if issue.GetBody() == body {
-		return nil
+	body, err := c.f.EditIssueBody(ctx, c.repo, issue.GetNumber(), func(body string) (string, error) {
+		h, err := chatops.ParseHolds(body)
+		if err != nil {
+			return "", fmt.Errorf("the issue %q cannot be read (%v); fix its table, or close it to start afresh", chatops.HoldsTitle, err)
+		}
+		return chatops.RenderHolds(change(h)), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update the holds issue %s#%d: %w", c.repo, issue.GetNumber(), err)
 	}
-	if _, _, err := gh.Issues.Edit(ctx, c.repo.Owner, c.repo.Name, issue.GetNumber(), &github.IssueRequest{Body: github.String(body)}); err != nil {
-		return fmt.Errorf("update the holds issue %s#%d: %w", c.repo, issue.GetNumber(), err)
-	}
-	return nil
+	return chatops.ParseHolds(body)
 }
 
 // labelHeld puts the hold label on app's open promotion pull requests
-// into held environments, and takes it off the others.
-func (b *Bot) labelHeld(ctx context.Context, c *commentCtx, app string, holds chatops.Holds) error {
+// into held environments, and takes it off the others. It tries every
+// pull request and returns the ones it could not change ("#12 (why)").
+// A pull request that could not be labelled held has its checks run
+// again: they read the holds issue, so they fail without the label.
+func (b *Bot) labelHeld(ctx context.Context, c *commentCtx, app string, holds chatops.Holds) ([]string, error) {
 	prs, err := c.f.OpenProposals(ctx, c.repo, branchPrefix)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var missed []string
 	for _, pr := range prs {
 		env, a, ok := parseBranch(pr.GetHead().GetRef())
 		if !ok || a != app {
@@ -88,16 +132,24 @@ func (b *Bot) labelHeld(ctx context.Context, c *commentCtx, app string, holds ch
 		}
 		// The labels of a listed pull request may be stale; adding and
 		// removing are idempotent.
-		if _, held := holds.Find(app, env); held {
+		_, held := holds.Find(app, env)
+		if held {
 			err = c.f.AddLabels(ctx, c.repo, pr.GetNumber(), chatops.LabelHold)
 		} else {
 			err = c.f.RemoveLabel(ctx, c.repo, pr.GetNumber(), chatops.LabelHold)
 		}
-		if err != nil {
-			return err
+		if err == nil {
+			continue
 		}
+		why := fmt.Sprintf("#%d (%v)", pr.GetNumber(), err)
+		if held && c.st != nil {
+			if cerr := b.checkPull(ctx, c.f, c.st, pr.GetNumber(), nil); cerr != nil {
+				why = fmt.Sprintf("#%d (%v; its checks could not be run again: %v)", pr.GetNumber(), err, cerr)
+			}
+		}
+		missed = append(missed, why)
 	}
-	return nil
+	return missed, nil
 }
 
 // statusView gathers /status: versions on the default branch, open

@@ -38,6 +38,23 @@ func (a *AppForges) Forge(installationID int64) *forge.Forge {
 	return f
 }
 
+// Forget drops the Forge and the client of an installation that was
+// uninstalled or suspended, so that installations coming and going do not
+// grow the process. The shared object cache bounds itself.
+func (a *AppForges) Forget(installationID int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.forges, installationID)
+	a.App.Forget(installationID)
+}
+
+// cached returns how many installations have a Forge.
+func (a *AppForges) cached() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.forges)
+}
+
 // Installations lists the App's installation IDs, authenticating as the App.
 func (a *AppForges) Installations(ctx context.Context) ([]int64, error) {
 	var ids []int64

@@ -351,6 +351,13 @@ func newWorld(t testing.TB, o worldOptions) *world {
 // caused has run, then fails the test on any handler error.
 func (w *world) settle() {
 	w.t.Helper()
+	if errs := w.settleErrors(); len(errs) > 0 {
+		w.t.Fatalf("handler errors: %v", errors.Join(errs...))
+	}
+}
+
+// settleErrors waits as settle does and returns the handler errors.
+func (w *world) settleErrors() []error {
 	for {
 		jobs, sent := w.jobs.idle(), len(w.sim.Deliveries())
 		w.sim.Flush()
@@ -362,9 +369,7 @@ func (w *world) settle() {
 	errs := w.jobs.errs
 	w.jobs.errs = nil
 	w.jobs.mu.Unlock()
-	if len(errs) > 0 {
-		w.t.Fatalf("handler errors: %v", errors.Join(errs...))
-	}
+	return errs
 }
 
 // publish pushes an image tag to ghcr.io, as CI would: GitHub sends registry_package.

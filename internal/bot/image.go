@@ -275,6 +275,13 @@ func (b *Bot) pushApp(ctx context.Context, d event.Delivery, f *forge.Forge, st 
 		return out, err
 	}
 	if !ok {
+		if open != nil {
+			// The open pull request's labels depend on its environment only;
+			// an earlier run may have opened it and failed before them.
+			if err := f.EnsureLabels(ctx, st.repo, open, p.Labels); err != nil {
+				return out, err
+			}
+		}
 		out.Skip = &promote.Skip{App: ref.App, Env: env, Image: ref.Image, Reason: why}
 		b.decision(d, ref.App, env, "skipped: "+why, zap.String("tag", push.Tag))
 		return out, nil

@@ -21,7 +21,13 @@ func (b *Bot) onInstallation(ctx context.Context, d event.Delivery) error {
 	case *github.InstallationEvent:
 		id = p.GetInstallation().GetID()
 		if a := p.GetAction(); a == "deleted" || a == "suspend" {
+			for _, r := range b.index.Repos() {
+				if st := b.index.get(r); st != nil && st.installation == id {
+					b.forgetRepo(r)
+				}
+			}
 			b.index.removeInstallation(id)
+			b.cfg.Forges.Forget(id)
 			b.updateGauges()
 			b.log.Info("installation removed from the routing index", zap.String("delivery_id", d.ID), zap.Int64("installation_id", id))
 			return nil
@@ -30,6 +36,7 @@ func (b *Bot) onInstallation(ctx context.Context, d event.Delivery) error {
 		id = p.GetInstallation().GetID()
 		for _, r := range p.RepositoriesRemoved {
 			b.index.set(r.GetFullName(), nil)
+			b.forgetRepo(r.GetFullName())
 		}
 		b.updateGauges()
 		if len(p.RepositoriesAdded) == 0 {

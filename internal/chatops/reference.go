@@ -55,7 +55,12 @@ func Reference() string {
 		"Stagehand opens the issue on the first `/hold`; pin it once by hand if you like (GitHub's REST API cannot pin issues). " +
 		"If someone edits the table so that a row no longer reads, `/hold` and `/unhold` refuse to rewrite it rather than drop a hold. " +
 		"Every open promotion pull request of a held app and environment carries the label `" + LabelHold + "`, " +
-		"which makes its `stagehand/<env>` check fail.\n")
+		"which makes its `stagehand/<env>` check fail.\n\n")
+	b.WriteString("The issue is the record: it is written first, and the reply says what it then records. " +
+		"A `/hold` whose label cannot be put on a pull request is still done; the reply names the pull request, whose check is run again and fails from the issue alone. " +
+		"An `/unhold` whose label cannot be taken off is reported as failed, since that label keeps the check failing; asking again takes it off. " +
+		"GitHub cannot make an issue update conditional, so Stagehand changes the table on the body it reads right before writing and reads it back after: " +
+		"two `/hold` commands handled at the same time by two replicas both end in the table.\n")
 	return b.String()
 }
 

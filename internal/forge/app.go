@@ -25,7 +25,7 @@ type App struct {
 	apiURL  *url.URL
 	client  *github.Client
 	mu      sync.Mutex
-	clients map[int64]*github.Client // per installation; installations are few
+	clients map[int64]*github.Client // per installation, until it is forgotten
 }
 
 // NewApp returns the App with the given ID and private key, talking to the
@@ -78,6 +78,21 @@ func (a *App) Installation(id int64) *github.Client {
 	c := a.newClient(tr)
 	a.clients[id] = c
 	return c
+}
+
+// Forget drops the cached client of an installation, such as one that
+// was uninstalled; a later Installation call mints a new token.
+func (a *App) Forget(id int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.clients, id)
+}
+
+// Cached returns how many installation clients are cached.
+func (a *App) Cached() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.clients)
 }
 
 // appsTransport signs requests with a fresh App JWT.

@@ -31,20 +31,29 @@ func (c *ResponseCache) Delete(key string) { c.lru.remove(key) }
 // Len returns how many responses are stored.
 func (c *ResponseCache) Len() int { return c.lru.len() }
 
-// byteLRU is an LRU bounded by the total size of its values.
-type byteLRU[K comparable] struct {
+// sizedLRU is an LRU bounded by the total size of its values, as size
+// counts them, and by the number of entries.
+type sizedLRU[K comparable, V any] struct {
 	mu    sync.Mutex
 	max   int64
-	size  int64
-	cache *lru.Cache[K, []byte]
+	used  int64
+	size  func(V) int64
+	cache *lru.Cache[K, V]
 }
+
+// byteLRU is a sizedLRU of byte slices, sized by their length.
+type byteLRU[K comparable] = sizedLRU[K, []byte]
 
 // maxEntries bounds the entry count as well, so tiny values cannot grow the index unboundedly.
 const maxEntries = 1 << 16
 
 func newByteLRU[K comparable](maxBytes int64) *byteLRU[K] {
-	b := &byteLRU[K]{max: maxBytes}
-	c, err := lru.NewWithEvict[K, []byte](maxEntries, func(_ K, v []byte) { b.size -= int64(len(v)) })
+	return newSizedLRU[K](maxBytes, func(v []byte) int64 { return int64(len(v)) })
+}
+
+func newSizedLRU[K comparable, V any](maxBytes int64, size func(V) int64) *sizedLRU[K, V] {
+	b := &sizedLRU[K, V]{max: maxBytes, size: size}
+	c, err := lru.NewWithEvict[K, V](maxEntries, func(_ K, v V) { b.used -= b.size(v) })
 	if err != nil {
 		// Only a non-positive size makes NewWithEvict fail, and maxEntries is positive.
 		panic(err)
@@ -53,39 +62,47 @@ func newByteLRU[K comparable](maxBytes int64) *byteLRU[K] {
 	return b
 }
 
-func (b *byteLRU[K]) get(k K) ([]byte, bool) {
+func (b *sizedLRU[K, V]) get(k K) (V, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.cache.Get(k)
 }
 
-func (b *byteLRU[K]) add(k K, v []byte) {
-	if int64(len(v)) > b.max {
+func (b *sizedLRU[K, V]) add(k K, v V) {
+	n := b.size(v)
+	if n > b.max {
 		b.remove(k)
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	// Remove first: Add on an existing key replaces the value without the
-	// eviction callback, which would leave size counting the old value.
+	// eviction callback, which would leave used counting the old value.
 	b.cache.Remove(k)
 	b.cache.Add(k, v)
-	b.size += int64(len(v))
-	for b.size > b.max {
+	b.used += n
+	for b.used > b.max {
 		if _, _, ok := b.cache.RemoveOldest(); !ok {
 			break
 		}
 	}
 }
 
-func (b *byteLRU[K]) remove(k K) {
+func (b *sizedLRU[K, V]) remove(k K) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.cache.Remove(k)
 }
 
-func (b *byteLRU[K]) len() int {
+func (b *sizedLRU[K, V]) len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.cache.Len()
+}
+
+// bytes returns the total size of the values held.
+func (b *sizedLRU[K, V]) bytes() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
 }

@@ -179,7 +179,7 @@ func (f *Forge) writeCommit(ctx context.Context, snap *Snapshot, changes map[str
 		return "", fmt.Errorf("create commit on %s@%s: %w", snap.repo, snap.commit, err)
 	}
 	sha := created.GetSHA()
-	f.objects.commits.Add(sha, commitInfo{Tree: tree.GetSHA(), Parents: []string{snap.commit}})
+	f.objects.commits.add(sha, commitInfo{Tree: tree.GetSHA(), Parents: []string{snap.commit}})
 	f.rememberWritten(snap.repo, sha, changes)
 	return sha, nil
 }
@@ -189,12 +189,12 @@ func (f *Forge) writeCommit(ctx context.Context, snap *Snapshot, changes map[str
 func (f *Forge) rememberWritten(repo Repo, commit string, changes map[string][]byte) {
 	for p, content := range changes {
 		if content == nil {
-			f.objects.paths.Add(pathKey(repo, commit, p), entry{})
+			f.objects.paths.add(pathKey(repo, commit, p), entry{})
 			continue
 		}
 		sha := BlobSHA(content)
 		f.objects.putBlob(sha, content)
-		f.objects.paths.Add(pathKey(repo, commit, p), entry{Path: p, Type: "blob", SHA: sha, Size: int64(len(content))})
+		f.objects.paths.add(pathKey(repo, commit, p), entry{Path: p, Type: "blob", SHA: sha, Size: int64(len(content))})
 	}
 }
 

@@ -78,6 +78,11 @@ func status(err error) int {
 	return 0
 }
 
+// ServerError reports whether err is a 5xx answer from GitHub that the
+// client stack gave up retrying: the request may succeed when the work is
+// done again.
+func ServerError(err error) bool { return status(err) >= 500 }
+
 // isNotFound reports whether err is GitHub's 404.
 func isNotFound(err error) bool { return status(err) == http.StatusNotFound }
 

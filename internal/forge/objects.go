@@ -12,15 +12,17 @@ import (
 // ObjectCache holds immutable git data by SHA: blob contents, recursive tree
 // listings, commits and the path lookups made at a commit. What a SHA names
 // never changes, so one cache is safely shared by every snapshot and every
-// Forge of the process. Blob contents are bounded by bytes, the rest by count.
+// Forge of the process. Each kind is bounded by bytes (an estimate of what
+// its values hold) and by entries, so many repositories, commits or large
+// trees cannot grow it past its budget.
 // It also keeps hints about which proposal branches have an open pull
 // request; a stale hint costs a call, never a wrong result.
 type ObjectCache struct {
 	branches *recentBranches
 	blobs    *byteLRU[string]
-	trees    *lru.Cache[string, *treeIndex]
-	commits  *lru.Cache[string, commitInfo]
-	paths    *lru.Cache[string, entry]
+	trees    *sizedLRU[string, *treeIndex]
+	commits  *sizedLRU[string, commitInfo]
+	paths    *sizedLRU[string, entry]
 }
 
 // commitInfo is what Stagehand needs of a commit object.
@@ -38,15 +40,38 @@ type entry struct {
 	Size int64 // -1 when unknown
 }
 
-// NewObjectCache returns an ObjectCache keeping at most maxBlobBytes of blob content.
-func NewObjectCache(maxBlobBytes int64) *ObjectCache {
+// entryOverhead is what an entry costs beyond its strings: the struct,
+// string headers, its map slot and its cache key.
+const entryOverhead = 160
+
+func (e entry) bytes() int64 {
+	return int64(len(e.Path)+len(e.Mode)+len(e.Type)+len(e.SHA)) + entryOverhead
+}
+
+func (c commitInfo) bytes() int64 {
+	n := int64(len(c.Tree)) + entryOverhead
+	for _, p := range c.Parents {
+		n += int64(len(p)) + 16
+	}
+	return n
+}
+
+// NewObjectCache returns an ObjectCache holding about maxBytes in all:
+// half for blob contents, a quarter for tree listings, an eighth each for
+// commits and path lookups.
+func NewObjectCache(maxBytes int64) *ObjectCache {
 	return &ObjectCache{
 		branches: newRecentBranches(),
-		blobs:    newByteLRU[string](maxBlobBytes),
-		trees:    mustLRU[string, *treeIndex](256),
-		commits:  mustLRU[string, commitInfo](4096),
-		paths:    mustLRU[string, entry](16384),
+		blobs:    newByteLRU[string](maxBytes / 2),
+		trees:    newSizedLRU[string](maxBytes/4, (*treeIndex).bytes),
+		commits:  newSizedLRU[string](maxBytes/8, commitInfo.bytes),
+		paths:    newSizedLRU[string](maxBytes/8, entry.bytes),
 	}
+}
+
+// Bytes returns about how many bytes the cache holds, for metrics and tests.
+func (c *ObjectCache) Bytes() int64 {
+	return c.blobs.bytes() + c.trees.bytes() + c.commits.bytes() + c.paths.bytes()
 }
 
 func mustLRU[K comparable, V any](size int) *lru.Cache[K, V] {

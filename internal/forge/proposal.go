@@ -137,7 +137,7 @@ func (f *Forge) proposeNew(ctx context.Context, snap *Snapshot, p Proposal, chan
 			info.Parents = append(info.Parents, parent.GetSHA())
 		}
 	}
-	f.objects.commits.Add(out.Commit.GetSHA(), info)
+	f.objects.commits.add(out.Commit.GetSHA(), info)
 	f.rememberWritten(repo, out.Commit.GetSHA(), changes)
 	return out.Commit.GetSHA(), nil
 }
@@ -157,39 +157,83 @@ func singleText(changes map[string][]byte) (string, []byte, bool) {
 // supersede makes Branch hold the change, unless its head already does:
 // a commit whose only parent is the base and whose changed paths hold the
 // wanted content. Otherwise it writes the commit and force-moves the branch.
+//
+// A forced update takes no precondition in GitHub's REST API, so the move
+// is compared before it is written: the head is read again just before the
+// update, and when another writer (a second replica, a person) moved it
+// since it was judged, the new head is judged again, a bounded number of
+// times, instead of being overwritten blindly. A head that already holds
+// the change is kept as it is.
 func (f *Forge) supersede(ctx context.Context, snap *Snapshot, p Proposal, changes map[string][]byte, pr *github.PullRequest) (string, bool, error) {
 	repo := snap.repo
 	head := pr.GetHead().GetSHA()
 	if head == "" {
-		sha, err := f.Head(ctx, repo, p.Branch)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		sha, err := f.branchHead(ctx, repo, p.Branch)
+		if err != nil {
 			return "", false, err
 		}
 		head = sha
 	}
-	if head != "" {
-		same, err := f.holds(ctx, repo, head, snap.commit, changes)
+	var commit string
+	for attempt := 0; attempt < f.attempts; attempt++ {
+		if head != "" {
+			same, err := f.holds(ctx, repo, head, snap.commit, changes)
+			if err != nil || same {
+				return head, false, err
+			}
+		}
+		if commit == "" {
+			var err error
+			if commit, err = f.writeCommit(ctx, snap, changes, p.Message, nil); err != nil {
+				return "", false, err
+			}
+		}
+		moved, now, err := f.moveFrom(ctx, repo, p.Branch, head, commit)
 		if err != nil {
 			return "", false, err
 		}
-		if same {
-			return head, false, nil
+		if moved {
+			return commit, true, nil
 		}
+		head = now
 	}
-	commit, err := f.writeCommit(ctx, snap, changes, p.Message, nil)
-	if err != nil {
-		return "", false, err
+	return "", false, fmt.Errorf("move %s of %s after %d attempts: %w", p.Branch, repo, f.attempts, ErrConflict)
+}
+
+// branchHead returns branch's head, or "" when there is no such branch.
+func (f *Forge) branchHead(ctx context.Context, repo Repo, branch string) (string, error) {
+	sha, err := f.Head(ctx, repo, branch)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
 	}
-	ref := &github.Reference{Ref: github.String("refs/heads/" + p.Branch), Object: &github.GitObject{SHA: github.String(commit)}}
-	if head == "" {
-		_, _, err = f.gh.Git.CreateRef(ctx, repo.Owner, repo.Name, ref)
-	} else {
-		_, _, err = f.gh.Git.UpdateRef(ctx, repo.Owner, repo.Name, ref, true)
+	return sha, err
+}
+
+// moveFrom points branch at commit if its head is still expected ("" for
+// no branch). When it is not, nothing is written and the head found is
+// returned ("" for none).
+func (f *Forge) moveFrom(ctx context.Context, repo Repo, branch, expected, commit string) (bool, string, error) {
+	ref := &github.Reference{Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: github.String(commit)}}
+	if expected == "" {
+		_, _, err := f.gh.Git.CreateRef(ctx, repo.Owner, repo.Name, ref)
+		if status(err) == http.StatusUnprocessableEntity {
+			// Created meanwhile by someone else.
+			now, herr := f.branchHead(ctx, repo, branch)
+			return false, now, herr
+		}
+		if err != nil {
+			return false, "", fmt.Errorf("create %s of %s at %s: %w", branch, repo, commit, err)
+		}
+		return true, commit, nil
 	}
-	if err != nil {
-		return "", false, fmt.Errorf("move %s of %s to %s: %w", p.Branch, repo, commit, err)
+	now, err := f.branchHead(ctx, repo, branch)
+	if err != nil || now != expected {
+		return false, now, err
 	}
-	return commit, true, nil
+	if _, _, err := f.gh.Git.UpdateRef(ctx, repo.Owner, repo.Name, ref, true); err != nil {
+		return false, "", fmt.Errorf("move %s of %s to %s: %w", branch, repo, commit, err)
+	}
+	return true, commit, nil
 }
 
 // holds reports whether commit is base plus exactly the given changes at those paths.

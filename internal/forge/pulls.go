@@ -112,6 +112,13 @@ func (f *Forge) updatePR(ctx context.Context, repo Repo, pr *github.PullRequest,
 	return pr, nil
 }
 
+// EnsureLabels adds the labels an open pull request should carry and does
+// not (one call, none when it carries them all): a run that finds its pull
+// request already open puts back labels an earlier, failed run did not add.
+func (f *Forge) EnsureLabels(ctx context.Context, repo Repo, pr *github.PullRequest, labels []string) error {
+	return f.addMissingLabels(ctx, repo, pr, labels)
+}
+
 // addMissingLabels adds the labels pr does not carry yet, in one call.
 func (f *Forge) addMissingLabels(ctx context.Context, repo Repo, pr *github.PullRequest, labels []string) error {
 	var missing []string
@@ -131,9 +138,15 @@ func (f *Forge) addMissingLabels(ctx context.Context, repo Repo, pr *github.Pull
 	return nil
 }
 
+// closeKind marks the comment that says why Stagehand closed a pull request.
+const closeKind = "closed"
+
 // ClosePR closes a pull request after commenting why, so nobody wonders.
+// The comment carries a marker and is only written when the pull request
+// does not already hold the same one, so a retry after a failed close (or a
+// second replica closing the same pull request) leaves one comment.
 func (f *Forge) ClosePR(ctx context.Context, repo Repo, number int, reason string) error {
-	if _, err := f.Comment(ctx, repo, number, reason); err != nil {
+	if _, err := f.UpsertComment(ctx, repo, number, closeKind, "", reason); err != nil {
 		return err
 	}
 	_, _, err := f.gh.PullRequests.Edit(ctx, repo.Owner, repo.Name, number, &github.PullRequest{State: github.String("closed")})

@@ -57,13 +57,19 @@ type treeIndex struct {
 	sha      string
 	entries  map[string]entry
 	children map[string][]string // directory path ("." for the root) → sorted child names
+	size     int64               // about how many bytes it holds, counted by add
 }
 
+// bytes returns about how many bytes the listing holds.
+func (t *treeIndex) bytes() int64 { return t.size }
+
 func newTreeIndex(sha string) *treeIndex {
-	return &treeIndex{sha: sha, entries: map[string]entry{}, children: map[string][]string{".": nil}}
+	return &treeIndex{sha: sha, entries: map[string]entry{}, children: map[string][]string{".": nil}, size: int64(len(sha)) + entryOverhead}
 }
 
 func (t *treeIndex) add(e entry) {
+	// The entry with its key, and its name in the parent's child list.
+	t.size += e.bytes() + int64(len(e.Path)+len(path.Base(e.Path))) + 16
 	t.entries[e.Path] = e
 	dir := path.Dir(e.Path)
 	t.children[dir] = append(t.children[dir], path.Base(e.Path))
@@ -82,7 +88,7 @@ func (t *treeIndex) sortChildren() {
 
 // TreeSHA returns the SHA of the snapshot's root tree.
 func (s *Snapshot) TreeSHA() (string, error) {
-	if c, ok := s.f.objects.commits.Get(s.commit); ok {
+	if c, ok := s.f.objects.commits.get(s.commit); ok {
 		return c.Tree, nil
 	}
 	s.mu.Lock()
@@ -100,7 +106,7 @@ func (s *Snapshot) TreeSHA() (string, error) {
 
 // commitInfo reads a commit object, from the cache when present.
 func (f *Forge) commitInfo(ctx context.Context, repo Repo, sha string) (commitInfo, error) {
-	if c, ok := f.objects.commits.Get(sha); ok {
+	if c, ok := f.objects.commits.get(sha); ok {
 		return c, nil
 	}
 	c, _, err := f.gh.Git.GetCommit(ctx, repo.Owner, repo.Name, sha)
@@ -111,7 +117,7 @@ func (f *Forge) commitInfo(ctx context.Context, repo Repo, sha string) (commitIn
 	for _, p := range c.Parents {
 		info.Parents = append(info.Parents, p.GetSHA())
 	}
-	f.objects.commits.Add(sha, info)
+	f.objects.commits.add(sha, info)
 	return info, nil
 }
 
@@ -123,7 +129,7 @@ func (s *Snapshot) load() (*treeIndex, error) {
 		return s.index, nil
 	}
 	key := treeKey(s.repo, s.commit)
-	if idx, ok := s.f.objects.trees.Get(key); ok {
+	if idx, ok := s.f.objects.trees.get(key); ok {
 		s.index = idx
 		return idx, nil
 	}
@@ -136,7 +142,7 @@ func (s *Snapshot) load() (*treeIndex, error) {
 		return nil, err
 	}
 	idx.sortChildren()
-	s.f.objects.trees.Add(key, idx)
+	s.f.objects.trees.add(key, idx)
 	s.index = idx
 	return idx, nil
 }
@@ -188,7 +194,7 @@ func (s *Snapshot) lookup(name string) (entry, error) {
 	idx := s.index
 	s.mu.Unlock()
 	if idx == nil {
-		if e, ok := s.f.objects.trees.Get(treeKey(s.repo, s.commit)); ok {
+		if e, ok := s.f.objects.trees.get(treeKey(s.repo, s.commit)); ok {
 			idx = e
 		}
 	}
@@ -198,7 +204,7 @@ func (s *Snapshot) lookup(name string) (entry, error) {
 		}
 		return entry{}, fs.ErrNotExist
 	}
-	if e, ok := s.f.objects.paths.Get(pathKey(s.repo, s.commit, name)); ok {
+	if e, ok := s.f.objects.paths.get(pathKey(s.repo, s.commit, name)); ok {
 		if e.Type == "" {
 			return entry{}, fs.ErrNotExist
 		}
@@ -213,7 +219,7 @@ func (s *Snapshot) readContents(name string) (entry, error) {
 	opts := &github.RepositoryContentGetOptions{Ref: s.commit}
 	file, _, _, err := s.f.gh.Repositories.GetContents(s.ctx, s.repo.Owner, s.repo.Name, name, opts)
 	if isNotFound(err) {
-		s.f.objects.paths.Add(pathKey(s.repo, s.commit, name), entry{})
+		s.f.objects.paths.add(pathKey(s.repo, s.commit, name), entry{})
 		return entry{}, fs.ErrNotExist
 	}
 	if err != nil {
@@ -242,7 +248,7 @@ func (s *Snapshot) readContents(name string) (entry, error) {
 		return entry{}, fmt.Errorf("read %s in %s@%s: content does not match blob %s", name, s.repo, s.commit, e.SHA)
 	}
 	s.f.objects.putBlob(e.SHA, data)
-	s.f.objects.paths.Add(pathKey(s.repo, s.commit, name), e)
+	s.f.objects.paths.add(pathKey(s.repo, s.commit, name), e)
 	return e, nil
 }
 

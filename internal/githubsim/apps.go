@@ -96,13 +96,29 @@ func (s *Sim) SetInstalled(sender, repoName string, installed bool) error {
 func (s *Sim) InstallApp(sender string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	repos := s.installedReposJSON()
+	who := s.personLocked(sender)
+	payload := obj{"repositories": repos, "requester": nil, "installation": s.installationJSON()}
+	s.emit("installation", "created", nil, who, payload)
+}
+
+// UninstallApp sends the "installation deleted" webhook, as GitHub does when
+// an owner uninstalls the App. The simulator keeps serving the installation,
+// so that a test can install it again.
+func (s *Sim) UninstallApp(sender string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repos := s.installedReposJSON()
+	s.emit("installation", "deleted", nil, s.personLocked(sender), obj{"repositories": repos, "installation": s.installationJSON()})
+}
+
+// installedReposJSON lists the installed repositories as installation payloads do.
+func (s *Sim) installedReposJSON() []obj {
 	repos := []obj{}
 	for _, r := range s.installedRepos() {
 		repos = append(repos, obj{"id": r.id, "node_id": nodeID("R", r.id), "name": r.name, "full_name": r.fullName(), "private": r.private})
 	}
-	who := s.personLocked(sender)
-	payload := obj{"repositories": repos, "requester": nil, "installation": s.installationJSON()}
-	s.emit("installation", "created", nil, who, payload)
+	return repos
 }
 
 func (s *Sim) deliveryItemJSON(d *Delivery) obj {

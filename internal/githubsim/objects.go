@@ -63,10 +63,13 @@ func encodeTree(entries []treeEntry) ([]byte, error) {
 	sorted := append([]treeEntry(nil), entries...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].sortKey() < sorted[j].sortKey() })
 	var buf bytes.Buffer
-	for i, e := range sorted {
-		if i > 0 && sorted[i-1].Name == e.Name {
+	// A tree "a" sorts as "a/", after "a.b": duplicates need not be neighbours.
+	seen := make(map[string]bool, len(sorted))
+	for _, e := range sorted {
+		if seen[e.Name] {
 			return nil, fmt.Errorf("duplicate tree entry %q", e.Name)
 		}
+		seen[e.Name] = true
 		if e.Name == "" || strings.Contains(e.Name, "/") || e.Name == "." || e.Name == ".." || e.Name == ".git" {
 			return nil, fmt.Errorf("invalid tree entry name %q", e.Name)
 		}

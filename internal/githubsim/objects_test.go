@@ -1,12 +1,14 @@
 package githubsim
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,17 +127,48 @@ func TestSignatureRoundTrip(t *testing.T) {
 	}
 }
 
+// FuzzDecodeTree: whatever decodes and encodes again is a fixed point.
+// encode(decode(b)) is b for a tree in git's order, decode(encode(x)) is x
+// sorted, and a second encoding changes nothing.
 func FuzzDecodeTree(f *testing.F) {
 	data, _ := encodeTree([]treeEntry{{Mode: ModeFile, Name: "a", SHA: strings.Repeat("ab", 20)}})
 	f.Add(data)
+	two, _ := encodeTree([]treeEntry{{Mode: ModeTree, Name: "d", SHA: strings.Repeat("cd", 20)}, {Mode: ModeFile, Name: "d.txt", SHA: strings.Repeat("ef", 20)}})
+	f.Add(two)
+	// A file and a tree of one name, not neighbours in git's order: git refuses the tree.
+	dup := append(append(append([]byte(nil), data...), "100644 a.b\x00"+strings.Repeat("\x01", 20)...), "40000 a\x00"+strings.Repeat("\x02", 20)...)
+	f.Add(dup)
 	f.Add([]byte("100644 x\x00short"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := decodeTree(data)
 		if err != nil {
 			return
 		}
-		if _, err := encodeTree(entries); err != nil {
+		enc, err := encodeTree(entries)
+		if err != nil {
 			return
+		}
+		names := map[string]bool{}
+		for _, e := range entries {
+			if names[e.Name] {
+				t.Fatalf("encodeTree accepted two entries named %q", e.Name)
+			}
+			names[e.Name] = true
+		}
+		sorted := slices.IsSortedFunc(entries, func(a, b treeEntry) int { return strings.Compare(a.sortKey(), b.sortKey()) })
+		if sorted && !bytes.Equal(enc, data) {
+			t.Fatalf("encode(decode(%q)) = %q", data, enc)
+		}
+		back, err := decodeTree(enc)
+		if err != nil {
+			t.Fatalf("decode(encode(%v)): %v", entries, err)
+		}
+		want := slices.SortedFunc(slices.Values(entries), func(a, b treeEntry) int { return strings.Compare(a.sortKey(), b.sortKey()) })
+		if !slices.Equal(back, want) {
+			t.Fatalf("decode(encode(%v)) = %v", want, back)
+		}
+		if again, err := encodeTree(back); err != nil || !bytes.Equal(again, enc) {
+			t.Fatalf("second encoding %q, %v; want %q", again, err, enc)
 		}
 	})
 }
