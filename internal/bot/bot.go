@@ -63,9 +63,9 @@ type Labeler interface {
 	Labels(ctx context.Context, ref string) (map[string]string, error)
 }
 
-// Scheduler runs fn at t, without blocking the caller.
+// Scheduler runs fn at t, without blocking the caller; stop cancels it.
 type Scheduler interface {
-	At(t time.Time, fn func())
+	At(t time.Time, fn func()) (stop func())
 }
 
 // Config configures a Bot.
@@ -106,8 +106,8 @@ type Bot struct {
 	index   *Index
 	metrics *metrics
 
-	mu      sync.Mutex
-	pending map[string]bool // scheduled rechecks, "repo@unix"
+	mu     sync.Mutex
+	timers map[string]*repoTimer // by repository: its one timer and the jobs due
 	// waiting holds, per repository, the promotions a gate holds back:
 	// derived state, rebuilt by the full scan at start.
 	waiting map[string]map[pair]bool
@@ -139,7 +139,7 @@ func New(cfg Config) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, pending: map[string]bool{}, waiting: map[string]map[pair]bool{},
+	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, timers: map[string]*repoTimer{}, waiting: map[string]map[pair]bool{},
 		unlisted: map[string]map[pair]string{}}
 	return b, nil
 }
@@ -183,13 +183,15 @@ func (b *Bot) Handle(ctx context.Context, d event.Delivery) error {
 
 // enqueue hands one of the bot's own deliveries to the queue.
 func (b *Bot) enqueue(d event.Delivery) error {
-	err := b.cfg.Queue.Enqueue(queue.Job{Key: d.Key(), ID: d.ID, Event: d.Event, Run: func(ctx context.Context) error {
-		return b.Handle(ctx, d)
-	}})
-	if err != nil {
+	if err := b.cfg.Queue.Enqueue(b.job(d)); err != nil {
 		return fmt.Errorf("queue %s for %s: %w", d.Event, d.Repo, err)
 	}
 	return nil
+}
+
+// job is the queue job that handles one of the bot's own deliveries.
+func (b *Bot) job(d event.Delivery) queue.Job {
+	return jobFor(d, b.Handle)
 }
 
 // decision logs one decision with the fields every line carries.
