@@ -98,6 +98,19 @@ func (x *Index) set(repo string, st *repoState) {
 	x.rebuild()
 }
 
+// reposOf returns the repositories of an installation in the index.
+func (x *Index) reposOf(id int64) []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []string
+	for name, st := range x.repos {
+		if st.installation == id {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // removeInstallation drops every repository of an installation.
 func (x *Index) removeInstallation(id int64) {
 	x.mu.Lock()

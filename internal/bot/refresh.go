@@ -18,9 +18,13 @@ import (
 // valid.
 const PolicyCheck = "stagehand/policy"
 
-// Start builds the routing index from every installed repository, then
-// re-evaluates each one's pending promotions, so that gates that lifted
-// while Stagehand was down are acted on and timers are set again.
+// Start builds the routing index from every installed repository in one
+// pass, then re-evaluates each indexed repository's pending promotions,
+// so that gates that lifted while Stagehand was down are acted on and
+// timers are set again. A repository (or an installation) that cannot be
+// read does not hold the others back: it is left out, and tried again on
+// its own with backoff until it can be read (see onRefresh). Start fails
+// only when the installations cannot be listed, when nothing is known.
 func (b *Bot) Start(ctx context.Context) error {
 	if b.cfg.Installations == nil {
 		return errors.New("bot: no way to list installations")
@@ -29,39 +33,52 @@ func (b *Bot) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list installations: %w", err)
 	}
-	var errs []error
 	for _, id := range ids {
-		if err := b.refreshInstallation(ctx, id); err != nil {
-			errs = append(errs, err)
+		failed, err := b.refreshInstallation(ctx, id)
+		if err != nil {
+			b.retryRefresh(Refresh{Installation: id}, err)
+		}
+		for _, f := range failed {
+			b.retryRefresh(Refresh{Installation: id, Repo: f.repo, Branch: f.branch}, f.err)
 		}
 	}
 	for _, name := range b.index.Repos() {
 		st := b.index.get(name)
 		if err := b.enqueue(recheck(name, st.installation, "start", true)); err != nil {
-			errs = append(errs, err)
+			// The next event for the repository re-evaluates it.
+			b.log.Warn("recheck at start not queued", zap.String("repo", name), zap.Error(err))
 		}
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
-// refreshInstallation reads the policy of every repository of an installation.
-func (b *Bot) refreshInstallation(ctx context.Context, id int64) error {
+// repoFailure is a repository whose policy could not be read.
+type repoFailure struct {
+	repo   forge.Repo
+	branch string
+	err    error
+}
+
+// refreshInstallation reads the policy of every repository of an
+// installation. It returns the repositories that could not be read, and
+// an error when the installation's repositories could not be listed.
+func (b *Bot) refreshInstallation(ctx context.Context, id int64) ([]repoFailure, error) {
 	f := b.cfg.Forges.Forge(id)
-	var errs []error
+	var failed []repoFailure
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		list, resp, err := f.Client().Apps.ListRepos(ctx, opts)
 		if err != nil {
-			return fmt.Errorf("repositories of installation %d: %w", id, err)
+			return failed, fmt.Errorf("repositories of installation %d: %w", id, err)
 		}
 		for _, r := range list.Repositories {
 			repo := forge.Repo{Owner: r.GetOwner().GetLogin(), Name: r.GetName()}
 			if err := b.refreshRepo(ctx, f, id, repo, r.GetDefaultBranch(), ""); err != nil {
-				errs = append(errs, err)
+				failed = append(failed, repoFailure{repo: repo, branch: r.GetDefaultBranch(), err: err})
 			}
 		}
 		if resp.NextPage == 0 {
-			return errors.Join(errs...)
+			return failed, nil
 		}
 		opts.Page = resp.NextPage
 	}

@@ -124,6 +124,17 @@ func (b *Bot) fire(repo string, gen int) {
 	}
 }
 
+// forgetDue drops what is due for key (a repository, or
+// "installation/<id>") and stops its timer: it left the routing index.
+func (b *Bot) forgetDue(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if rt := b.timers[key]; rt != nil && rt.stop != nil {
+		rt.stop()
+	}
+	delete(b.timers, key)
+}
+
 // scheduleRecheck asks for a recheck of st's repository at t.
 func (b *Bot) scheduleRecheck(st *repoState, t time.Time) {
 	d := recheck(st.repo.String(), st.installation, t.UTC().Format(time.RFC3339), false)
