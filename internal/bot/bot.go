@@ -141,6 +141,7 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, timers: map[string]*repoTimer{}, waiting: map[string]map[pair]bool{},
 		unlisted: map[string]map[pair]string{}}
+	b.index.onChange(m.setIndex)
 	return b, nil
 }
 

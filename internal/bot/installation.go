@@ -26,7 +26,6 @@ func (b *Bot) onInstallation(ctx context.Context, d event.Delivery) error {
 				b.forgetDue(key)
 			}
 			b.index.removeInstallation(id)
-			b.updateGauges()
 			b.log.Info("installation removed from the routing index", zap.String("delivery_id", d.ID), zap.Int64("installation_id", id))
 			return nil
 		}
@@ -36,7 +35,6 @@ func (b *Bot) onInstallation(ctx context.Context, d event.Delivery) error {
 			b.forgetDue(r.GetFullName())
 			b.index.set(r.GetFullName(), nil)
 		}
-		b.updateGauges()
 		if len(p.RepositoriesAdded) == 0 {
 			return nil
 		}

@@ -88,15 +88,23 @@ func (b *Bot) refreshInstallation(ctx context.Context, id int64) ([]repoFailure,
 // empty) and puts it in the index. A repository without a policy leaves
 // the index; an invalid policy leaves the previous entry in place and is
 // reported as a failing check run on the commit. It returns the error of
-// the policy, if any, only through the check.
+// the policy, if any, only through the check. What a read that began
+// before a newer one finds is dropped (see Index).
 func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int64, repo forge.Repo, branch, commit string) error {
 	if branch == "" {
 		branch = "main"
 	}
+	ticket := b.index.begin()
+	defer b.index.end(ticket)
+	put := func(st *repoState) {
+		if !b.index.put(repo.String(), st, ticket) {
+			b.log.Info("routing index kept: a newer read won", zap.String("repo", repo.String()), zap.String("commit", commit))
+		}
+	}
 	if commit == "" {
 		head, err := f.Head(ctx, repo, branch)
 		if errors.Is(err, fs.ErrNotExist) {
-			b.index.set(repo.String(), nil)
+			put(nil)
 			return nil
 		}
 		if err != nil {
@@ -107,8 +115,7 @@ func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int6
 	snap := f.Snapshot(ctx, repo, commit)
 	data, err := fs.ReadFile(snap, policy.FileName)
 	if errors.Is(err, fs.ErrNotExist) {
-		b.index.set(repo.String(), nil)
-		b.updateGauges()
+		put(nil)
 		return nil
 	}
 	if err != nil {
@@ -122,16 +129,9 @@ func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int6
 		b.log.Info("policy invalid: index kept", zap.String("repo", repo.String()), zap.String("commit", commit), zap.Error(err))
 		return b.policyCheck(ctx, f, repo, commit, err)
 	}
-	b.index.set(repo.String(), &repoState{repo: repo, installation: installation, defaultBranch: branch, commit: commit, pol: pol})
-	b.updateGauges()
+	put(&repoState{repo: repo, installation: installation, defaultBranch: branch, commit: commit, pol: pol})
 	b.log.Info("routing index refreshed", zap.String("repo", repo.String()), zap.String("commit", commit), zap.Int("apps", len(pol.Apps)))
 	return nil
-}
-
-func (b *Bot) updateGauges() {
-	repos, images := b.index.counts()
-	b.metrics.repos.Set(float64(repos))
-	b.metrics.images.Set(float64(images))
 }
 
 // policyCheck publishes the stagehand/policy check run on commit: success
