@@ -78,6 +78,10 @@ type Config struct {
 	// Queue takes the bot's own jobs: fanned-out image events and gate
 	// rechecks, keyed by repository like every delivery. Required.
 	Queue server.Enqueuer
+	// Login returns the App's own login ("<slug>[bot]"), read at Start:
+	// the bot ignores its comments and finds its own status comments by
+	// it. Default: the Forges' Login, when they have one.
+	Login func(ctx context.Context) (string, error)
 	// Resolver, when set, confirms each registry event (trust, not
 	// blindly: the tag must resolve; its index digest is recorded).
 	Resolver Resolver
@@ -111,6 +115,8 @@ type Bot struct {
 	// waiting holds, per repository, the promotions a gate holds back:
 	// derived state, rebuilt by the full scan at start.
 	waiting map[string]map[pair]bool
+	// self is the App's own login, once Start has read it.
+	self string
 	// unlisted holds, per repository, why the registry could not list the
 	// tags of a carry: version environment's channel (for /status).
 	unlisted map[string]map[pair]string
@@ -135,6 +141,11 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
 	}
+	if l, ok := cfg.Forges.(interface {
+		Login(context.Context) (string, error)
+	}); ok && cfg.Login == nil {
+		cfg.Login = l.Login
+	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
@@ -143,6 +154,13 @@ func New(cfg Config) (*Bot, error) {
 		unlisted: map[string]map[pair]string{}}
 	b.index.onChange(m.setIndex)
 	return b, nil
+}
+
+// selfLogin returns the App's own login, or "" before Start read it.
+func (b *Bot) selfLogin() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.self
 }
 
 // Index returns the routing index: which config repositories track an image.

@@ -38,7 +38,7 @@ func (b *Bot) onIssueComment(ctx context.Context, d event.Delivery) error {
 	}
 	cm := ev.GetComment()
 	user := cm.GetUser().GetLogin()
-	if ok, why := chatops.Screen(chatops.Event{Action: ev.GetAction(), Author: user, AuthorType: cm.GetUser().GetType()}); !ok {
+	if ok, why := chatops.Screen(chatops.Event{Action: ev.GetAction(), Author: user, AuthorType: cm.GetUser().GetType(), Self: b.selfLogin()}); !ok {
 		b.decision(d, "", "", "comment ignored: "+why)
 		return nil
 	}
@@ -59,7 +59,7 @@ func (b *Bot) onIssueComment(ctx context.Context, d event.Delivery) error {
 	}
 	reaction := chatops.Reaction(answers)
 	b.decision(d, "", "", "commands answered", zap.String("user", user), zap.Int("commands", len(answers)), zap.String("reaction", reaction))
-	if _, err := c.f.UpsertComment(ctx, c.repo, c.pull.Number, replyKind, "", chatops.RenderReply(user, answers)); err != nil {
+	if _, err := c.f.UpsertComment(ctx, c.repo, c.pull.Number, replyKind, b.selfLogin(), chatops.RenderReply(user, answers)); err != nil {
 		return err
 	}
 	return c.f.React(ctx, c.repo, cm.GetID(), reaction)

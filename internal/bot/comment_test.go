@@ -203,7 +203,7 @@ func TestCommentTwoCommandsAndOwnReply(t *testing.T) {
 	if bots != 1 {
 		t.Errorf("%d Stagehand comments, want the one reply", bots)
 	}
-	if !slices.Contains(w.decisions(), "/: comment ignored: comment by a bot") {
+	if !slices.Contains(w.decisions(), "/: comment ignored: own comment") {
 		t.Errorf("decisions %q: the bot's own comment was not seen and ignored", w.decisions())
 	}
 	// A second command edits the same reply instead of adding one.

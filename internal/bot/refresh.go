@@ -24,10 +24,20 @@ const PolicyCheck = "stagehand/policy"
 // timers are set again. A repository (or an installation) that cannot be
 // read does not hold the others back: it is left out, and tried again on
 // its own with backoff until it can be read (see onRefresh). Start fails
-// only when the installations cannot be listed, when nothing is known.
+// only when the App or its installations cannot be read, when nothing is
+// known.
 func (b *Bot) Start(ctx context.Context) error {
 	if b.cfg.Installations == nil {
 		return errors.New("bot: no way to list installations")
+	}
+	if b.cfg.Login != nil {
+		self, err := b.cfg.Login(ctx)
+		if err != nil {
+			return err
+		}
+		b.mu.Lock()
+		b.self = self
+		b.mu.Unlock()
 	}
 	ids, err := b.cfg.Installations(ctx)
 	if err != nil {
