@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
 // TestReplyFindsOwnComment: a person quotes Stagehand's status comment,
@@ -36,4 +39,27 @@ func TestReplyFindsOwnComment(t *testing.T) {
 	if got := w.bot.selfLogin(); got != "stagehand[bot]" {
 		t.Errorf("self = %q, want stagehand[bot]", got)
 	}
+}
+
+// TestRollbackNothingRuns: a rollback in an environment whose overlays
+// do not name the app's image is refused with the reason, not answered
+// "cannot read …: <nil>".
+func TestRollbackNothingRuns(t *testing.T) {
+	files := seedFiles(chatPolicy)
+	files[chatProdOverlay] = "resources:\n- ../../base\n"
+	w := newWorld(t, worldOptions{files: files})
+	w.sim.AddUser("sam")
+	if err := w.sim.SetPermission(configRepo, "sam", githubsim.PermWrite); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.AddTeamMember("acme", "sre", "sam", "member")
+	n := w.issue()
+	reactions, reply := w.say("sam", n, "/rollback web in prod")
+	if strings.Contains(reply, "<nil>") || !strings.Contains(reply, "nothing to roll back") || !slices.Equal(reactions, []string{"eyes", "confused"}) {
+		t.Fatalf("reactions %v, reply:\n%s", reactions, reply)
+	}
+	if _, ok := w.open()[rollbackPrefix+"prod/web"]; ok {
+		t.Error("a rollback pull request was opened")
+	}
+	replyGolden(t, "rollback-nothing-runs", reply)
 }
