@@ -325,19 +325,7 @@ func TestCommentHoldBlocksPromotion(t *testing.T) {
 
 func TestCommentBarePromoteOnMergedPR(t *testing.T) {
 	w := chatWorld(t)
-	w.publish("v1.2.0") // dev takes it; staging is auto, so it follows once dev merges
-	dev, ok := w.open()["stagehand/dev/web"]
-	if !ok {
-		t.Fatalf("no dev pull request: %q", w.decisions())
-	}
-	if _, err := w.sim.Merge("alice", configRepo, dev.Number, "merge"); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	staging, ok := w.open()["stagehand/staging/web"]
-	if !ok {
-		t.Fatalf("no staging pull request: %q", w.decisions())
-	}
+	staging := stagingPull(t, w) // staging is auto, so it follows once dev merges
 	if _, err := w.sim.Merge("alice", configRepo, staging.Number, "merge"); err != nil {
 		t.Fatal(err)
 	}
