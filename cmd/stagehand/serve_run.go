@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
@@ -128,28 +129,26 @@ func readiness(app *forge.App, q *queue.Queue, started *startState) func() error
 	}
 }
 
-// startState builds the routing index in the background, retrying until
-// GitHub answers, so that serving starts at once.
+// startState builds the routing index in the background, so that serving
+// starts at once. It is ready after the first pass over the installations:
+// a repository that could not be read is retried by the bot on its own.
+// Only when the installations cannot be listed at all is the pass tried
+// again, with backoff.
 type startState struct{ done atomic.Bool }
 
 func (s *startState) run(ctx context.Context, b *bot.Bot, app *forge.App, log *zap.Logger) {
-	wait := time.Second
-	for {
-		err := b.Start(ctx)
-		if err == nil {
-			s.done.Store(true)
-			log.Info("routing index built", zap.Strings("repositories", b.Index().Repos()))
-			redeliver(ctx, app, log)
-			return
-		}
-		log.Error("routing index not built; retrying", zap.Error(err), zap.Duration("in", wait))
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, time.Minute)
+	wait := backoff.NewExponentialBackOff()
+	wait.MaxInterval = time.Minute
+	_, err := backoff.Retry(ctx, func() (struct{}, error) { return struct{}{}, b.Start(ctx) }, backoff.WithBackOff(wait),
+		backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, in time.Duration) {
+			log.Error("routing index not built; retrying", zap.Error(err), zap.Duration("in", in))
+		}))
+	if err != nil {
+		return // ctx ended
 	}
+	s.done.Store(true)
+	log.Info("routing index built", zap.Strings("repositories", b.Index().Repos()))
+	redeliver(ctx, app, log)
 }
 
 func newLogger(o serveOptions, w io.Writer) *zap.Logger {

@@ -72,9 +72,9 @@ type Header interface {
 	Head(ctx context.Context, image, tag string) (registry.Descriptor, error)
 }
 
-// Scheduler runs fn at t, without blocking the caller.
+// Scheduler runs fn at t, without blocking the caller; stop cancels it.
 type Scheduler interface {
-	At(t time.Time, fn func())
+	At(t time.Time, fn func()) (stop func())
 }
 
 // Config configures a Bot.
@@ -87,6 +87,10 @@ type Config struct {
 	// Queue takes the bot's own jobs: fanned-out image events and gate
 	// rechecks, keyed by repository like every delivery. Required.
 	Queue server.Enqueuer
+	// Login returns the App's own login ("<slug>[bot]"), read at Start:
+	// the bot ignores its comments and finds its own status comments by
+	// it. Default: the Forges' Login, when they have one.
+	Login func(ctx context.Context) (string, error)
 	// Resolver, when set, confirms each registry event (trust, not
 	// blindly: the tag must resolve; its index digest is recorded).
 	Resolver Resolver
@@ -118,11 +122,13 @@ type Bot struct {
 	index   *Index
 	metrics *metrics
 
-	mu      sync.Mutex
-	pending map[string]bool // scheduled rechecks, "repo@unix"
+	mu     sync.Mutex
+	timers map[string]*repoTimer // by repository: its one timer and the jobs due
 	// waiting holds, per repository, the promotions a gate holds back:
 	// derived state, rebuilt by the full scan at start.
 	waiting map[string]map[pair]bool
+	// self is the App's own login, once Start has read it.
+	self string
 	// unlisted holds, per repository, why the registry could not list the
 	// tags of a carry: version environment's channel (for /status).
 	unlisted map[string]map[pair]string
@@ -147,13 +153,26 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
 	}
+	if l, ok := cfg.Forges.(interface {
+		Login(context.Context) (string, error)
+	}); ok && cfg.Login == nil {
+		cfg.Login = l.Login
+	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, pending: map[string]bool{}, waiting: map[string]map[pair]bool{},
+	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, timers: map[string]*repoTimer{}, waiting: map[string]map[pair]bool{},
 		unlisted: map[string]map[pair]string{}}
+	b.index.onChange(m.setIndex)
 	return b, nil
+}
+
+// selfLogin returns the App's own login, or "" before Start read it.
+func (b *Bot) selfLogin() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.self
 }
 
 // Index returns the routing index: which config repositories track an image.
@@ -195,13 +214,15 @@ func (b *Bot) Handle(ctx context.Context, d event.Delivery) error {
 
 // enqueue hands one of the bot's own deliveries to the queue.
 func (b *Bot) enqueue(d event.Delivery) error {
-	err := b.cfg.Queue.Enqueue(queue.Job{Key: d.Key(), ID: d.ID, Event: d.Event, Run: func(ctx context.Context) error {
-		return b.Handle(ctx, d)
-	}})
-	if err != nil {
+	if err := b.cfg.Queue.Enqueue(b.job(d)); err != nil {
 		return fmt.Errorf("queue %s for %s: %w", d.Event, d.Repo, err)
 	}
 	return nil
+}
+
+// job is the queue job that handles one of the bot's own deliveries.
+func (b *Bot) job(d event.Delivery) queue.Job {
+	return jobFor(d, b.Handle)
 }
 
 // decision logs one decision with the fields every line carries.

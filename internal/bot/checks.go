@@ -232,27 +232,12 @@ func existingRuns(ctx context.Context, f *forge.Forge, repo forge.Repo, sha stri
 	}
 }
 
-// scheduleChecks asks for the pull request's checks again at t, once per
-// (pull request, t).
+// scheduleChecks asks for the pull request's checks again at t, on the
+// repository's one timer (see due).
 func (b *Bot) scheduleChecks(st *repoState, number int, t time.Time) {
 	key := fmt.Sprintf("checks:%s#%d@%d", st.repo, number, t.Unix())
-	b.mu.Lock()
-	if b.pending[key] {
-		b.mu.Unlock()
-		return
-	}
-	b.pending[key] = true
-	b.mu.Unlock()
 	d := event.Delivery{ID: key, Event: EventChecks, Repo: st.repo.String(), InstallationID: st.installation, Payload: ChecksDue{Number: number}}
-	b.cfg.Schedule.At(t, func() {
-		b.mu.Lock()
-		delete(b.pending, key)
-		b.mu.Unlock()
-		err := b.cfg.Queue.Enqueue(jobFor(d, b.OnChecks))
-		if err != nil {
-			b.log.Warn("checks not queued", zap.String("repo", d.Repo), zap.Int("pull", number), zap.Error(err))
-		}
-	})
+	b.due(d.Repo, fmt.Sprintf("checks#%d", number), t, jobFor(d, b.OnChecks))
 }
 
 // PostInstallChecks posts a neutral stagehand/<env> check for every

@@ -38,7 +38,7 @@ func (b *Bot) onIssueComment(ctx context.Context, d event.Delivery) error {
 	}
 	cm := ev.GetComment()
 	user := cm.GetUser().GetLogin()
-	if ok, why := chatops.Screen(chatops.Event{Action: ev.GetAction(), Author: user, AuthorType: cm.GetUser().GetType()}); !ok {
+	if ok, why := chatops.Screen(chatops.Event{Action: ev.GetAction(), Author: user, AuthorType: cm.GetUser().GetType(), Self: b.selfLogin()}); !ok {
 		b.decision(d, "", "", "comment ignored: "+why)
 		return nil
 	}
@@ -59,7 +59,7 @@ func (b *Bot) onIssueComment(ctx context.Context, d event.Delivery) error {
 	}
 	reaction := chatops.Reaction(answers)
 	b.decision(d, "", "", "commands answered", zap.String("user", user), zap.Int("commands", len(answers)), zap.String("reaction", reaction))
-	if _, err := c.f.UpsertComment(ctx, c.repo, c.pull.Number, replyKind, "", chatops.RenderReply(user, answers)); err != nil {
+	if _, err := c.f.UpsertComment(ctx, c.repo, c.pull.Number, replyKind, b.selfLogin(), chatops.RenderReply(user, answers)); err != nil {
 		return err
 	}
 	return c.f.React(ctx, c.repo, cm.GetID(), reaction)
@@ -111,17 +111,10 @@ func (b *Bot) answer(ctx context.Context, c *commentCtx, e chatops.Entry) chatop
 		cmd, r = chatops.ResolveBare(c.facts.Policy, cmd, c.pull)
 	}
 	if r == nil {
-		facts := c.facts
-		facts.Teams = map[string]bool{}
-		for _, team := range chatops.TeamsToCheck(facts.Policy, c.user, []chatops.Command{cmd}) {
-			org, slug, _ := strings.Cut(strings.TrimPrefix(team, "@"), "/")
-			member, err := c.f.TeamMember(ctx, org, slug, c.user)
-			if err != nil {
-				return chatops.FailedAnswer(e, "could not read the membership of team "+team+": "+err.Error())
-			}
-			facts.Teams[team] = member
+		var err error
+		if r, err = authorize(ctx, c.f, c.facts, cmd); err != nil {
+			return chatops.FailedAnswer(e, err.Error())
 		}
-		r = chatops.Authorize(facts, cmd)
 	}
 	if r != nil {
 		b.decision(c.d, cmd.App, cmd.Env, "refused: "+string(r.Code), zap.String("user", c.user), zap.String("command", cmd.String()))
@@ -129,6 +122,21 @@ func (b *Bot) answer(ctx context.Context, c *commentCtx, e chatops.Entry) chatop
 	}
 	b.decision(c.d, cmd.App, cmd.Env, "command", zap.String("user", c.user), zap.String("command", cmd.String()))
 	return b.run(ctx, c, e, cmd)
+}
+
+// authorize decides whether facts.Commenter may run cmd, after looking up
+// their membership of the teams among the promoters cmd needs.
+func authorize(ctx context.Context, f *forge.Forge, facts chatops.Facts, cmd chatops.Command) (*chatops.Refusal, error) {
+	facts.Teams = map[string]bool{}
+	for _, team := range chatops.TeamsToCheck(facts.Policy, facts.Commenter, []chatops.Command{cmd}) {
+		org, slug, _ := strings.Cut(strings.TrimPrefix(team, "@"), "/")
+		member, err := f.TeamMember(ctx, org, slug, facts.Commenter)
+		if err != nil {
+			return nil, fmt.Errorf("could not read the membership of team %s: %w", team, err)
+		}
+		facts.Teams[team] = member
+	}
+	return chatops.Authorize(facts, cmd), nil
 }
 
 // run carries out an authorized command.

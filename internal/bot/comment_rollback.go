@@ -33,8 +33,11 @@ func (b *Bot) runRollback(ctx context.Context, c *commentCtx, e chatops.Entry, c
 	var outs []Outcome
 	for _, img := range app.Images {
 		hist, err := b.history(ctx, c.f, st, snap, cmd.App, img.Name, cmd.Env)
-		if err != nil || len(hist) == 0 {
+		if err != nil {
 			return chatops.FailedAnswer(e, fmt.Sprintf("cannot read what `%s` ran in `%s`: %v", cmd.App, cmd.Env, err))
+		}
+		if len(hist) == 0 {
+			return chatops.RefusedAnswer(e, notRunning(cmd.App, img.Name, cmd.Env))
 		}
 		to := promote.Version{Tag: cmd.Tag}
 		if cmd.Tag == "" {
@@ -61,6 +64,14 @@ func (b *Bot) runRollback(ctx context.Context, c *commentCtx, e chatops.Entry, c
 		outs = append(outs, out)
 	}
 	return outcomeAnswer(e, cmd, outs)
+}
+
+// notRunning refuses a rollback of an image that no overlay of env
+// names: there is no version to go back from.
+func notRunning(app, image, env string) *chatops.Refusal {
+	return &chatops.Refusal{Code: chatops.RefusedNotHere,
+		Reason:  fmt.Sprintf("no overlay of `%s` in `%s` names `%s`, so there is nothing to roll back", app, env, image),
+		Instead: fmt.Sprintf("`/status %s` shows what runs where", app)}
 }
 
 // rollbackProposal plans the pull request that sets app's image in env to

@@ -203,7 +203,7 @@ func TestCommentTwoCommandsAndOwnReply(t *testing.T) {
 	if bots != 1 {
 		t.Errorf("%d Stagehand comments, want the one reply", bots)
 	}
-	if !slices.Contains(w.decisions(), "/: comment ignored: comment by a bot") {
+	if !slices.Contains(w.decisions(), "/: comment ignored: own comment") {
 		t.Errorf("decisions %q: the bot's own comment was not seen and ignored", w.decisions())
 	}
 	// A second command edits the same reply instead of adding one.
@@ -325,19 +325,7 @@ func TestCommentHoldBlocksPromotion(t *testing.T) {
 
 func TestCommentBarePromoteOnMergedPR(t *testing.T) {
 	w := chatWorld(t)
-	w.publish("v1.2.0") // dev takes it; staging is auto, so it follows once dev merges
-	dev, ok := w.open()["stagehand/dev/web"]
-	if !ok {
-		t.Fatalf("no dev pull request: %q", w.decisions())
-	}
-	if _, err := w.sim.Merge("alice", configRepo, dev.Number, "merge"); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	staging, ok := w.open()["stagehand/staging/web"]
-	if !ok {
-		t.Fatalf("no staging pull request: %q", w.decisions())
-	}
+	staging := stagingPull(t, w) // staging is auto, so it follows once dev merges
 	if _, err := w.sim.Merge("alice", configRepo, staging.Number, "merge"); err != nil {
 		t.Fatal(err)
 	}

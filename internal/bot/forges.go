@@ -73,3 +73,6 @@ func (a *AppForges) Installations(ctx context.Context) ([]int64, error) {
 		opts.Page = resp.NextPage
 	}
 }
+
+// Login returns the login the App acts under ("<slug>[bot]").
+func (a *AppForges) Login(ctx context.Context) (string, error) { return a.App.Login(ctx) }

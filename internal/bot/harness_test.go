@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -75,22 +76,39 @@ func (c *clock) Now() time.Time {
 	return c.now
 }
 
-// scheduler is a fake Scheduler: timers fire when the test advances the clock.
+// scheduler is a fake Scheduler: timers fire when the test advances the
+// clock; armed counts the timers ever set.
 type scheduler struct {
 	clock *clock
 	mu    sync.Mutex
 	at    []timer
+	armed int
 }
 
 type timer struct {
+	id int
 	t  time.Time
 	fn func()
 }
 
-func (s *scheduler) At(t time.Time, fn func()) {
+func (s *scheduler) At(t time.Time, fn func()) func() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.at = append(s.at, timer{t, fn})
+	s.armed++
+	id := s.armed
+	s.at = append(s.at, timer{id, t, fn})
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.at = slices.DeleteFunc(s.at, func(x timer) bool { return x.id == id })
+	}
+}
+
+// count returns how many timers were ever set and how many are pending.
+func (s *scheduler) count() (armed, pending int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.armed, len(s.at)
 }
 
 // times lists the pending timers.

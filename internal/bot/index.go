@@ -29,11 +29,27 @@ type route struct {
 // default branch (apps found from the layout included) and is safe for
 // concurrent use: the server reads it to route registry webhooks while
 // handlers refresh it.
+//
+// Two reads of one repository's policy can race (an installation event
+// and a push are queued under different keys). Each read takes a ticket
+// before it learns which commit to read (begin), and a read's result is
+// written only when no read that began later has written already (put):
+// the head of a branch only moves on, so the read that began later read
+// the newer commit. A removal counts as a read that began when it was made.
 type Index struct {
 	mu    sync.RWMutex
 	repos map[string]*repoState
 	// routes is normalised image → routes, rebuilt on every change.
 	routes map[string][]route
+	// seq numbers the reads in the order they began; reading holds those
+	// in flight, and gone, for the repositories that left the index, the
+	// ticket that took each out, as long as an older read is in flight.
+	seq     uint64
+	reading map[uint64]bool
+	gone    map[string]uint64
+	// changed, when set, is told the counts after every change (the
+	// gauges); it is called with the lock held.
+	changed func(repos, images int)
 }
 
 // repoState is what the index knows of one config repository.
@@ -41,14 +57,16 @@ type repoState struct {
 	repo          forge.Repo
 	installation  int64
 	defaultBranch string
-	// commit is the commit the policy was read at.
+	// commit is the commit the policy was read at, by the read with
+	// ticket read.
 	commit string
+	read   uint64
 	pol    *policy.Policy
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{repos: map[string]*repoState{}, routes: map[string][]route{}}
+	return &Index{repos: map[string]*repoState{}, routes: map[string][]route{}, reading: map[uint64]bool{}, gone: map[string]uint64{}}
 }
 
 // Targets returns the config repositories whose policy tracks image, sorted
@@ -85,26 +103,86 @@ func (x *Index) get(repo string) *repoState {
 	return x.repos[repo]
 }
 
-// set puts a repository's state in the index (nil removes it) and rebuilds
-// the routes.
-func (x *Index) set(repo string, st *repoState) {
+// begin starts a read of a repository's policy and returns its ticket;
+// end must follow.
+func (x *Index) begin() uint64 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if st == nil {
-		delete(x.repos, repo)
-	} else {
-		x.repos[repo] = st
-	}
-	x.rebuild()
+	x.seq++
+	x.reading[x.seq] = true
+	return x.seq
 }
 
-// removeInstallation drops every repository of an installation.
+// end ends the read with ticket t, and forgets the removals no read in
+// flight is older than.
+func (x *Index) end(t uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.reading, t)
+	oldest := x.seq + 1
+	for r := range x.reading {
+		oldest = min(oldest, r)
+	}
+	for name, g := range x.gone {
+		if g < oldest {
+			delete(x.gone, name)
+		}
+	}
+}
+
+// put writes what the read with ticket t found: a repository's state, or
+// nil to remove it. It reports false, and writes nothing, when a read that
+// began later has written the repository already.
+func (x *Index) put(repo string, st *repoState, t uint64) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if cur := x.repos[repo]; (cur != nil && cur.read > t) || x.gone[repo] > t {
+		return false
+	}
+	if st == nil {
+		delete(x.repos, repo)
+		x.gone[repo] = t
+	} else {
+		st.read = t
+		x.repos[repo] = st
+		delete(x.gone, repo)
+	}
+	x.rebuild()
+	return true
+}
+
+// set puts a repository's state in the index (nil removes it), over any
+// read in flight.
+func (x *Index) set(repo string, st *repoState) {
+	t := x.begin()
+	defer x.end(t)
+	x.put(repo, st, t)
+}
+
+// reposOf returns the repositories of an installation in the index.
+func (x *Index) reposOf(id int64) []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []string
+	for name, st := range x.repos {
+		if st.installation == id {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// removeInstallation drops every repository of an installation, over any
+// read in flight.
 func (x *Index) removeInstallation(id int64) {
+	t := x.begin()
+	defer x.end(t)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for name, st := range x.repos {
 		if st.installation == id {
 			delete(x.repos, name)
+			x.gone[name] = t
 		}
 	}
 	x.rebuild()
@@ -142,6 +220,18 @@ func (x *Index) rebuild() {
 		})
 	}
 	x.routes = routes
+	if x.changed != nil {
+		x.changed(len(x.repos), len(x.routes))
+	}
+}
+
+// onChange has fn told the counts of repositories and images now and
+// after every change.
+func (x *Index) onChange(fn func(repos, images int)) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.changed = fn
+	fn(len(x.repos), len(x.routes))
 }
 
 // counts returns how many repositories and images the index holds.

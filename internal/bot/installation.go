@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/google/go-github/v62/github"
 	"go.uber.org/zap"
@@ -21,37 +22,38 @@ func (b *Bot) onInstallation(ctx context.Context, d event.Delivery) error {
 	case *github.InstallationEvent:
 		id = p.GetInstallation().GetID()
 		if a := p.GetAction(); a == "deleted" || a == "suspend" {
-			for _, r := range b.index.Repos() {
-				if st := b.index.get(r); st != nil && st.installation == id {
-					b.forgetRepo(r)
-				}
+			for _, key := range append(b.index.reposOf(id), "installation/"+strconv.FormatInt(id, 10)) {
+				b.forgetDue(key)
+				b.forgetRepo(key)
 			}
 			b.index.removeInstallation(id)
 			b.cfg.Forges.Forget(id)
-			b.updateGauges()
 			b.log.Info("installation removed from the routing index", zap.String("delivery_id", d.ID), zap.Int64("installation_id", id))
 			return nil
 		}
 	case *github.InstallationRepositoriesEvent:
 		id = p.GetInstallation().GetID()
 		for _, r := range p.RepositoriesRemoved {
+			b.forgetDue(r.GetFullName())
 			b.index.set(r.GetFullName(), nil)
 			b.forgetRepo(r.GetFullName())
 		}
-		b.updateGauges()
 		if len(p.RepositoriesAdded) == 0 {
 			return nil
 		}
 	default:
 		return fmt.Errorf("%s delivery %s carries %T", d.Event, d.ID, d.Payload)
 	}
-	err := b.refreshInstallation(ctx, id)
-	var errs []error
+	failed, err := b.refreshInstallation(ctx, id)
+	errs := []error{err}
+	for _, f := range failed {
+		errs = append(errs, f.err)
+	}
 	for _, r := range b.index.Repos() {
 		if st := b.index.get(r); st != nil && st.installation == id {
 			errs = append(errs, b.enqueue(recheck(r, id, "installation-"+d.ID, true)),
 				PostInstallChecks(ctx, b.cfg.Forges.Forge(id), st.repo, st.commit, st.pol))
 		}
 	}
-	return errors.Join(append(errs, err)...)
+	return errors.Join(errs...)
 }

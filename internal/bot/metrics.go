@@ -36,13 +36,41 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.handled, m.decisions, m.repos, m.images} {
-		if err := reg.Register(c); err != nil {
-			var already prometheus.AlreadyRegisteredError
-			if !errors.As(err, &already) {
-				return nil, fmt.Errorf("register bot metrics: %w", err)
-			}
-		}
+	var err error
+	if m.handled, err = register(reg, m.handled); err != nil {
+		return nil, err
+	}
+	if m.decisions, err = register(reg, m.decisions); err != nil {
+		return nil, err
+	}
+	if m.repos, err = register(reg, m.repos); err != nil {
+		return nil, err
+	}
+	if m.images, err = register(reg, m.images); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// register registers c, or returns the collector registered before under
+// its name: a second Bot on one registry (a restart in-process) must
+// update what the registry exposes, not a copy nobody reads.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	err := reg.Register(c)
+	if err == nil {
+		return c, nil
+	}
+	var already prometheus.AlreadyRegisteredError
+	if errors.As(err, &already) {
+		if old, ok := already.ExistingCollector.(C); ok {
+			return old, nil
+		}
+	}
+	return c, fmt.Errorf("register bot metrics: %w", err)
+}
+
+// setIndex sets the routing gauges; the index calls it on every change.
+func (m *metrics) setIndex(repos, images int) {
+	m.repos.Set(float64(repos))
+	m.images.Set(float64(images))
 }

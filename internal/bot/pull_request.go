@@ -31,6 +31,9 @@ func (b *Bot) onPullRequest(ctx context.Context, d event.Delivery) error {
 	if !ok || pr.GetBase().GetRef() != st.defaultBranch {
 		return nil
 	}
+	if d.Action == "labeled" {
+		return b.onPromoteNextLabel(ctx, d, st, ev, app, env)
+	}
 	if d.Action == "closed" {
 		if pr.GetMerged() {
 			if err := b.deleteMergedBranch(ctx, d, st, pr, app, env); err != nil {
@@ -48,17 +51,33 @@ func (b *Bot) onPullRequest(ctx context.Context, d event.Delivery) error {
 
 // promoteNextAfterMerge honours a "/promote" given on a promotion pull
 // request before it merged (the label LabelPromoteNext): the app goes on to
-// the next environment, even a manual one, as if asked now.
+// the next environment, even a manual one, as if asked now, when whoever
+// added the label may promote into it.
 func (b *Bot) promoteNextAfterMerge(ctx context.Context, d event.Delivery, st *repoState, pr *github.PullRequest, app, env string) error {
 	if !slices.ContainsFunc(pr.Labels, func(l *github.Label) bool { return l.GetName() == LabelPromoteNext }) {
 		return nil
 	}
-	next := st.pol.Next(env)
+	f := b.cfg.Forges.Forge(st.installation)
+	// The label's own event may have been lost or come late: who added it
+	// is read again.
+	by, err := f.LabelAddedBy(ctx, st.repo, pr.GetNumber(), LabelPromoteNext)
+	if err != nil {
+		return err
+	}
+	r, next, err := b.mayPromoteNext(ctx, f, st, pr, app, env, by)
+	if err != nil {
+		return err
+	}
 	if next == "" {
 		b.decision(d, app, env, "skipped: no environment after "+env, zap.Int("pr", pr.GetNumber()))
 		return nil
 	}
-	_, err := b.Promote(ctx, st.repo.String(), app, next, "promote-next-"+strconv.Itoa(pr.GetNumber()))
+	if r != nil {
+		b.decision(d, app, next, "refused: "+string(r.Code), zap.String("user", by), zap.String("label", LabelPromoteNext), zap.Int("pr", pr.GetNumber()))
+		return b.replyPromoteNext(ctx, f, st, pr.GetNumber(), promoteNextRefusal(by, next, r,
+			fmt.Sprintf("This pull request merged with the label, and nothing went on to `%s`.", next)))
+	}
+	_, err = b.Promote(ctx, st.repo.String(), app, next, "promote-next-"+strconv.Itoa(pr.GetNumber()))
 	return err
 }
 

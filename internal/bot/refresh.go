@@ -18,50 +18,77 @@ import (
 // valid.
 const PolicyCheck = "stagehand/policy"
 
-// Start builds the routing index from every installed repository, then
-// re-evaluates each one's pending promotions, so that gates that lifted
-// while Stagehand was down are acted on and timers are set again.
+// Start builds the routing index from every installed repository in one
+// pass, then re-evaluates each indexed repository's pending promotions,
+// so that gates that lifted while Stagehand was down are acted on and
+// timers are set again. A repository (or an installation) that cannot be
+// read does not hold the others back: it is left out, and tried again on
+// its own with backoff until it can be read (see onRefresh). Start fails
+// only when the App or its installations cannot be read, when nothing is
+// known.
 func (b *Bot) Start(ctx context.Context) error {
 	if b.cfg.Installations == nil {
 		return errors.New("bot: no way to list installations")
+	}
+	if b.cfg.Login != nil {
+		self, err := b.cfg.Login(ctx)
+		if err != nil {
+			return err
+		}
+		b.mu.Lock()
+		b.self = self
+		b.mu.Unlock()
 	}
 	ids, err := b.cfg.Installations(ctx)
 	if err != nil {
 		return fmt.Errorf("list installations: %w", err)
 	}
-	var errs []error
 	for _, id := range ids {
-		if err := b.refreshInstallation(ctx, id); err != nil {
-			errs = append(errs, err)
+		failed, err := b.refreshInstallation(ctx, id)
+		if err != nil {
+			b.retryRefresh(Refresh{Installation: id}, err)
+		}
+		for _, f := range failed {
+			b.retryRefresh(Refresh{Installation: id, Repo: f.repo, Branch: f.branch}, f.err)
 		}
 	}
 	for _, name := range b.index.Repos() {
 		st := b.index.get(name)
 		if err := b.enqueue(recheck(name, st.installation, "start", true)); err != nil {
-			errs = append(errs, err)
+			// The next event for the repository re-evaluates it.
+			b.log.Warn("recheck at start not queued", zap.String("repo", name), zap.Error(err))
 		}
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
-// refreshInstallation reads the policy of every repository of an installation.
-func (b *Bot) refreshInstallation(ctx context.Context, id int64) error {
+// repoFailure is a repository whose policy could not be read.
+type repoFailure struct {
+	repo   forge.Repo
+	branch string
+	err    error
+}
+
+// refreshInstallation reads the policy of every repository of an
+// installation. It returns the repositories that could not be read, and
+// an error when the installation's repositories could not be listed.
+func (b *Bot) refreshInstallation(ctx context.Context, id int64) ([]repoFailure, error) {
 	f := b.cfg.Forges.Forge(id)
-	var errs []error
+	var failed []repoFailure
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		list, resp, err := f.Client().Apps.ListRepos(ctx, opts)
 		if err != nil {
-			return fmt.Errorf("repositories of installation %d: %w", id, err)
+			return failed, fmt.Errorf("repositories of installation %d: %w", id, err)
 		}
 		for _, r := range list.Repositories {
 			repo := forge.Repo{Owner: r.GetOwner().GetLogin(), Name: r.GetName()}
 			if err := b.refreshRepo(ctx, f, id, repo, r.GetDefaultBranch(), ""); err != nil {
-				errs = append(errs, err)
+				failed = append(failed, repoFailure{repo: repo, branch: r.GetDefaultBranch(), err: err})
 			}
 		}
 		if resp.NextPage == 0 {
-			return errors.Join(errs...)
+			return failed, nil
 		}
 		opts.Page = resp.NextPage
 	}
@@ -71,15 +98,23 @@ func (b *Bot) refreshInstallation(ctx context.Context, id int64) error {
 // empty) and puts it in the index. A repository without a policy leaves
 // the index; an invalid policy leaves the previous entry in place and is
 // reported as a failing check run on the commit. It returns the error of
-// the policy, if any, only through the check.
+// the policy, if any, only through the check. What a read that began
+// before a newer one finds is dropped (see Index).
 func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int64, repo forge.Repo, branch, commit string) error {
 	if branch == "" {
 		branch = "main"
 	}
+	ticket := b.index.begin()
+	defer b.index.end(ticket)
+	put := func(st *repoState) {
+		if !b.index.put(repo.String(), st, ticket) {
+			b.log.Info("routing index kept: a newer read won", zap.String("repo", repo.String()), zap.String("commit", commit))
+		}
+	}
 	if commit == "" {
 		head, err := f.Head(ctx, repo, branch)
 		if errors.Is(err, fs.ErrNotExist) {
-			b.index.set(repo.String(), nil)
+			put(nil)
 			return nil
 		}
 		if err != nil {
@@ -90,8 +125,7 @@ func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int6
 	snap := f.Snapshot(ctx, repo, commit)
 	data, err := fs.ReadFile(snap, policy.FileName)
 	if errors.Is(err, fs.ErrNotExist) {
-		b.index.set(repo.String(), nil)
-		b.updateGauges()
+		put(nil)
 		return nil
 	}
 	if err != nil {
@@ -105,16 +139,9 @@ func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int6
 		b.log.Info("policy invalid: index kept", zap.String("repo", repo.String()), zap.String("commit", commit), zap.Error(err))
 		return b.policyCheck(ctx, f, repo, commit, err)
 	}
-	b.index.set(repo.String(), &repoState{repo: repo, installation: installation, defaultBranch: branch, commit: commit, pol: pol})
-	b.updateGauges()
+	put(&repoState{repo: repo, installation: installation, defaultBranch: branch, commit: commit, pol: pol})
 	b.log.Info("routing index refreshed", zap.String("repo", repo.String()), zap.String("commit", commit), zap.Int("apps", len(pol.Apps)))
 	return nil
-}
-
-func (b *Bot) updateGauges() {
-	repos, images := b.index.counts()
-	b.metrics.repos.Set(float64(repos))
-	b.metrics.images.Set(float64(images))
 }
 
 // policyCheck publishes the stagehand/policy check run on commit: success

@@ -13,7 +13,7 @@ import (
 // before any call to GitHub.
 var triggers = map[string][]string{
 	event.Push:                     {""},
-	event.PullRequest:              {"opened", "reopened", "synchronize", "ready_for_review", "closed"},
+	event.PullRequest:              {"opened", "reopened", "synchronize", "ready_for_review", "closed", "labeled"},
 	event.IssueComment:             {"created"},
 	event.Status:                   {""},
 	event.DeploymentStatus:         {"created"},
@@ -61,6 +61,9 @@ func relevant(d event.Delivery) (bool, string) {
 	case *github.PullRequestEvent:
 		if d.Action == "closed" && !(p.GetPullRequest().GetMerged() && strings.HasPrefix(p.GetPullRequest().GetHead().GetRef(), branchPrefix)) {
 			return false, "not a promotion merged"
+		}
+		if d.Action == "labeled" && !strings.EqualFold(p.GetLabel().GetName(), LabelPromoteNext) {
+			return false, "label " + p.GetLabel().GetName() + " changes no promotion"
 		}
 	}
 	return true, ""

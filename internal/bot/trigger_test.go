@@ -34,6 +34,10 @@ func TestRelevant(t *testing.T) {
 		{"a promotion pull request opened", event.Delivery{Event: event.PullRequest, Action: "opened", Payload: &github.PullRequestEvent{
 			PullRequest: &github.PullRequest{Head: &github.PullRequestBranch{Ref: github.String("stagehand/dev/web")}}}}, true, ""},
 		{"a pull request edited", event.Delivery{Event: event.PullRequest, Action: "edited"}, false, "action edited changes nothing"},
+		{"promote-next added", event.Delivery{Event: event.PullRequest, Action: "labeled", Payload: &github.PullRequestEvent{
+			Label: &github.Label{Name: github.String(LabelPromoteNext)}}}, true, ""},
+		{"another label added", event.Delivery{Event: event.PullRequest, Action: "labeled", Payload: &github.PullRequestEvent{
+			Label: &github.Label{Name: github.String("bug")}}}, false, "label bug changes no promotion"},
 		{"a comment", event.Delivery{Event: event.IssueComment, Action: "created"}, true, ""},
 		{"a comment edited", event.Delivery{Event: event.IssueComment, Action: "edited"}, false, "action edited changes nothing"},
 		{"a review", event.Delivery{Event: "pull_request_review", Action: "submitted"}, false, "event not handled"},

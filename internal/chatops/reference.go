@@ -70,7 +70,7 @@ var grammarRules = []string{
 	fmt.Sprintf("One comment may hold several commands, one per line; each is answered. At most %d run from one comment.", MaxCommands),
 	"A `/word` that resembles a command (`/promte`, `/hodl`) gets \"did you mean\" and the help; any other comment, including a path such as `/usr/bin` at the start of a line, is ignored silently.",
 	"A known command with arguments that fit none of its forms gets its usage.",
-	"Stagehand reacts 👀 when it reads a command, then 🚀 when every command succeeded or 😕 when any was refused or failed, and answers in one status comment per pull request or issue, edited in place.",
+	"Stagehand reacts 👀 when it reads a command, then 🚀 when every command succeeded or 😕 when any was refused or failed, and answers in one status comment per pull request or issue, edited in place. That comment is found by its hidden marker and by its author, the App's own login (`<slug>[bot]`, read from `GET /app` at start), so a person who quotes the comment, marker and all, keeps their comment as written.",
 }
 
 var authRules = []string{

@@ -88,3 +88,25 @@ func (f *Forge) RemoveLabel(ctx context.Context, repo Repo, number int, label st
 	}
 	return nil
 }
+
+// LabelAddedBy returns who last added label to an issue or pull request,
+// from its events, or "" when no event says.
+func (f *Forge) LabelAddedBy(ctx context.Context, repo Repo, number int, label string) (string, error) {
+	var by string
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		evs, resp, err := f.gh.Issues.ListIssueEvents(ctx, repo.Owner, repo.Name, number, opts)
+		if err != nil {
+			return "", fmt.Errorf("events of %s#%d: %w", repo, number, err)
+		}
+		for _, e := range evs {
+			if e.GetEvent() == "labeled" && strings.EqualFold(e.GetLabel().GetName(), label) {
+				by = e.GetActor().GetLogin()
+			}
+		}
+		if resp.NextPage == 0 {
+			return by, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}

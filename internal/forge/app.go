@@ -1,6 +1,7 @@
 package forge
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -57,6 +58,20 @@ func (a *App) ID() int64 { return a.id }
 func (a *App) APIURL() *url.URL {
 	u := *a.apiURL
 	return &u
+}
+
+// Login returns the login the App acts under in an installation: its slug
+// with "[bot]", as GitHub writes it on the App's comments and pull
+// requests. It asks GET /app.
+func (a *App) Login(ctx context.Context) (string, error) {
+	app, _, err := a.client.Apps.Get(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("read the App: %w", err)
+	}
+	if app.GetSlug() == "" {
+		return "", errors.New("read the App: GitHub gave no slug")
+	}
+	return app.GetSlug() + "[bot]", nil
 }
 
 // Client returns a client that authenticates as the App (JWT): for the

@@ -2,7 +2,9 @@ package githubsim
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -41,6 +43,10 @@ type Faults struct {
 	WebhookFailRate float64
 	// WebhookDrop drops the next N webhook deliveries without any record, as if lost.
 	WebhookDrop int
+	// Forbidden lists repositories ("owner/name") whose every call answers 403
+	// "Resource not accessible by integration", as GitHub does when an organization's
+	// policy or a withdrawn grant keeps the App out of a repository it still lists.
+	Forbidden []string
 }
 
 // SetFaults replaces the injected faults and reseeds the random source.
@@ -75,14 +81,27 @@ func (f Faults) applies(op string) bool {
 	return false
 }
 
+// forbids reports whether path is under a repository the faults keep the App out of.
+func (f Faults) forbids(path string) bool {
+	rest, ok := strings.CutPrefix(strings.TrimPrefix(path, "/api/v3"), "/repos/")
+	if !ok {
+		return false
+	}
+	parts := strings.SplitN(rest, "/", 3)
+	return len(parts) >= 2 && slices.ContainsFunc(f.Forbidden, func(r string) bool { return strings.EqualFold(r, parts[0]+"/"+parts[1]) })
+}
+
 // injectFault sleeps for the configured latency and answers an injected error, if any.
-func (s *Sim) injectFault(rt route, method string) (reply, bool) {
+func (s *Sim) injectFault(rt route, r *http.Request) (reply, bool) {
+	method := r.Method
 	s.mu.Lock()
 	f := s.faults
 	var rep reply
 	injected := false
 	match := f.applies(rt.op)
 	switch {
+	case f.forbids(r.URL.Path):
+		rep, injected = apiError(http.StatusForbidden, "Resource not accessible by integration"), true
 	case !match:
 	case f.NotFound > 0 && method == http.MethodGet:
 		s.faults.NotFound--

@@ -126,7 +126,7 @@ func (s *Sim) serve(rt route, w http.ResponseWriter, r *http.Request) {
 	if hook := s.requestHook(); hook != nil {
 		hook(rt.op, r)
 	}
-	if rep, injected := s.injectFault(rt, r.Method); injected {
+	if rep, injected := s.injectFault(rt, r); injected {
 		s.calls.logged(rt.op, rep.status)
 		writeJSON(w, rep, nil)
 		return
