@@ -15,6 +15,7 @@ LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 TOOLS_BIN := $(CURDIR)/.tools/bin
 KUSTOMIZE := $(TOOLS_BIN)/kustomize
+HELM      := $(TOOLS_BIN)/helm
 
 # GitHub's example webhook payloads under testdata/webhooks come from this
 # version of the npm package @octokit/webhooks-examples.
@@ -32,7 +33,7 @@ build: ## Build bin/stagehand with the version stamped in
 
 .PHONY: test
 test: tools ## Run every test with the race detector
-	$(GO) test -race -timeout $(TEST_TIMEOUT) $(PKGS)
+	STAGEHAND_TOOLS_REQUIRED=1 $(GO) test -race -timeout $(TEST_TIMEOUT) $(PKGS)
 
 .PHONY: lint
 lint: ## Check formatting and vet
@@ -45,10 +46,14 @@ bench: tools ## Run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 .PHONY: tools
-tools: $(KUSTOMIZE) ## Install the kustomize CLI the overlay comparisons run against
+tools: $(KUSTOMIZE) $(HELM) ## Install the kustomize and helm CLIs the overlay and chart tests run against
 
 $(KUSTOMIZE):
 	GOBIN=$(TOOLS_BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
+
+# Building helm takes minutes on two cores; like kustomize it is built once.
+$(HELM):
+	GOBIN=$(TOOLS_BIN) $(GO) install helm.sh/helm/v3/cmd/helm@v3.22.0
 
 .PHONY: demo
 demo: build ## Play the sandbox story: simulated GitHub, an in-process registry and Stagehand (DEMO_ARGS=--serve keeps it running)
