@@ -51,6 +51,8 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newCheckCmd(),
 		newDemoCmd(),
 		newGithubsimCmd(),
+		newAppManifestCmd(),
+		newRegisterCmd(),
 	)
 	return root
 }

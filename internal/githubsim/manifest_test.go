@@ -24,7 +24,7 @@ func TestManifestFlowConvertsOnce(t *testing.T) {
 		"redirect_url":"http://127.0.0.1:9/callback","default_events":["push","check_run"],"default_permissions":{"contents":"write","checks":"write"}}`
 	page := postManifest(t, f.sim, "/organizations/acme/settings/apps/new", manifest, "s1")
 	body, _ := io.ReadAll(page.Body)
-	if page.StatusCode != http.StatusOK || !strings.Contains(string(body), `action="/settings/apps/new/confirm"`) {
+	if page.StatusCode != http.StatusOK || !strings.Contains(string(body), `action="/settings/apps/new/confirm"`) || !strings.Contains(string(body), "for acme") {
 		t.Fatalf("registration page: %d\n%s", page.StatusCode, body)
 	}
 	confirm := postForm(t, f.sim.URL()+"/settings/apps/new/confirm", url.Values{"manifest": {manifest}, "state": {"s1"}, "org": {"acme"}})

@@ -94,8 +94,8 @@ func (s *Sim) routes() http.Handler {
 	}
 	web := s.webRoutes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h, pattern := web.Handler(r); pattern != "" {
-			h.ServeHTTP(w, r)
+		if _, pattern := web.Handler(r); pattern != "" {
+			web.ServeHTTP(w, r) // binds the pattern's path values
 			return
 		}
 		if rest, ok := strings.CutPrefix(r.URL.Path, "/api/v3"); ok {
