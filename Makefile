@@ -55,6 +55,19 @@ $(KUSTOMIZE):
 $(HELM):
 	GOBIN=$(TOOLS_BIN) $(GO) install helm.sh/helm/v3/cmd/helm@v3.22.0
 
+.PHONY: docs
+docs: ## Regenerate the flag tables of docs/configuration.md from the flag definitions
+	$(GO) run ./cmd/stagehand docs
+
+# The container engine: docker when its daemon answers, else podman.
+CONTAINER_ENGINE ?= $(shell if docker info >/dev/null 2>&1; then echo docker; elif command -v podman >/dev/null 2>&1; then echo podman; fi)
+IMAGE            ?= stagehand:$(VERSION)
+
+.PHONY: image
+image: ## Build the container image IMAGE (default stagehand:VERSION) with docker or podman
+	@if [ -z "$(CONTAINER_ENGINE)" ]; then echo "make image: no container engine (docker with a running daemon, or podman)"; exit 1; fi
+	$(CONTAINER_ENGINE) build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
+
 .PHONY: demo
 demo: build ## Play the sandbox story: simulated GitHub, an in-process registry and Stagehand (DEMO_ARGS=--serve keeps it running)
 	$(BIN) demo $(DEMO_ARGS)

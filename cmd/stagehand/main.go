@@ -53,6 +53,7 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newGithubsimCmd(),
 		newAppManifestCmd(),
 		newRegisterCmd(),
+		newDocsCmd(),
 	)
 	return root
 }
