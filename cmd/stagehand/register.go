@@ -116,7 +116,13 @@ func runRegister(ctx context.Context, c registerConfig, out io.Writer) error {
 	}
 	hs := &http.Server{Handler: flow, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	defer func() { _ = hs.Close() }()
+	// Shutdown, not Close: the page saying the App is registered is still
+	// being sent when the flow reports it is done.
+	defer func() {
+		stopping, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(stopping)
+	}()
 	if c.onListen != nil {
 		c.onListen(ln.Addr())
 	}

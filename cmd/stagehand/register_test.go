@@ -104,6 +104,11 @@ func startRegister(t *testing.T, sim *githubsim.Sim, dir string, extra ...string
 	args := append([]string{"--url", "https://stagehand.example.com", "--github-url", sim.APIURL(),
 		"--dir", dir, "--listen", "127.0.0.1:0"}, extra...)
 	stop, out := background(t, newRegisterCmdWith(func(a net.Addr) { addr <- a }), args...)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("register printed:\n%s", out)
+		}
+	})
 	return "http://" + (<-addr).String() + "/", stop, out
 }
 

@@ -163,6 +163,7 @@ func (f *Flow) callback(w http.ResponseWriter, r *http.Request) {
 	f.ended = true
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = endPage.Execute(w, res)
+	_ = http.NewResponseController(w).Flush()
 	f.once.Do(func() { f.done <- res })
 }
 
