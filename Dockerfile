@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build: docker build --build-arg VERSION=$(git describe --tags --always) --build-arg COMMIT=$(git rev-parse --short HEAD) -t stagehand .
+# Build: make image (or docker build --build-arg VERSION=$(git describe --tags --always) --build-arg COMMIT=$(git rev-parse --short HEAD) -t stagehand .)
 
-FROM golang:1.26 AS build
+FROM docker.io/library/golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -12,8 +12,18 @@ RUN CGO_ENABLED=0 go build -trimpath \
 	-ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" \
 	-o /out/stagehand ./cmd/stagehand
 
+# No shell, no package manager: the binary, CA certificates and a passwd
+# entry for nonroot.
 FROM gcr.io/distroless/static:nonroot
+ARG VERSION=dev
+ARG COMMIT=unknown
+LABEL org.opencontainers.image.source="https://github.com/stagehand-gitops/stagehand" \
+	org.opencontainers.image.version="${VERSION}" \
+	org.opencontainers.image.revision="${COMMIT}" \
+	org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=build /out/stagehand /stagehand
-USER nonroot
+# Numeric, so Kubernetes can check runAsNonRoot against the image.
+USER 65532:65532
 EXPOSE 8080
-ENTRYPOINT ["/stagehand", "serve"]
+ENTRYPOINT ["/stagehand"]
+CMD ["serve"]

@@ -15,6 +15,7 @@ LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 TOOLS_BIN := $(CURDIR)/.tools/bin
 KUSTOMIZE := $(TOOLS_BIN)/kustomize
+HELM      := $(TOOLS_BIN)/helm
 GOVULNCHECK := $(TOOLS_BIN)/govulncheck
 
 # The Go vulnerability database, read from the Go module proxy (vuln.go.dev
@@ -37,7 +38,7 @@ build: ## Build bin/stagehand with the version stamped in
 
 .PHONY: test
 test: tools ## Run every test with the race detector
-	$(GO) test -race -timeout $(TEST_TIMEOUT) $(PKGS)
+	STAGEHAND_TOOLS_REQUIRED=1 $(GO) test -race -timeout $(TEST_TIMEOUT) $(PKGS)
 
 .PHONY: lint
 lint: ## Check formatting and vet
@@ -59,10 +60,27 @@ bench: tools ## Run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 .PHONY: tools
-tools: $(KUSTOMIZE) ## Install the kustomize CLI the overlay comparisons run against
+tools: $(KUSTOMIZE) $(HELM) ## Install the kustomize and helm CLIs the overlay and chart tests run against
 
 $(KUSTOMIZE):
 	GOBIN=$(TOOLS_BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
+
+# Building helm takes minutes on two cores; like kustomize it is built once.
+$(HELM):
+	GOBIN=$(TOOLS_BIN) $(GO) install helm.sh/helm/v3/cmd/helm@v3.22.0
+
+.PHONY: docs
+docs: ## Regenerate the flag tables of docs/configuration.md from the flag definitions
+	$(GO) run ./cmd/stagehand docs
+
+# The container engine: docker when its daemon answers, else podman.
+CONTAINER_ENGINE ?= $(shell if docker info >/dev/null 2>&1; then echo docker; elif command -v podman >/dev/null 2>&1; then echo podman; fi)
+IMAGE            ?= stagehand:$(VERSION)
+
+.PHONY: image
+image: ## Build the container image IMAGE (default stagehand:VERSION) with docker or podman
+	@if [ -z "$(CONTAINER_ENGINE)" ]; then echo "make image: no container engine (docker with a running daemon, or podman)"; exit 1; fi
+	$(CONTAINER_ENGINE) build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
 
 .PHONY: demo
 demo: build ## Play the sandbox story: simulated GitHub, an in-process registry and Stagehand (DEMO_ARGS=--serve keeps it running)

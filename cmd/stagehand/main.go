@@ -51,6 +51,9 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newCheckCmd(),
 		newDemoCmd(),
 		newGithubsimCmd(),
+		newAppManifestCmd(),
+		newRegisterCmd(),
+		newDocsCmd(),
 	)
 	return root
 }

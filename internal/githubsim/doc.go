@@ -33,6 +33,14 @@
 // under test has stopped reacting. The delivery log (Deliveries, and the
 // /app/hook/deliveries API) keeps failed attempts; redelivery works.
 //
+// # Registering an App
+//
+// The App-manifest flow works as on GitHub: a form posting a manifest to
+// /settings/apps/new (or /organizations/ORG/settings/apps/new) gets a confirmation
+// page; confirming redirects to the manifest's redirect_url with a one-time code and
+// the state; POST /app-manifests/{code}/conversions answers, once, with the simulated
+// App's ID and key and the webhook secret.
+//
 // # People
 //
 // Person-actions (Push, OpenPR, Comment, Review, Merge, AddLabel, SetStatus,

@@ -19,6 +19,7 @@ func (s *Sim) table() []route {
 		{method: get, pattern: "/app/installations", op: "apps/list-installations", auth: authApp, h: s.listInstallations},
 		{method: get, pattern: "/app/installations/{installation_id}", op: "apps/get-installation", auth: authApp, h: s.getInstallation},
 		{method: post, pattern: "/app/installations/{installation_id}/access_tokens", op: "apps/create-installation-access-token", write: true, auth: authApp, h: s.createAccessToken},
+		{method: post, pattern: "/app-manifests/{code}/conversions", op: "apps/create-from-manifest", write: true, auth: authNone, h: s.createFromManifest},
 		{method: get, pattern: "/app/hook/deliveries", op: "apps/list-webhook-deliveries", auth: authApp, h: s.listDeliveries},
 		{method: get, pattern: "/app/hook/deliveries/{delivery_id}", op: "apps/get-webhook-delivery", auth: authApp, h: s.getDelivery},
 		{method: post, pattern: "/app/hook/deliveries/{delivery_id}/attempts", op: "apps/redeliver-webhook-delivery", write: true, auth: authApp, h: s.redeliver},

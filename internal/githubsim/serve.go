@@ -22,6 +22,7 @@ const (
 	authApp                          // the App's JWT
 	authInstallation                 // an installation token
 	authAny                          // any valid token
+	authNone                         // no credentials needed
 )
 
 // route is one served operation.
@@ -91,7 +92,12 @@ func (s *Sim) routes() http.Handler {
 		rt := rt
 		mux.handle(rt.method, rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(rt, w, r) })
 	}
+	web := s.webRoutes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := web.Handler(r); pattern != "" {
+			web.ServeHTTP(w, r) // binds the pattern's path values
+			return
+		}
 		if rest, ok := strings.CutPrefix(r.URL.Path, "/api/v3"); ok {
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = rest

@@ -91,12 +91,14 @@ type Sim struct {
 	mu     sync.Mutex
 	nextID int64
 
-	users          map[string]*user
-	tokens         map[string]principal
-	instTokens     map[string]installationToken
-	repos          map[string]*repo
-	teams          map[string]map[string]string // "org/slug" → login → role
-	appKey         *rsa.PrivateKey
+	users      map[string]*user
+	tokens     map[string]principal
+	instTokens map[string]installationToken
+	repos      map[string]*repo
+	teams      map[string]map[string]string // "org/slug" → login → role
+	appKey     *rsa.PrivateKey
+	// manifestCodes are the App-manifest codes not yet converted.
+	manifestCodes  map[string]pendingManifest
 	instAt         time.Time
 	faults         Faults
 	exhaustedUntil time.Time

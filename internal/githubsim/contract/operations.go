@@ -28,6 +28,8 @@ var Operations = []Operation{
 	{"GET", "/app/hook/deliveries/{delivery_id}", "apps/get-webhook-delivery"},
 	{"POST", "/app/hook/deliveries/{delivery_id}/attempts", "apps/redeliver-webhook-delivery"},
 	{"GET", "/rate_limit", "rate-limit/get"},
+	// The last step of registering an App from a manifest.
+	{"POST", "/app-manifests/{code}/conversions", "apps/create-from-manifest"},
 
 	// Repositories, branches, collaborators and teams.
 	{"GET", "/repos/{owner}/{repo}", "repos/get"},
