@@ -49,8 +49,7 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newPolicyCmd(),
 		newSetImageCmd(),
 		newCheckCmd(),
-		newDemoCmd(),
-		newGithubsimCmd(),
 	)
+	root.AddCommand(sandboxCmds()...)
 	return root
 }
