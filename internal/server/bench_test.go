@@ -42,6 +42,12 @@ func newIngestServer(b *testing.B) *Server {
 	return s
 }
 
+// ingestModes: every delivery new, or every delivery a repeat.
+var ingestModes = []struct {
+	name   string
+	unique bool
+}{{"unique", true}, {"duplicate", false}}
+
 // ingestID is the delivery ID of request i: a fresh one each time, or one
 // repeated ID, as GitHub's redeliveries and retries repeat it.
 func ingestID(unique bool, i int) string {
@@ -60,10 +66,7 @@ func ingestID(unique bool, i int) string {
 func BenchmarkWebhookIngest(b *testing.B) {
 	body := example(b, "push.json")
 	sig := sign(newSecret, body)
-	for _, mode := range []struct {
-		name   string
-		unique bool
-	}{{"unique", true}, {"duplicate", false}} {
+	for _, mode := range ingestModes {
 		b.Run(mode.name, func(b *testing.B) {
 			s := newIngestServer(b)
 			srv := httptest.NewServer(s)
@@ -122,10 +125,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 func BenchmarkWebhookHandler(b *testing.B) {
 	body := example(b, "push.json")
 	sig := sign(newSecret, body)
-	for _, mode := range []struct {
-		name   string
-		unique bool
-	}{{"unique", true}, {"duplicate", false}} {
+	for _, mode := range ingestModes {
 		b.Run(mode.name, func(b *testing.B) {
 			s := newIngestServer(b)
 			reqs := make([]*http.Request, b.N)
