@@ -47,8 +47,18 @@ lint: ## Check formatting and vet
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags nosandbox ./cmd/stagehand
 
+# bench prints one markdown table: the offline commands as whole processes
+# beside `kustomize edit set image`, the in-process edit, package
+# initialisation and webhook intake (cmd/benchtable; a row is one function
+# there). BENCH_ARGS=-only=process,init runs some of them.
+BENCH_ARGS ?=
+
 .PHONY: bench
-bench: tools ## Run the benchmarks
+bench: tools build ## Print the benchmark table (a few minutes)
+	$(GO) run ./cmd/benchtable -stagehand $(BIN) -sandbox $(SANDBOX_BIN) -kustomize $(KUSTOMIZE) $(BENCH_ARGS)
+
+.PHONY: bench-all
+bench-all: tools ## Run every Go benchmark
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 .PHONY: tools
