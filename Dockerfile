@@ -8,7 +8,7 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 ARG COMMIT=unknown
-RUN CGO_ENABLED=0 go build -trimpath \
+RUN CGO_ENABLED=0 go build -tags nosandbox -trimpath \
 	-ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" \
 	-o /out/stagehand ./cmd/stagehand
 

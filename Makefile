@@ -9,6 +9,7 @@ GO           ?= go
 PKGS         ?= ./...
 TEST_TIMEOUT ?= 15m
 BIN          := bin/stagehand
+SANDBOX_BIN  := bin/stagehand-sandbox
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT       ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
@@ -32,9 +33,14 @@ DEMO_ARGS ?=
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
+# bin/stagehand is the production binary: the nosandbox tag leaves the
+# simulated GitHub and the in-process registry out, so every command starts
+# in a few milliseconds. Its demo and githubsim commands hand over to
+# bin/stagehand-sandbox, the same program with the sandbox in.
 .PHONY: build
-build: ## Build bin/stagehand with the version stamped in
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stagehand
+build: ## Build bin/stagehand and bin/stagehand-sandbox with the version stamped in
+	CGO_ENABLED=0 $(GO) build -tags nosandbox -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stagehand
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(SANDBOX_BIN) ./cmd/stagehand
 
 .PHONY: test
 test: tools ## Run every test with the race detector
@@ -45,6 +51,13 @@ lint: ## Check formatting and vet
 	@unformatted=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags nosandbox ./cmd/stagehand
+
+# bench prints one markdown table: the offline commands as whole processes
+# beside `kustomize edit set image`, the in-process edit, package
+# initialisation and webhook intake (cmd/benchtable; a row is one function
+# there). BENCH_ARGS=-only=process,init runs some of them.
+BENCH_ARGS ?=
 
 .PHONY: vuln
 vuln: $(GOVULNCHECK) ## Fail on a reachable vulnerability that a dependency upgrade fixes
@@ -56,7 +69,11 @@ $(GOVULNCHECK):
 	GOBIN=$(TOOLS_BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@v1.9.0
 
 .PHONY: bench
-bench: tools ## Run the benchmarks
+bench: tools build ## Print the benchmark table (a few minutes)
+	$(GO) run ./cmd/benchtable -stagehand $(BIN) -sandbox $(SANDBOX_BIN) -kustomize $(KUSTOMIZE) $(BENCH_ARGS)
+
+.PHONY: bench-all
+bench-all: tools ## Run every Go benchmark
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 .PHONY: tools

@@ -87,9 +87,18 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 	if in.Head, err = g.tree(head); err != nil {
 		return err
 	}
-	if mb, err := g.output("merge-base", base, head); err == nil {
-		if in.MergeBase, err = g.tree(strings.TrimSpace(string(mb))); err != nil {
-			return err
+	if out, err := g.output("merge-base", base, head); err == nil {
+		// Usually the merge base is the base itself: its tree is read
+		// already, and each git process costs more than the check.
+		switch mb := strings.TrimSpace(string(out)); mb {
+		case base:
+			in.MergeBase = in.Base
+		case head:
+			in.MergeBase = in.Head
+		default:
+			if in.MergeBase, err = g.tree(mb); err != nil {
+				return err
+			}
 		}
 	}
 	if in.History, err = g.history(in, base); err != nil {

@@ -49,11 +49,10 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newPolicyCmd(),
 		newSetImageCmd(),
 		newCheckCmd(),
-		newDemoCmd(),
-		newGithubsimCmd(),
 		newAppManifestCmd(),
 		newRegisterCmd(),
 		newDocsCmd(),
 	)
+	root.AddCommand(sandboxCmds()...)
 	return root
 }

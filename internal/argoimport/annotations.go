@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
@@ -49,11 +50,13 @@ func ParseImageList(value string) ([]ImageSpec, error) {
 }
 
 var (
-	aliasPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]*$`)
+	aliasPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]*$`) })
 	// hostPattern is a registry host with an optional port; pathPattern is
 	// the distribution spec's repository path grammar.
-	hostPattern = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$`)
-	pathPattern = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
+	hostPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$`) })
+	pathPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
+	})
 )
 
 // parseImageSpec reads one image-list entry. The text before the first =
@@ -63,14 +66,14 @@ func parseImageSpec(entry string) (ImageSpec, error) {
 	var spec ImageSpec
 	image := entry
 	if before, after, ok := strings.Cut(entry, "="); ok && !strings.ContainsAny(before, ":<>!~^ ") {
-		if !aliasPattern.MatchString(before) {
+		if !aliasPattern().MatchString(before) {
 			return spec, fmt.Errorf("alias %q: use letters, digits, '_', '.', '-' and '/'", before)
 		}
 		spec.Alias, image = before, after
 	}
 	host, rest := "", image
 	if h, r, ok := strings.Cut(image, "/"); ok && (strings.ContainsAny(h, ".:") || h == "localhost") {
-		if !hostPattern.MatchString(h) {
+		if !hostPattern().MatchString(h) {
 			return spec, fmt.Errorf("%q is not a registry host", h)
 		}
 		host, rest = h+"/", r
@@ -84,7 +87,7 @@ func parseImageSpec(entry string) (ImageSpec, error) {
 		rest, spec.Constraint = name, strings.TrimSpace(constraint)
 	}
 	spec.Name = host + rest
-	if !pathPattern.MatchString(rest) {
+	if !pathPattern().MatchString(rest) {
 		return spec, fmt.Errorf("%q is not an image repository name", spec.Name)
 	}
 	return spec, nil

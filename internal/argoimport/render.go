@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -169,7 +170,7 @@ func writeFilters(b *bytes.Buffer, indent, constraint, allow string, ignore []st
 
 // plain matches strings YAML reads back as the same string when written
 // without quotes: a letter first (no number), no indicator characters.
-var plain = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._/-]*$`)
+var plain = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._/-]*$`) })
 
 // quote writes s plain when YAML reads it back as the same string, and
 // single-quoted otherwise.
@@ -178,7 +179,7 @@ func quote(s string) string {
 	case "true", "false", "yes", "no", "on", "off", "null", "y", "n":
 		return quoteAlways(s)
 	}
-	if plain.MatchString(s) {
+	if plain().MatchString(s) {
 		return s
 	}
 	return quoteAlways(s)

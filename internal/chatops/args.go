@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Command is one parsed command line.
@@ -85,9 +86,9 @@ func tokenize(s string) []token {
 
 var (
 	// nameRE matches app and environment names as the policy allows them.
-	nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`) })
 	// tagRE is the OCI distribution spec's tag grammar.
-	tagRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+	tagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`) })
 )
 
 // errUsage marks arguments that do not fit the command's forms.
@@ -98,14 +99,14 @@ func usageErr(format string, a ...any) error {
 }
 
 func checkName(what, s string) error {
-	if !nameRE.MatchString(s) {
+	if !nameRE().MatchString(s) {
 		return usageErr("%q is not a valid %s name", s, what)
 	}
 	return nil
 }
 
 func checkTag(s string) error {
-	if !tagRE.MatchString(s) {
+	if !tagRE().MatchString(s) {
 		return usageErr("%q is not a valid tag", s)
 	}
 	return nil

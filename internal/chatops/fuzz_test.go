@@ -112,7 +112,7 @@ func escapeFree(s string) string { return strings.Join(strings.Fields(s), " ") }
 func FuzzHoldRoundTrip(f *testing.F) {
 	f.Add("web", "prod", "alice", "a | b \\ c", int64(0))
 	f.Fuzz(func(t *testing.T, app, env, by, reason string, sec int64) {
-		if !nameRE.MatchString(app) || (env != "" && !nameRE.MatchString(env)) || !loginRE.MatchString(by) {
+		if !nameRE().MatchString(app) || (env != "" && !nameRE().MatchString(env)) || !loginRE().MatchString(by) {
 			return
 		}
 		x := Hold{App: app, Env: env, By: by, Since: time.Unix(sec%(1<<34), 0).UTC(), Reason: escapeFree(reason)}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,7 +22,7 @@ const (
 )
 
 // loginRE matches GitHub logins, bots' included.
-var loginRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$`)
+var loginRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$`) })
 
 // AllEnvs is how the holds table writes a hold on every environment.
 const AllEnvs = "*"
@@ -171,16 +172,16 @@ func parseHoldRow(line string) (Hold, error) {
 		return Hold{}, fmt.Errorf("want 5 cells, found %d", len(cells))
 	}
 	app, env := strings.Trim(cells[0], "`"), strings.Trim(cells[1], "`")
-	if !nameRE.MatchString(app) {
+	if !nameRE().MatchString(app) {
 		return Hold{}, fmt.Errorf("app %q is not a valid name", app)
 	}
 	if env == AllEnvs {
 		env = ""
-	} else if !nameRE.MatchString(env) {
+	} else if !nameRE().MatchString(env) {
 		return Hold{}, fmt.Errorf("environment %q is not a valid name", env)
 	}
 	by := strings.TrimPrefix(strings.Trim(cells[2], "`"), "@")
-	if !loginRE.MatchString(by) {
+	if !loginRE().MatchString(by) {
 		return Hold{}, fmt.Errorf("by %q is not a GitHub login", by)
 	}
 	since, err := time.Parse(time.RFC3339, cells[3])

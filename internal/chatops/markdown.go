@@ -2,10 +2,12 @@ package chatops
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -17,8 +19,11 @@ type candidate struct {
 
 // markdown parses comments the way GitHub renders them (CommonMark with the
 // GitHub extensions), so that what the parser sees as a command is exactly
-// what a reader sees as ordinary text at the start of a line.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
+// what a reader sees as ordinary text at the start of a line. It is built at
+// first use: the offline commands never parse a comment.
+var markdown = sync.OnceValue(func() parser.Parser {
+	return goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
+})
 
 // candidates returns the lines that start with a slash as plain paragraph
 // text: not in a fenced or indented code block, not in a block quote (nested
@@ -29,7 +34,7 @@ func candidates(body string) []candidate {
 		return nil // most comments: no need to parse the markdown
 	}
 	src := []byte(normalize(body))
-	doc := markdown.Parse(text.NewReader(src))
+	doc := markdown().Parse(text.NewReader(src))
 	var out []candidate
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -126,14 +127,15 @@ var operationPatterns = []string{
 }
 
 // operations maps requests to low-cardinality operation names, one of
-// operationPatterns. Anything else is "<METHOD> other".
-var operations = func() *http.ServeMux {
+// operationPatterns. Anything else is "<METHOD> other". It is built at first
+// use, so commands that never call GitHub do not pay for it.
+var operations = sync.OnceValue(func() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, p := range operationPatterns {
 		mux.Handle(p, http.NotFoundHandler())
 	}
 	return mux
-}()
+})
 
 // Operation names the GitHub operation req performs, such as
 // "GET /repos/{owner}/{repo}/git/ref/{ref...}", for metrics and logs.
@@ -146,7 +148,7 @@ func Operation(req *http.Request) string {
 	if probe.Method == http.MethodHead {
 		probe.Method = http.MethodGet
 	}
-	_, pattern := operations.Handler(probe)
+	_, pattern := operations().Handler(probe)
 	if pattern == "" {
 		return req.Method + " other"
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -185,15 +186,19 @@ func retryableMethod(req *http.Request) bool {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete:
 		return true
 	case http.MethodPost:
-		return gitObjectPost.MatchString(req.URL.Path)
+		return gitObjectPost().MatchString(req.URL.Path)
 	}
 	return false
 }
 
 var (
-	gitObjectPost = regexp.MustCompile(`/repos/[^/]+/[^/]+/git/(blobs|trees|commits)$`)
-	gitCreate     = regexp.MustCompile(`/repos/([^/]+)/([^/]+)/git/(blobs|trees|commits|refs)$`)
-	gitRead       = regexp.MustCompile(`/repos/([^/]+)/([^/]+)/git/(?:blobs|trees|commits|ref|refs)/(.+)$`)
+	gitObjectPost = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`/repos/[^/]+/[^/]+/git/(blobs|trees|commits)$`) })
+	gitCreate     = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`/repos/([^/]+)/([^/]+)/git/(blobs|trees|commits|refs)$`)
+	})
+	gitRead = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`/repos/([^/]+)/([^/]+)/git/(?:blobs|trees|commits|ref|refs)/(.+)$`)
+	})
 )
 
 // remember records the SHA or ref a successful create returned.
@@ -201,7 +206,7 @@ func (t *retryTransport) remember(req *http.Request, resp *http.Response) {
 	if req.Method != http.MethodPost || resp.StatusCode != http.StatusCreated {
 		return
 	}
-	m := gitCreate.FindStringSubmatch(req.URL.Path)
+	m := gitCreate().FindStringSubmatch(req.URL.Path)
 	if m == nil {
 		return
 	}
@@ -232,7 +237,7 @@ func (t *retryTransport) remember(req *http.Request, resp *http.Response) {
 
 // justCreated is true when req reads an object this client created moments ago.
 func (t *retryTransport) justCreated(req *http.Request) bool {
-	m := gitRead.FindStringSubmatch(req.URL.Path)
+	m := gitRead().FindStringSubmatch(req.URL.Path)
 	if m == nil {
 		return false
 	}

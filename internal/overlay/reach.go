@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing/fstest"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -17,10 +18,12 @@ import (
 // fetch it over the network or run git, on behalf of whoever wrote the
 // pull request; the build rule refuses it instead.
 var (
-	pathLists   = []string{"resources", "components", "bases", "crds", "patchesStrategicMerge", "generators", "transformers", "validators", "configurations"}
-	entryPaths  = []string{"patches", "patchesJson6902", "replacements"}
-	generators  = []string{"configMapGenerator", "secretGenerator"}
-	remoteRE    = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://|git@|git::|(github\.com|gitlab\.com|bitbucket\.org)/)`)
+	pathLists  = []string{"resources", "components", "bases", "crds", "patchesStrategicMerge", "generators", "transformers", "validators", "configurations"}
+	entryPaths = []string{"patches", "patchesJson6902", "replacements"}
+	generators = []string{"configMapGenerator", "secretGenerator"}
+	remoteRE   = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://|git@|git::|(github\.com|gitlab\.com|bitbucket\.org)/)`)
+	})
 	maxOverlays = 1000
 )
 
@@ -128,7 +131,7 @@ func (r reach) copyTree(tree fs.FS) (fstest.MapFS, error) {
 // kustomize would look for elsewhere (a URL, a git repository, a path
 // above the root) is not local.
 func local(tree fs.FS, dir, v string) (string, fs.FileInfo, bool) {
-	if remoteRE.MatchString(v) {
+	if remoteRE().MatchString(v) {
 		return "", nil, false
 	}
 	if p := path.Join(dir, v); fs.ValidPath(p) {
@@ -136,7 +139,7 @@ func local(tree fs.FS, dir, v string) (string, fs.FileInfo, bool) {
 			return p, info, true
 		}
 	}
-	if _, after, ok := strings.Cut(v, "="); ok && !remoteRE.MatchString(after) {
+	if _, after, ok := strings.Cut(v, "="); ok && !remoteRE().MatchString(after) {
 		if p := path.Join(dir, after); fs.ValidPath(p) {
 			if info, err := fs.Stat(tree, p); err == nil {
 				return p, info, true

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 
@@ -17,10 +18,10 @@ import (
 
 // validName is what app and environment names may look like: they appear
 // in branch names (stagehand/<env>/<app>) and in commands.
-var validName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$`) })
 
 func (d *decoder) name(p pair, what, name string) bool {
-	if validName.MatchString(name) {
+	if validName().MatchString(name) {
 		return true
 	}
 	d.errorf(d.deref(p.val), "%s name %q is not valid; use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit)", what, name)
@@ -58,7 +59,7 @@ func checkRelPath(s string) string {
 	return ""
 }
 
-var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
+var placeholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[^{}]*\}`) })
 
 // templates checks the overlay templates.
 func (d *decoder) templates(p pair, list []string) {
@@ -76,7 +77,7 @@ func (d *decoder) templates(p pair, list []string) {
 			continue
 		}
 		bad := false
-		for _, ph := range placeholder.FindAllString(t, -1) {
+		for _, ph := range placeholder().FindAllString(t, -1) {
 			if ph != "{app}" && ph != "{env}" {
 				d.errorf(n, "overlays: template %q has unknown placeholder %s; use {app} and {env}", t, ph)
 				bad = true
@@ -85,7 +86,7 @@ func (d *decoder) templates(p pair, list []string) {
 		if bad {
 			continue
 		}
-		if strings.ContainsAny(placeholder.ReplaceAllString(t, ""), "{}") {
+		if strings.ContainsAny(placeholder().ReplaceAllString(t, ""), "{}") {
 			d.errorf(n, "overlays: template %q has an unclosed { or }", t)
 			continue
 		}

@@ -3,9 +3,9 @@
 // Jobs with the same key (a repository) run one at a time, in the order they
 // were enqueued; jobs with different keys run in parallel on a bounded set of
 // workers. Each attempt has a timeout, a panic is recovered and logged, and an
-// error marked Retryable is retried with exponential backoff and jitter. On
-// shutdown the queue stops taking jobs and drains what it holds, up to a
-// deadline.
+// error marked Retryable is retried with exponential backoff and jitter. A job
+// waiting out its backoff holds its key but not a worker. On shutdown the
+// queue stops taking jobs and drains what it holds, up to a deadline.
 package queue
 
 import (
@@ -55,7 +55,8 @@ type Options struct {
 	// exponential from 1s to 1m with ±50% jitter).
 	NewBackOff func() backoff.BackOff
 	// Sleep waits between attempts; it returns early with the context's
-	// error (default: a timer).
+	// error (default: a timer). It runs off the workers: a job in backoff
+	// keeps the jobs of its key waiting, not those of other keys.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Logger receives failures, retries and panics (default: none).
 	Logger *zap.Logger
@@ -76,16 +77,18 @@ type Queue struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	lanes   map[string]*lane
-	ready   []string // keys with waiting jobs and none running, oldest first
-	waiting int
+	ready   []string // keys with a job to start and none running, oldest first
+	waiting int      // jobs enqueued and not yet started
+	backing int      // jobs waiting out a backoff
 	closed  bool
 	stopped bool
 }
 
 // lane holds the waiting jobs of one key.
 type lane struct {
-	jobs    []Job
-	running bool
+	retry   *task // a job whose backoff ended, due before the others
+	jobs    []*task
+	running bool // a job of this key runs or waits out its backoff
 }
 
 // New starts a queue with its workers. It fails only when its metrics cannot
@@ -171,7 +174,7 @@ func (q *Queue) Enqueue(j Job) error {
 		q.ready = append(q.ready, j.Key)
 		q.cond.Signal()
 	}
-	l.jobs = append(l.jobs, j)
+	l.jobs = append(l.jobs, &task{Job: j})
 	q.waiting++
 	q.metrics.depth.Set(float64(q.waiting))
 	return nil
@@ -225,34 +228,75 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 func (q *Queue) work() {
 	defer q.wg.Done()
 	for {
-		j, ok := q.next()
+		t, ok := q.next()
 		if !ok {
 			return
 		}
-		q.process(j)
-		q.finish(j.Key)
+		if wait, again := q.process(t); again {
+			q.backOff(t, wait)
+			continue
+		}
+		q.finish(t.Key)
 	}
 }
 
-// next takes the first job of the key that has waited longest.
-func (q *Queue) next() (Job, bool) {
+// next takes the next job of the key that has waited longest: a retry
+// first, then the oldest enqueued. While draining, workers stay as long as
+// a job in backoff may still need one.
+func (q *Queue) next() (*task, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.ready) == 0 && !q.closed {
+	for len(q.ready) == 0 && !q.stopped && (!q.closed || q.backing > 0) {
 		q.cond.Wait()
 	}
 	if q.stopped || len(q.ready) == 0 {
-		return Job{}, false
+		return nil, false
 	}
 	key := q.ready[0]
 	q.ready = q.ready[1:]
 	l := q.lanes[key]
-	j := l.jobs[0]
-	l.jobs = l.jobs[1:]
 	l.running = true
+	if t := l.retry; t != nil {
+		l.retry = nil
+		return t, true
+	}
+	t := l.jobs[0]
+	l.jobs = l.jobs[1:]
 	q.waiting--
 	q.metrics.depth.Set(float64(q.waiting))
-	return j, true
+	return t, true
+}
+
+// backOff waits out a job's backoff off the worker, keeping its key, then
+// puts the job back at the head of its key. A wait cut short by a drain
+// deadline ends the job as aborted.
+func (q *Queue) backOff(t *task, wait time.Duration) {
+	q.mu.Lock()
+	q.backing++
+	q.mu.Unlock()
+	q.wg.Add(1)
+	go func() {
+		defer q.wg.Done()
+		err := q.opts.Sleep(q.ctx, wait)
+		q.mu.Lock()
+		q.backing--
+		if err == nil && !q.stopped {
+			l := q.lanes[t.Key]
+			l.retry, l.running = t, false
+			q.ready = append(q.ready, t.Key)
+			q.cond.Signal()
+			q.mu.Unlock()
+			return
+		}
+		q.cond.Broadcast() // a drain may be waiting for the last backoff
+		q.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+		t.log.Error("job abandoned at shutdown", zap.Int("attempt", t.attempt), zap.Error(err))
+		q.record(t, ResultAborted)
+		q.finish(t.Key)
+	}()
 }
 
 // finish hands the key back: its next job, if any, waits behind the others.

@@ -45,37 +45,48 @@ func IsRetryable(err error) bool {
 // errPanic is what an attempt that panicked returns.
 var errPanic = errors.New("job panicked")
 
-// process runs a job until it succeeds, fails for good or runs out of
-// attempts, and records the outcome.
-func (q *Queue) process(j Job) {
-	start := time.Now()
-	log := q.log.With(zap.String("delivery_id", j.ID), zap.String("event", j.Event), zap.String("key", j.Key))
-	b := q.opts.NewBackOff()
-	var result string
-	for attempt := 1; ; attempt++ {
-		err := q.attempt(j, log)
-		if err == nil {
-			result = ResultSuccess
-			break
-		}
-		result = classify(err)
-		if result == ResultPanic {
-			break
-		}
-		wait := b.NextBackOff()
-		if !IsRetryable(err) || attempt >= q.opts.MaxAttempts || wait == backoff.Stop {
-			log.Error("job failed", zap.Int("attempt", attempt), zap.Error(err))
-			break
-		}
-		log.Warn("job failed, will retry", zap.Int("attempt", attempt), zap.Duration("backoff", wait), zap.Error(err))
-		if err := q.opts.Sleep(q.ctx, wait); err != nil {
-			result = ResultAborted
-			log.Error("job abandoned at shutdown", zap.Int("attempt", attempt), zap.Error(err))
-			break
-		}
+// task is a job with the state its attempts carry.
+type task struct {
+	Job
+	attempt int // attempts made
+	backoff backoff.BackOff
+	start   time.Time
+	log     *zap.Logger
+}
+
+// process makes one attempt at a job. It returns the backoff to wait before
+// the next attempt, or records how the job ended and returns false.
+func (q *Queue) process(t *task) (time.Duration, bool) {
+	if t.attempt == 0 {
+		t.start = time.Now()
+		t.log = q.log.With(zap.String("delivery_id", t.ID), zap.String("event", t.Event), zap.String("key", t.Key))
+		t.backoff = q.opts.NewBackOff()
 	}
-	q.metrics.jobs.WithLabelValues(j.Event, result).Inc()
-	q.metrics.duration.WithLabelValues(j.Event).Observe(time.Since(start).Seconds())
+	t.attempt++
+	err := q.attempt(t.Job, t.log)
+	if err == nil {
+		q.record(t, ResultSuccess)
+		return 0, false
+	}
+	result := classify(err)
+	if result == ResultPanic {
+		q.record(t, result)
+		return 0, false
+	}
+	wait := t.backoff.NextBackOff()
+	if !IsRetryable(err) || t.attempt >= q.opts.MaxAttempts || wait == backoff.Stop {
+		t.log.Error("job failed", zap.Int("attempt", t.attempt), zap.Error(err))
+		q.record(t, result)
+		return 0, false
+	}
+	t.log.Warn("job failed, will retry", zap.Int("attempt", t.attempt), zap.Duration("backoff", wait), zap.Error(err))
+	return wait, true
+}
+
+// record counts how a job ended and how long it took, retries included.
+func (q *Queue) record(t *task, result string) {
+	q.metrics.jobs.WithLabelValues(t.Event, result).Inc()
+	q.metrics.duration.WithLabelValues(t.Event).Observe(time.Since(t.start).Seconds())
 }
 
 func classify(err error) string {

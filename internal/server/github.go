@@ -1,14 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -26,10 +29,12 @@ const (
 
 // githubWebhook takes POST /webhooks/github. The order of the checks is the
 // point: the body is bounded, then its signature verified, and only then is
-// anything in it, or in GitHub's headers, trusted or parsed.
+// anything in it, or in GitHub's headers, trusted or parsed. A repeated
+// delivery ID is answered before the body is decoded at all.
 func (s *Server) githubWebhook(c echo.Context) error {
 	req := c.Request()
-	body, err := readBody(c.Response(), req, s.cfg.MaxBody)
+	buf, err := readPooled(c.Response(), req, s.cfg.MaxBody)
+	defer release(buf)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -37,6 +42,7 @@ func (s *Server) githubWebhook(c echo.Context) error {
 		}
 		return s.reject(c, labelUnverified, resultBadRequest, http.StatusBadRequest, "cannot read body")
 	}
+	body := buf.Bytes()
 	if reason := s.verify(req.Header, body); reason != "" {
 		return s.reject(c, labelUnverified, resultUnauthorized, http.StatusUnauthorized, reason)
 	}
@@ -46,21 +52,24 @@ func (s *Server) githubWebhook(c echo.Context) error {
 		return s.reject(c, eventLabel(name), resultBadRequest, http.StatusBadRequest, "missing "+headerEvent+" or "+headerDelivery+" header")
 	}
 	label := eventLabel(name)
+	if event.Handled(name) && s.seen.Contains(id) {
+		s.log.Info("duplicate delivery dropped", zap.String("delivery_id", id), zap.String("event", name))
+		return s.answer(c, label, resultDuplicate, http.StatusOK, status{"duplicate"})
+	}
 	if !json.Valid(body) {
 		return s.reject(c, label, resultBadRequest, http.StatusBadRequest, "body is not JSON")
 	}
-	log := s.log.With(zap.String("delivery_id", id), zap.String("event", name))
 	switch {
 	case name == event.Ping:
-		log.Info("ping answered")
+		s.log.Info("ping answered", zap.String("delivery_id", id))
 		return s.answer(c, label, resultPing, http.StatusOK, status{"pong"})
 	case !event.Handled(name):
-		log.Debug("event not handled, dropped")
+		s.log.Debug("event not handled, dropped", zap.String("delivery_id", id), zap.String("event", name))
 		return s.answer(c, label, resultIgnored, http.StatusAccepted, status{"ignored"})
 	}
 	d, err := event.Decode(id, name, body)
 	if err != nil {
-		log.Warn("payload does not decode", zap.Error(err))
+		s.log.Warn("payload does not decode", zap.String("delivery_id", id), zap.String("event", name), zap.Error(err))
 		return s.reject(c, label, resultBadRequest, http.StatusBadRequest, "payload does not decode as "+name)
 	}
 	return s.submit(c, label, d)
@@ -75,6 +84,35 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }
 
+// bodies recycles the buffers GitHub webhook bodies are read into: the
+// body is read once, verified and decoded from the buffer, and nothing
+// keeps a reference to it after the answer (decoding copies what it keeps).
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer put back: a rare 25 MiB body must not
+// stay in the pool.
+const maxPooled = 1 << 20
+
+// readPooled is readBody into a buffer from the pool; release returns it.
+func readPooled(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffer, error) {
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	return buf, err
+}
+
+func release(buf *bytes.Buffer) {
+	if buf != nil && buf.Cap() <= maxPooled {
+		bodies.Put(buf)
+	}
+}
+
 // verify checks X-Hub-Signature-256 against every secret, in constant time.
 // It returns why the request is refused, or "". The SHA-1 X-Hub-Signature
 // header is never accepted on its own.
@@ -87,19 +125,17 @@ func (s *Server) verify(h http.Header, body []byte) string {
 		return "missing " + headerSignature256 + " header"
 	}
 	hexSig, ok := strings.CutPrefix(header, "sha256=")
-	if !ok {
+	var sig [sha256.Size]byte
+	if !ok || len(hexSig) != 2*sha256.Size {
 		return "signature is not sha256=<hex>"
 	}
-	sig, err := hex.DecodeString(hexSig)
-	if err != nil || len(sig) != sha256.Size {
+	if _, err := hex.Decode(sig[:], []byte(hexSig)); err != nil {
 		return "signature is not sha256=<hex>"
 	}
 	match := false
-	for _, secret := range s.cfg.Secrets {
-		mac := hmac.New(sha256.New, secret)
-		mac.Write(body)
+	for i := range s.cfg.Secrets {
 		// Every secret is tried, so timing says nothing about which matched.
-		if hmac.Equal(mac.Sum(nil), sig) {
+		if s.macs[i].equal(body, sig[:]) {
 			match = true
 		}
 	}
@@ -107,6 +143,26 @@ func (s *Server) verify(h http.Header, body []byte) string {
 		return "signature does not match"
 	}
 	return ""
+}
+
+// macPool recycles HMAC-SHA256 states keyed with one secret: keying one
+// costs two hash blocks and several allocations per delivery otherwise.
+type macPool struct{ pool sync.Pool }
+
+func newMACPool(secret []byte) *macPool {
+	p := &macPool{}
+	p.pool.New = func() any { return hmac.New(sha256.New, secret) }
+	return p
+}
+
+// equal reports whether sig is the HMAC of body, in constant time.
+func (p *macPool) equal(body, sig []byte) bool {
+	mac := p.pool.Get().(hash.Hash)
+	defer p.pool.Put(mac)
+	mac.Reset()
+	mac.Write(body)
+	var sum [sha256.Size]byte
+	return hmac.Equal(mac.Sum(sum[:0]), sig)
 }
 
 // reject answers a refused request with a short reason and logs it.

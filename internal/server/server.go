@@ -80,6 +80,7 @@ type Server struct {
 	log     *zap.Logger
 	echo    *echo.Echo
 	seen    *lru.Cache[string, struct{}]
+	macs    []*macPool // one per secret, in order
 	metrics *metrics
 }
 
@@ -106,6 +107,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, seen: seen, metrics: m}
+	for _, secret := range cfg.Secrets {
+		s.macs = append(s.macs, newMACPool(secret))
+	}
 	s.echo = echo.New()
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
@@ -202,10 +206,8 @@ const (
 // Handler. It answers nothing, so that an intake that turns one request into
 // several deliveries can answer once; submit answers for one delivery.
 func (s *Server) enqueue(d event.Delivery) (outcome, error) {
-	log := s.log.With(zap.String("delivery_id", d.ID), zap.String("event", d.Event),
-		zap.String("action", d.Action), zap.String("repo", d.Repo))
 	if seen, _ := s.seen.ContainsOrAdd(d.ID, struct{}{}); seen {
-		log.Info("duplicate delivery dropped")
+		s.log.Info("duplicate delivery dropped", deliveryFields(d)...)
 		return duplicate, nil
 	}
 	h := s.cfg.Handler
@@ -216,14 +218,22 @@ func (s *Server) enqueue(d event.Delivery) (outcome, error) {
 		// Forget the ID: GitHub redelivers with the same one, and that
 		// redelivery must be taken.
 		s.seen.Remove(d.ID)
-		log.Warn("delivery refused", zap.Error(err))
+		s.log.Warn("delivery refused", append(deliveryFields(d), zap.Error(err))...)
 		if errors.Is(err, queue.ErrFull) || errors.Is(err, queue.ErrClosed) {
 			return refused, err
 		}
 		return failed, err
 	}
-	log.Info("delivery queued", zap.String("key", d.Key()))
+	if ce := s.log.Check(zap.InfoLevel, "delivery queued"); ce != nil {
+		ce.Write(append(deliveryFields(d), zap.String("key", d.Key()))...)
+	}
 	return queued, nil
+}
+
+// deliveryFields are the log fields that name a delivery.
+func deliveryFields(d event.Delivery) []zap.Field {
+	return []zap.Field{zap.String("delivery_id", d.ID), zap.String("event", d.Event),
+		zap.String("action", d.Action), zap.String("repo", d.Repo)}
 }
 
 // submit enqueues one delivery and answers the request: 202 when queued, 200

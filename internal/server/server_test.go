@@ -74,7 +74,7 @@ func sign(secret, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func example(t *testing.T, name string) []byte {
+func example(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../testdata/webhooks/" + name)
 	if err != nil {
