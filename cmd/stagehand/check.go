@@ -42,8 +42,9 @@ end, so GitLab CI, Jenkins and pre-merge hooks can gate on it.
 
 Pull request facts that git does not hold come from flags: --label for the
 labels the change carries (name, or name=login for who added it, which the
-emergency override needs), --rollback for a rollback, --hold for holds, and
---team for the members of a team listed as promoters.`,
+emergency and rollback labels need), --rollback for Stagehand's /rollback pull
+request, --hold for holds, and --team for the members of a team listed as
+promoters.`,
 		Example: `  stagehand check --base origin/main
   stagehand check --dir config --base origin/main --head HEAD -o markdown
   stagehand check --base main --label stagehand/emergency=alice -o json`,
@@ -58,7 +59,7 @@ emergency override needs), --rollback for a rollback, --hold for holds, and
 	fl.StringArrayVar(&f.labels, "label", nil, "a label of the change: NAME or NAME=LOGIN (repeatable)")
 	fl.StringArrayVar(&f.holds, "hold", nil, "a hold: APP or APP:ENV (repeatable)")
 	fl.StringArrayVar(&f.teams, "team", nil, "a promoters team's members: @ORG/TEAM=LOGIN,LOGIN (repeatable)")
-	fl.BoolVar(&f.rollback, "rollback", false, "the change is a rollback")
+	fl.BoolVar(&f.rollback, "rollback", false, "the change is Stagehand's /rollback pull request (it counts for a version the environment ran before)")
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
@@ -287,7 +288,9 @@ func (g git) blobs(ids []string) ([][]byte, error) {
 
 // history answers the checks' queries from the base's git log: the
 // commits on its first-parent line that touched the previous
-// environment's overlays, newest first, each read for those paths.
+// environment's overlays, newest first, each read for those paths. A
+// local clone has no merge times from GitHub, so the commits' own dates
+// count here; the App never trusts them.
 func (g git) history(in checks.Input, base string) (checks.History, error) {
 	return checks.Gather(in, func(paths []string) ([]checks.Revision, error) {
 		args := append([]string{"log", "--first-parent", "--format=%H %ct", "-n", strconv.Itoa(historyLimit), base, "--"}, paths...)
@@ -306,8 +309,8 @@ func (g git) history(in checks.Input, base string) (checks.History, error) {
 			if err != nil {
 				return nil, err
 			}
-			revs = append(revs, checks.Revision{When: time.Unix(sec, 0).UTC(), Tree: tree})
+			revs = append(revs, checks.Revision{SHA: id, When: time.Unix(sec, 0).UTC(), Tree: tree})
 		}
 		return revs, nil
-	})
+	}, nil)
 }

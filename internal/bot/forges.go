@@ -18,6 +18,7 @@ type AppForges struct {
 
 	mu     sync.Mutex
 	forges map[int64]*forge.Forge
+	self   string // the App's bot login, once read
 }
 
 // Forge returns the Forge of an installation.
@@ -55,4 +56,27 @@ func (a *AppForges) Installations(ctx context.Context) ([]int64, error) {
 		}
 		opts.Page = resp.NextPage
 	}
+}
+
+// Self returns the login the App acts as ("<slug>[bot]"), read once from
+// GitHub with the App's own credentials: the author of Stagehand's pull
+// requests.
+func (a *AppForges) Self(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	self := a.self
+	a.mu.Unlock()
+	if self != "" {
+		return self, nil
+	}
+	app, _, err := a.App.Client().Apps.Get(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("read the App: %w", err)
+	}
+	if app.GetSlug() == "" {
+		return "", fmt.Errorf("the App has no slug")
+	}
+	a.mu.Lock()
+	a.self = app.GetSlug() + "[bot]"
+	a.mu.Unlock()
+	return app.GetSlug() + "[bot]", nil
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -85,7 +86,7 @@ func TestEntered(t *testing.T) {
 	at := func(h int) time.Time { return now.Add(-time.Duration(h) * time.Hour) }
 	rev := func(h int, policy string, dir, tag string) Revision {
 		m := repo(policy, map[string]string{dir: tag})
-		return Revision{When: at(h), Tree: m}
+		return Revision{SHA: fmt.Sprintf("c%d", h), When: at(h), Tree: m}
 	}
 	base := artifactBase()
 	// Newest first: staging ran v1.2.0 from 5h ago, v1.1.9 before, and
@@ -119,12 +120,12 @@ func TestEntered(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Entered(tt.base, tt.q, tt.revs)
+			got, ran, err := Entered(tt.base, tt.q, tt.revs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !got.Equal(tt.want) {
-				t.Errorf("Entered = %s, want %s", got, tt.want)
+			if ran != !tt.want.IsZero() || !got.When.Equal(tt.want) {
+				t.Errorf("Entered = %s (ran %v), want %s", got.When, ran, tt.want)
 			}
 		})
 	}
@@ -271,18 +272,25 @@ func TestReadsOnlyWhatItBuilds(t *testing.T) {
 }
 
 // TestGather: the shell is asked for the previous environment's overlay
-// paths, and its revisions answer the query.
+// paths, its revisions say which commit began the stretch, and the
+// arrival it reports for that commit (GitHub's merge time) is the answer,
+// whatever date the commit itself carries.
 func TestGather(t *testing.T) {
 	base := artifactBase()
 	head := clone(base)
 	setTag(head, "production", "v1.2.0")
 	var asked [][]string
+	var arrivals []string
+	forged := now.Add(-30 * 24 * time.Hour) // a committer date set a month back
 	h, err := Gather(Input{Base: base, Head: head, Now: now}, func(paths []string) ([]Revision, error) {
 		asked = append(asked, paths)
 		return []Revision{
-			{When: now.Add(-time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.2.0"})},
-			{When: now.Add(-5 * time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.1.0"})},
+			{SHA: "b2", When: forged, Tree: repo(artifactPolicy, map[string]string{"staging": "v1.2.0"})},
+			{SHA: "a1", When: forged.Add(-time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.1.0"})},
 		}, nil
+	}, func(rev Revision, health bool) (Entry, error) {
+		arrivals = append(arrivals, fmt.Sprintf("%s health=%v", rev.SHA, health))
+		return Entry{Commit: "m3", Since: now.Add(-time.Hour)}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -290,10 +298,83 @@ func TestGather(t *testing.T) {
 	if len(asked) != 1 || !slices.Equal(asked[0], []string{"apps/web/overlays/staging"}) {
 		t.Errorf("asked for %v, want the staging overlay once", asked)
 	}
-	q := Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0"}}
-	if got := h[q]; !got.Equal(now.Add(-time.Hour)) || len(h) != 1 {
-		t.Errorf("History = %v, want %s entered an hour ago", h, q.Version)
+	if !slices.Equal(arrivals, []string{"b2 health=false"}) {
+		t.Errorf("arrivals asked %v, want b2's without health", arrivals)
 	}
+	q := Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0"}}
+	if got := h[q]; got != (Entry{Commit: "m3", Since: now.Add(-time.Hour)}) || len(h) != 1 {
+		t.Errorf("History = %v, want %s entered an hour ago by m3", h, q.Version)
+	}
+	// The forged date does not meet prod's 2h soak: an hour has passed.
+	rep, err := Evaluate(Input{Base: base, Head: head, Now: now, History: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(rep); !slices.Equal(got, []string{"stagehand/prod=in_progress"}) {
+		t.Errorf("checks = %v, want prod waiting for its soak", got)
+	}
+}
+
+// failingFS is a tree whose reads of one file fail with an error other
+// than fs.ErrNotExist, as a 5xx from GitHub does.
+type failingFS struct {
+	fstest.MapFS
+	path string
+}
+
+var errUnavailable = errors.New("503 Service Unavailable")
+
+func (f failingFS) Open(name string) (fs.File, error) {
+	if name == f.path {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errUnavailable}
+	}
+	return f.MapFS.Open(name)
+}
+
+func (f failingFS) ReadFile(name string) ([]byte, error) {
+	if name == f.path {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errUnavailable}
+	}
+	return f.MapFS.ReadFile(name)
+}
+
+// TestReadErrors: a tree that cannot be read is an error, never "the
+// environment did not run it" (order) nor "runs nothing".
+func TestReadErrors(t *testing.T) {
+	base := artifactBase()
+	head := clone(base)
+	setTag(head, "production", "v1.1.9")
+	staging := overlayFile("staging")
+	t.Run("history", func(t *testing.T) {
+		broken := failingFS{MapFS: repo(artifactPolicy, map[string]string{"staging": "v1.1.9"}), path: staging}
+		_, err := Gather(Input{Base: base, Head: head, Now: now}, func([]string) ([]Revision, error) {
+			return []Revision{{SHA: "a1", Tree: broken}}, nil
+		}, nil)
+		if !errors.Is(err, errUnavailable) {
+			t.Fatalf("Gather = %v, want the read error", err)
+		}
+	})
+	t.Run("previous environment", func(t *testing.T) {
+		_, err := Evaluate(Input{Base: failingFS{MapFS: base, path: staging}, Head: head, Now: now, History: artifactHistory(),
+			Changed: []string{overlayFile("production")}})
+		if !errors.Is(err, errUnavailable) {
+			t.Fatalf("Evaluate = %v, want the read error", err)
+		}
+	})
+	t.Run("absent is not an error", func(t *testing.T) {
+		gone := clone(base)
+		delete(gone, staging)
+		if _, err := Gather(Input{Base: base, Head: head, Now: now}, func([]string) ([]Revision, error) {
+			return []Revision{{SHA: "a1", Tree: gone}}, nil
+		}, nil); err != nil {
+			t.Fatalf("Gather over a revision without the overlay: %v", err)
+		}
+	})
+	v := Unevaluated("prod", fmt.Errorf("history of web in staging: %w", errUnavailable))
+	if v.Conclusion != Failure || v.Title != "Could not evaluate" || len(v.Rows) != 0 {
+		t.Errorf("Unevaluated = %s %s %q, want a failure that judges no rule", v.Status, v.Conclusion, v.Title)
+	}
+	goldenText(t, "unevaluated.md", v.Summary)
 }
 
 // TestUntouched: every environment the pull request leaves alone gets a
