@@ -45,8 +45,11 @@ func checksOverlay(tag string) string {
 // v1.0.0. Staging took v1.1.0 through a merged pull request, as
 // promotions do: its merge time, which GitHub records, is what prod's
 // soak counts from.
-func checksWorld(t *testing.T) *world {
-	files := seedFiles(checksPolicy)
+func checksWorld(t *testing.T) *world { return checksWorldWith(t, checksPolicy) }
+
+// checksWorldWith is checksWorld under another policy.
+func checksWorldWith(t *testing.T, pol string) *world {
+	files := seedFiles(pol)
 	files["apps/web/overlays/dev/kustomization.yaml"] = checksOverlay("v1.1.0")
 	files["apps/web/overlays/staging/kustomization.yaml"] = checksOverlay("v1.0.0")
 	files["apps/web/overlays/prod/kustomization.yaml"] = checksOverlay("v1.0.0")
