@@ -10,7 +10,9 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
 // TestChecksForgedCommitDate: a soak counts from when GitHub merged the
@@ -169,4 +171,40 @@ func (w *world) stagingMerge() string {
 	}
 	w.t.Fatal("no merged staging pull request")
 	return ""
+}
+
+// TestChecksCallBudget measures the GitHub calls of one evaluation of a
+// prod pull request's checks (order and soak read staging's history) and
+// of the same with the rollback label a non-promoter added.
+func TestChecksCallBudget(t *testing.T) {
+	w := checksWorld(t)
+	prod := "apps/web/overlays/prod/kustomization.yaml"
+	n := w.propose("prod-v1.1.0", map[string]string{prod: checksOverlay("v1.1.0")})
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	for _, tt := range []struct {
+		name  string
+		label string
+		calls int
+	}{
+		{"prod pull request", "", 7},
+		{"with a rollback label", "rollback", 9},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.label != "" {
+				if err := w.sim.AddLabel("dev", configRepo, n, tt.label); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.sim.ResetCalls()
+			d := event.Delivery{ID: "budget-" + tt.name, Event: EventChecks, Repo: configRepo, InstallationID: w.sim.InstallationID(), Payload: ChecksDue{Number: n}}
+			if err := w.bot.Handle(context.Background(), d); err != nil {
+				t.Fatal(err)
+			}
+			c := w.sim.Calls()
+			t.Logf("%d calls, %d writes: %v", c.Total(), c.Writes, c.Log)
+			if c.Total() > tt.calls {
+				t.Errorf("%d calls, want at most %d: %v", c.Total(), tt.calls, c.Log)
+			}
+		})
+	}
 }
