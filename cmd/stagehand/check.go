@@ -25,7 +25,7 @@ const historyLimit = 100
 type checkFlags struct {
 	dir, base, head, output, now string
 	labels, holds, teams         []string
-	rollback                     bool
+	rollback, healthy            bool
 }
 
 func newCheckCmd() *cobra.Command {
@@ -43,7 +43,8 @@ end, so GitLab CI, Jenkins and pre-merge hooks can gate on it.
 Pull request facts that git does not hold come from flags: --label for the
 labels the change carries (name, or name=login for who added it, which the
 emergency and rollback labels need), --rollback for Stagehand's /rollback pull
-request, --hold for holds, and --team for the members of a team listed as
+request, --healthy when the previous environment reported the version
+healthy, --hold for holds, and --team for the members of a team listed as
 promoters.`,
 		Example: `  stagehand check --base origin/main
   stagehand check --dir config --base origin/main --head HEAD -o markdown
@@ -59,6 +60,7 @@ promoters.`,
 	fl.StringArrayVar(&f.labels, "label", nil, "a label of the change: NAME or NAME=LOGIN (repeatable)")
 	fl.StringArrayVar(&f.holds, "hold", nil, "a hold: APP or APP:ENV (repeatable)")
 	fl.StringArrayVar(&f.teams, "team", nil, "a promoters team's members: @ORG/TEAM=LOGIN,LOGIN (repeatable)")
+	fl.BoolVar(&f.healthy, "healthy", false, "the previous environment reported the version healthy (for requireHealthy)")
 	fl.BoolVar(&f.rollback, "rollback", false, "the change is Stagehand's /rollback pull request (it counts for a version the environment ran before)")
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
 	_ = cmd.MarkFlagRequired("base")
@@ -93,7 +95,7 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 			return err
 		}
 	}
-	if in.History, err = g.history(in, base); err != nil {
+	if in.History, err = g.history(in, base, f.healthy); err != nil {
 		return err
 	}
 	rep, err := checks.Evaluate(in)
@@ -291,7 +293,7 @@ func (g git) blobs(ids []string) ([][]byte, error) {
 // environment's overlays, newest first, each read for those paths. A
 // local clone has no merge times from GitHub, so the commits' own dates
 // count here; the App never trusts them.
-func (g git) history(in checks.Input, base string) (checks.History, error) {
+func (g git) history(in checks.Input, base string, healthy bool) (checks.History, error) {
 	return checks.Gather(in, func(paths []string) ([]checks.Revision, error) {
 		args := append([]string{"log", "--first-parent", "--format=%H %ct", "-n", strconv.Itoa(historyLimit), base, "--"}, paths...)
 		out, err := g.output(args...)
@@ -312,5 +314,7 @@ func (g git) history(in checks.Input, base string) (checks.History, error) {
 			revs = append(revs, checks.Revision{SHA: id, When: time.Unix(sec, 0).UTC(), Tree: tree})
 		}
 		return revs, nil
-	}, nil)
+	}, func(rev checks.Revision, _ bool) (checks.Entry, error) {
+		return checks.Entry{Commit: rev.SHA, Since: rev.When, Healthy: healthy}, nil
+	})
 }
