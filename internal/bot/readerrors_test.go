@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
@@ -36,5 +38,36 @@ func TestPromoteTagReadError(t *testing.T) {
 	}
 	if !strings.Contains(reply, "what web ran in staging at") || !strings.Contains(reply, "502") {
 		t.Errorf("reactions %v, reply does not give the read error:\n%s", reactions, reply)
+	}
+}
+
+// TestChecksReadError: when GitHub answers 5xx to every read of the trees,
+// the prod check does not keep or reach a verdict: it fails as "Could not
+// evaluate" with the reason, and the delivery is an error, so it is retried.
+func TestChecksReadError(t *testing.T) {
+	w := checksWorld(t)
+	n := w.propose("prod-v1.1.0", map[string]string{"apps/web/overlays/prod/kustomization.yaml": checksOverlay("v1.1.0") + "# again\n"})
+	if run := w.checkRun("prod-v1.1.0", "stagehand/prod"); run.Status != "in_progress" {
+		t.Fatalf("stagehand/prod before the outage: %s %s", run.Status, run.Conclusion)
+	}
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	w.forgedCommit("dev", "main", map[string]string{"README.md": "# config\n"}, w.clock.Now()) // a new base commit, not read yet
+	w.sim.SetFaults(githubsim.Faults{Errors: 1 << 20, Operations: []string{"repos/get-content", "git/get-blob", "git/get-tree"}})
+	d := event.Delivery{ID: "outage", Event: EventChecks, Repo: configRepo, InstallationID: w.sim.InstallationID(), Payload: ChecksDue{Number: n}}
+	err := w.bot.Handle(context.Background(), d)
+	w.sim.SetFaults(githubsim.Faults{})
+	if err == nil || !strings.Contains(err.Error(), "502") {
+		t.Fatalf("Handle = %v, want the read error", err)
+	}
+	run := w.checkRun("prod-v1.1.0", "stagehand/prod")
+	if run.Conclusion != "failure" || run.Title != "Could not evaluate" || !strings.Contains(run.Summary, "502") {
+		t.Fatalf("stagehand/prod during the outage: %s %s %q\n%s", run.Status, run.Conclusion, run.Title, run.Summary)
+	}
+	// The retry, once GitHub answers, judges the pull request again.
+	if err := w.bot.Handle(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if run := w.checkRun("prod-v1.1.0", "stagehand/prod"); run.Status != "in_progress" {
+		t.Fatalf("stagehand/prod after the outage: %s %s\n%s", run.Status, run.Conclusion, run.Summary)
 	}
 }
