@@ -65,7 +65,11 @@ func prepare(in *Input) (*state, error) {
 		return nil, err
 	}
 	for _, tc := range st.touches {
-		st.changes = append(st.changes, st.imageChanges(tc))
+		ch, err := st.imageChanges(tc)
+		if err != nil {
+			return nil, err
+		}
+		st.changes = append(st.changes, ch)
 	}
 	return st, nil
 }

@@ -54,6 +54,15 @@ func TestReadErrors(t *testing.T) {
 			t.Fatalf("Evaluate = %v, want the read error", err)
 		}
 	})
+	// Skipping an overlay it cannot read would judge the change as one
+	// without an image change, and pass it.
+	t.Run("the changed overlay on the base", func(t *testing.T) {
+		_, err := Evaluate(Input{Base: failingFS{MapFS: base, path: overlayFile("production")}, Head: head, Now: now, History: artifactHistory(),
+			Changed: []string{overlayFile("production")}})
+		if !errors.Is(err, errUnavailable) {
+			t.Fatalf("Evaluate = %v, want the read error", err)
+		}
+	})
 	t.Run("absent is not an error", func(t *testing.T) {
 		gone := clone(base)
 		delete(gone, staging)
