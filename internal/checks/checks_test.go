@@ -102,6 +102,12 @@ func TestEvaluate(t *testing.T) {
 		{name: "health-pass", base: healthyBase(), edits: cat(prod("v1.2.0")), input: cat(inHistory("staging", "v1.2.0", func(e *Entry) { e.Healthy = true })),
 			states: []string{"stagehand/prod=success"}},
 		{name: "health-fail", base: healthyBase(), edits: cat(prod("v1.2.0")), states: []string{"stagehand/prod=failure"}},
+		// Staging runs it, but no commit in the history read brought it:
+		// nothing to read health from, so the rule fails.
+		{name: "health-no-commit", base: healthyBase(), edits: cat(prod("v1.2.0")),
+			input: cat(func(in *Input) { q, _ := entered("staging", "v1.2.0", 0); delete(in.History, q) }), states: []string{"stagehand/prod=failure"}},
+		{name: "health-never-ran", base: healthyBase(), edits: cat(prod("v1.3.0")), states: []string{"stagehand/prod=failure"},
+			notes: []string{overlayFile("production") + ":4"}},
 		// A version that reached staging without a pull request has no
 		// time GitHub vouches for: the soak is not met.
 		{name: "soak-no-time", edits: cat(prod("v1.2.0")), input: cat(inHistory("staging", "v1.2.0", func(e *Entry) { e.Since = time.Time{} })),

@@ -232,10 +232,14 @@ func (st *state) rows(in *Input, tc touch, changes []imageChange) ([]Row, []Anno
 		}
 		soak, health, freeze := gateRules(c, in, in.History)
 		order := orderRule(c, prevRuns, in.History)
-		if order.State == Fail && soak.State == Fail {
-			// A version that never ran there has no soak to measure; the
-			// order rule says so once.
-			soak = skip(soak, "the version has not run in "+tc.pol.Prev(tc.env))
+		if order.State == Fail {
+			// A version that never ran there has no soak to measure and
+			// no health to read; the order rule says so once.
+			for _, r := range []*Result{&soak, &health} {
+				if r.State == Fail {
+					*r = skip(*r, "the version has not run in "+tc.pol.Prev(tc.env))
+				}
+			}
 		}
 		results := []Result{build, tagRule(c), order, downgradeRule(c), soak, health, freeze, hold, sec}
 		for _, r := range results[1:4] {

@@ -231,7 +231,9 @@ func gateRules(c change, in *Input, hist History) (soak, health, freeze Result) 
 func healthResult(r Result, prev string, to promote.Version, entry Entry) Result {
 	switch {
 	case !entry.Ran():
-		return skip(r, fmt.Sprintf("`%s` has not run in %s", to, prev))
+		// Order may still pass (prev runs it), but with no commit that
+		// brought it there, there is nothing whose health to read.
+		return fail(r, fmt.Sprintf("no commit of the base branch's history brought `%s` into %s, so its health cannot be read", to, prev))
 	case entry.Healthy:
 		return pass(r, fmt.Sprintf("%s reports `%s` healthy (commit %s)", prev, to, short(entry.Commit)))
 	}
