@@ -25,7 +25,7 @@ const historyLimit = 100
 type checkFlags struct {
 	dir, base, head, output, now string
 	labels, holds, teams         []string
-	rollback                     bool
+	rollback, healthy            bool
 }
 
 func newCheckCmd() *cobra.Command {
@@ -42,8 +42,10 @@ end, so GitLab CI, Jenkins and pre-merge hooks can gate on it.
 
 Pull request facts that git does not hold come from flags: --label for the
 labels the change carries (name, or name=login for who added it, which the
-emergency override needs), --rollback for a rollback, --hold for holds, and
---team for the members of a team listed as promoters.`,
+emergency and rollback labels need), --rollback for Stagehand's /rollback pull
+request, --healthy when the previous environment reported the version
+healthy, --hold for holds, and --team for the members of a team listed as
+promoters.`,
 		Example: `  stagehand check --base origin/main
   stagehand check --dir config --base origin/main --head HEAD -o markdown
   stagehand check --base main --label stagehand/emergency=alice -o json`,
@@ -58,7 +60,8 @@ emergency override needs), --rollback for a rollback, --hold for holds, and
 	fl.StringArrayVar(&f.labels, "label", nil, "a label of the change: NAME or NAME=LOGIN (repeatable)")
 	fl.StringArrayVar(&f.holds, "hold", nil, "a hold: APP or APP:ENV (repeatable)")
 	fl.StringArrayVar(&f.teams, "team", nil, "a promoters team's members: @ORG/TEAM=LOGIN,LOGIN (repeatable)")
-	fl.BoolVar(&f.rollback, "rollback", false, "the change is a rollback")
+	fl.BoolVar(&f.healthy, "healthy", false, "the previous environment reported the version healthy (for requireHealthy)")
+	fl.BoolVar(&f.rollback, "rollback", false, "the change is Stagehand's /rollback pull request (it counts for a version the environment ran before)")
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
@@ -101,7 +104,7 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 			}
 		}
 	}
-	if in.History, err = g.history(in, base); err != nil {
+	if in.History, err = g.history(in, base, f.healthy); err != nil {
 		return err
 	}
 	rep, err := checks.Evaluate(in)
@@ -296,8 +299,10 @@ func (g git) blobs(ids []string) ([][]byte, error) {
 
 // history answers the checks' queries from the base's git log: the
 // commits on its first-parent line that touched the previous
-// environment's overlays, newest first, each read for those paths.
-func (g git) history(in checks.Input, base string) (checks.History, error) {
+// environment's overlays, newest first, each read for those paths. A
+// local clone has no merge times from GitHub, so the commits' own dates
+// count here; the App never trusts them.
+func (g git) history(in checks.Input, base string, healthy bool) (checks.History, error) {
 	return checks.Gather(in, func(paths []string) ([]checks.Revision, error) {
 		args := append([]string{"log", "--first-parent", "--format=%H %ct", "-n", strconv.Itoa(historyLimit), base, "--"}, paths...)
 		out, err := g.output(args...)
@@ -315,8 +320,10 @@ func (g git) history(in checks.Input, base string) (checks.History, error) {
 			if err != nil {
 				return nil, err
 			}
-			revs = append(revs, checks.Revision{When: time.Unix(sec, 0).UTC(), Tree: tree})
+			revs = append(revs, checks.Revision{SHA: id, When: time.Unix(sec, 0).UTC(), Tree: tree})
 		}
 		return revs, nil
+	}, func(rev checks.Revision, _ bool) (checks.Entry, error) {
+		return checks.Entry{Commit: rev.SHA, Since: rev.When, Healthy: healthy}, nil
 	})
 }

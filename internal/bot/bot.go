@@ -175,6 +175,23 @@ func (b *Bot) selfLogin() string {
 	return b.self
 }
 
+// ownLogin returns the App's own login, reading it once if Start has not;
+// "" when the bot has no way to learn it (then nothing is taken for the
+// App's own work).
+func (b *Bot) ownLogin(ctx context.Context) (string, error) {
+	if self := b.selfLogin(); self != "" || b.cfg.Login == nil {
+		return self, nil
+	}
+	self, err := b.cfg.Login(ctx)
+	if err != nil {
+		return "", fmt.Errorf("the App's login: %w", err)
+	}
+	b.mu.Lock()
+	b.self = self
+	b.mu.Unlock()
+	return self, nil
+}
+
 // Index returns the routing index: which config repositories track an image.
 func (b *Bot) Index() *Index { return b.index }
 

@@ -133,13 +133,9 @@ func (b *Bot) checkPull(ctx context.Context, f *forge.Forge, st *repoState, numb
 	if pr.GetState() != "open" || pr.GetBase().GetRef() != st.defaultBranch {
 		return nil
 	}
-	in, err := b.checkFacts(ctx, f, st, pr)
+	rep, err := b.evaluate(ctx, f, st, pr)
 	if err != nil {
-		return err
-	}
-	rep, err := checks.Evaluate(in)
-	if err != nil {
-		return fmt.Errorf("evaluate: %w", err)
+		return unevaluated(ctx, f, st, pr.GetHead().GetSHA(), err)
 	}
 	head := pr.GetHead().GetSHA()
 	posted, err := existingRuns(ctx, f, st.repo, head)

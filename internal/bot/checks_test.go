@@ -42,13 +42,30 @@ func checksOverlay(tag string) string {
 }
 
 // checksWorld is a world whose dev and staging run v1.1.0 and prod
-// v1.0.0.
-func checksWorld(t *testing.T) *world {
-	files := seedFiles(checksPolicy)
+// v1.0.0. Staging took v1.1.0 through a merged pull request, as
+// promotions do: its merge time, which GitHub records, is what prod's
+// soak counts from.
+func checksWorld(t *testing.T) *world { return checksWorldWith(t, checksPolicy) }
+
+// checksWorldWith is checksWorld under another policy.
+func checksWorldWith(t *testing.T, pol string) *world {
+	files := seedFiles(pol)
 	files["apps/web/overlays/dev/kustomization.yaml"] = checksOverlay("v1.1.0")
-	files["apps/web/overlays/staging/kustomization.yaml"] = checksOverlay("v1.1.0")
+	files["apps/web/overlays/staging/kustomization.yaml"] = checksOverlay("v1.0.0")
 	files["apps/web/overlays/prod/kustomization.yaml"] = checksOverlay("v1.0.0")
-	return newWorld(t, worldOptions{files: files})
+	w := newWorld(t, worldOptions{files: files})
+	w.mergeStaging("v1.1.0")
+	return w
+}
+
+// mergeStaging merges a pull request that sets staging to tag.
+func (w *world) mergeStaging(tag string) {
+	w.t.Helper()
+	n := w.propose("staging-"+tag, map[string]string{"apps/web/overlays/staging/kustomization.yaml": checksOverlay(tag)})
+	if _, err := w.sim.Merge("alice", configRepo, n, "merge"); err != nil {
+		w.t.Fatal(err)
+	}
+	w.settle()
 }
 
 // propose pushes files to a new branch as dev and opens a pull request.
@@ -100,7 +117,10 @@ func TestChecksRules(t *testing.T) {
 		{branch: "soak-wait", files: map[string]string{prod: checksOverlay("v1.1.0")}, check: "stagehand/prod", status: "in_progress"},
 		{branch: "tags-fail", files: map[string]string{dev: checksOverlay("v2.0.0")}, check: "stagehand/dev", status: "failure", annotations: 1},
 		{branch: "downgrade-fail", files: map[string]string{dev: checksOverlay("v1.0.5")}, check: "stagehand/dev", status: "failure", annotations: 1},
-		{branch: "downgrade-rollback", files: map[string]string{dev: checksOverlay("v1.0.5")}, label: "rollback", by: "alice", check: "stagehand/dev", status: "success"},
+		// The rollback label counts from a promoter of the environment
+		// only: from anyone else, a version that ran nowhere fails.
+		{branch: "rollback-promoter", files: map[string]string{prod: checksOverlay("v0.9.0")}, label: "rollback", by: "alice", check: "stagehand/prod", status: "success"},
+		{branch: "rollback-stranger", files: map[string]string{prod: checksOverlay("v1.2.0")}, label: "rollback", by: "dev", check: "stagehand/prod", status: "failure", annotations: 1},
 		{branch: "hold", files: map[string]string{staging: checksOverlay("v1.1.0") + "# note\n"}, label: "stagehand:hold", by: "alice", check: "stagehand/staging", status: "failure"},
 		{branch: "secret", files: map[string]string{"apps/web/overlays/staging/db.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n"},
 			check: "stagehand/staging", status: "failure", annotations: 1},

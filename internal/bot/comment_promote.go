@@ -143,6 +143,10 @@ func (b *Bot) history(ctx context.Context, f *forge.Forge, st *repoState, snap *
 	out := []promote.Version{cur.Version}
 	for _, cm := range commits {
 		then, err := promote.Current(st.pol, f.Snapshot(ctx, st.repo, cm.GetSHA()), app, image, env)
+		if promote.Unreadable(err) {
+			// An outage is not "it never ran there".
+			return nil, fmt.Errorf("what %s ran in %s at %s: %w", app, env, cm.GetSHA(), err)
+		}
 		if err != nil || then.Version.IsZero() {
 			continue
 		}

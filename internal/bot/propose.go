@@ -115,8 +115,11 @@ func (b *Bot) closeStale(ctx context.Context, d event.Delivery, f *forge.Forge, 
 		return false, nil
 	}
 	cur, err := promote.Current(st.pol, base, app, image, env)
+	if promote.Unreadable(err) {
+		return false, fmt.Errorf("what %s runs in %s: %w", app, env, err)
+	}
 	if err != nil {
-		return false, nil
+		return false, nil // no overlay, or one that does not parse: nothing to compare with
 	}
 	var why string
 	switch {

@@ -14,7 +14,8 @@ import (
 // onStatus handles what can turn something green: a successful commit
 // status, check suite or check run merges the auto-merge pull requests
 // whose head it is on; a successful commit status or deployment status can
-// satisfy a requireHealthy gate, so pending promotions are re-evaluated.
+// satisfy a requireHealthy gate, so pending promotions and the checks that
+// failed on health are re-evaluated.
 func (b *Bot) onStatus(ctx context.Context, d event.Delivery) error {
 	st := b.index.get(d.Repo)
 	if st == nil {
@@ -24,6 +25,9 @@ func (b *Bot) onStatus(ctx context.Context, d event.Delivery) error {
 	var errs []error
 	if sha := headSHA(d.Payload); sha != "" && d.Event != event.DeploymentStatus {
 		errs = append(errs, b.mergeGreen(ctx, d, f, st, sha))
+	}
+	if d.Event == event.Status || d.Event == event.DeploymentStatus {
+		errs = append(errs, b.recheckHealth(ctx, f, st))
 	}
 	if waiting := b.waitingPairs(d.Repo); len(waiting) > 0 && (d.Event == event.Status || d.Event == event.DeploymentStatus) {
 		snap, err := f.SnapshotBranch(ctx, st.repo, st.defaultBranch)

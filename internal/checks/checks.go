@@ -33,8 +33,9 @@ func CheckName(env string) string { return CheckPrefix + env }
 
 // Labels a pull request may carry that change the verdict.
 const (
-	// LabelRollback marks a rollback: exempt from the promotion order and
-	// the soak, and allowed to downgrade.
+	// LabelRollback marks a rollback: exempt from the promotion order, the
+	// soak and the health gate, and allowed to downgrade, but only when a
+	// listed promoter of the environment added it.
 	LabelRollback = "rollback"
 	// LabelEmergency overrides a freeze window, but only when a listed
 	// promoter of the environment added it.
@@ -59,11 +60,12 @@ const (
 	RuleHold      Rule = "hold"      // 7: the app and environment are not held
 	RuleSecrets   Rule = "secrets"   // 8: no plain-text Secret added or changed
 	RulePolicy    Rule = "policy"    // 9: a changed policy validates
+	RuleHealth    Rule = "health"    // 10: with requireHealthy, the previous environment reports the version healthy
 )
 
 // Rules lists the per-row rules in column order. RulePolicy is reported
 // on its own, not per row.
-var Rules = []Rule{RuleBuild, RuleTags, RuleOrder, RuleDowngrade, RuleSoak, RuleFreeze, RuleHold, RuleSecrets}
+var Rules = []Rule{RuleBuild, RuleTags, RuleOrder, RuleDowngrade, RuleSoak, RuleHealth, RuleFreeze, RuleHold, RuleSecrets}
 
 // State is the outcome of one rule for one row.
 type State string

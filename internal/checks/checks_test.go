@@ -18,17 +18,34 @@ func entered(env, tag string, ago time.Duration) (Query, time.Time) {
 
 // artifactHistory is what the base branch's history says: staging took
 // v1.2.0 three hours ago and ran v1.1.9 and v1.0.5 before; dev took
-// v1.3.0 half an hour ago.
+// v1.3.0 half an hour ago; prod ran v1.0.0 two days ago. No commit is
+// reported healthy.
 func artifactHistory() History {
 	h := History{}
 	for _, e := range []struct {
 		env, tag string
 		ago      time.Duration
-	}{{"staging", "v1.2.0", 3 * time.Hour}, {"staging", "v1.1.9", 10 * time.Hour}, {"staging", "v1.0.5", 20 * time.Hour}, {"dev", "v1.3.0", 30 * time.Minute}} {
+	}{{"staging", "v1.2.0", 3 * time.Hour}, {"staging", "v1.1.9", 10 * time.Hour}, {"staging", "v1.0.5", 20 * time.Hour},
+		{"dev", "v1.3.0", 30 * time.Minute}, {"prod", "v1.0.0", 48 * time.Hour}} {
 		q, t := entered(e.env, e.tag, e.ago)
-		h[q] = t
+		h[q] = Entry{Commit: "c0ffee0" + e.env + e.tag, Since: t}
 	}
 	return h
+}
+
+// healthyBase is artifactBase with prod requiring a healthy staging.
+func healthyBase() fstest.MapFS {
+	return repo(replace(artifactPolicy, "    soak: 2h\n", "    soak: 2h\n    requireHealthy: true\n"), map[string]string{"dev": "v1.3.0", "staging": "v1.2.0", "production": "v1.1.0"})
+}
+
+// inHistory changes the history's entry for env running tag.
+func inHistory(env, tag string, edit func(*Entry)) func(*Input) {
+	return func(in *Input) {
+		q, _ := entered(env, tag, 0)
+		e := in.History[q]
+		edit(&e)
+		in.History[q] = e
+	}
 }
 
 func artifactBase() fstest.MapFS {
@@ -64,8 +81,37 @@ func TestEvaluate(t *testing.T) {
 		{name: "order-fail", edits: cat(prod("v1.3.0")), states: []string{"stagehand/prod=failure"},
 			notes: []string{overlayFile("production") + ":4"}},
 		{name: "order-history", edits: cat(prod("v1.1.9")), states: []string{"stagehand/prod=success"}},
-		{name: "rollback-label", edits: cat(prod("v1.0.0")), input: cat(withLabel(LabelRollback, "bob")), states: []string{"stagehand/prod=success"}},
+		// The rollback label counts only from a promoter of the
+		// environment; from anyone else every rule applies.
+		{name: "rollback-label", edits: cat(prod("v1.0.0")), input: cat(withLabel(LabelRollback, "alice")), states: []string{"stagehand/prod=success"}},
+		{name: "rollback-label-team", edits: cat(prod("v1.0.0")),
+			input:  cat(withLabel(LabelRollback, "bob"), func(in *Input) { in.Teams = map[string][]string{"@acme/sre": {"bob"}} }),
+			states: []string{"stagehand/prod=success"}},
+		{name: "rollback-label-stranger", edits: cat(prod("v1.0.0")), input: cat(withLabel(LabelRollback, "mallory")), states: []string{"stagehand/prod=failure"},
+			notes: []string{overlayFile("production") + ":4", overlayFile("production") + ":4"}},
+		{name: "rollback-label-unknown", edits: cat(prod("v1.3.0")), input: cat(withLabel(LabelRollback, "")), states: []string{"stagehand/prod=failure"},
+			notes: []string{overlayFile("production") + ":4"}},
+		// Stagehand's own /rollback pull request goes back to a version
+		// the environment ran; one whose branch was pushed to something
+		// else is judged by the rules.
 		{name: "rollback-command", edits: cat(prod("v1.0.0")), input: cat(func(in *Input) { in.PR.ByRollback = true }), states: []string{"stagehand/prod=success"}},
+		{name: "rollback-command-never-ran", edits: cat(prod("v1.3.0")), input: cat(func(in *Input) { in.PR.ByRollback = true }), states: []string{"stagehand/prod=failure"},
+			notes: []string{overlayFile("production") + ":4"}},
+		// requireHealthy: the commit that brought the version into
+		// staging must be reported healthy.
+		{name: "health-pass", base: healthyBase(), edits: cat(prod("v1.2.0")), input: cat(inHistory("staging", "v1.2.0", func(e *Entry) { e.Healthy = true })),
+			states: []string{"stagehand/prod=success"}},
+		{name: "health-fail", base: healthyBase(), edits: cat(prod("v1.2.0")), states: []string{"stagehand/prod=failure"}},
+		// Staging runs it, but no commit in the history read brought it:
+		// nothing to read health from, so the rule fails.
+		{name: "health-no-commit", base: healthyBase(), edits: cat(prod("v1.2.0")),
+			input: cat(func(in *Input) { q, _ := entered("staging", "v1.2.0", 0); delete(in.History, q) }), states: []string{"stagehand/prod=failure"}},
+		{name: "health-never-ran", base: healthyBase(), edits: cat(prod("v1.3.0")), states: []string{"stagehand/prod=failure"},
+			notes: []string{overlayFile("production") + ":4"}},
+		// A version that reached staging without a pull request has no
+		// time GitHub vouches for: the soak is not met.
+		{name: "soak-no-time", edits: cat(prod("v1.2.0")), input: cat(inHistory("staging", "v1.2.0", func(e *Entry) { e.Since = time.Time{} })),
+			states: []string{"stagehand/prod=failure"}},
 		{name: "downgrade-fail", base: repo(artifactPolicy, map[string]string{"dev": "v1.3.0", "staging": "v1.2.0", "production": "v1.1.0"}),
 			edits: cat(prod("v1.0.5")), states: []string{"stagehand/prod=failure"}, notes: []string{overlayFile("production") + ":4"}},
 		{name: "soak-wait", edits: cat(func(m fstest.MapFS) { setTag(m, "staging", "v1.3.0") }), states: []string{"stagehand/staging=in_progress"}},

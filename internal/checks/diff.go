@@ -197,13 +197,20 @@ type imageChange struct {
 }
 
 // imageChanges lists the app's images whose version in env differs
-// between base and head, in the order of the app's images.
-func (t *trees) imageChanges(tc touch) []imageChange {
+// between base and head, in the order of the app's images. An overlay
+// that cannot be read is an error: skipping it would pass the change as
+// one without an image change.
+func (t *trees) imageChanges(tc touch) ([]imageChange, error) {
 	var out []imageChange
 	for _, image := range imageNames(tc.app, t.onBase, t.onHead) {
 		// An overlay that does not parse is the build rule's to report.
 		from, ferr := current(t.onBase, t.base, tc.app, image, tc.env)
 		to, terr := current(t.onHead, t.head, tc.app, image, tc.env)
+		for _, err := range []error{ferr, terr} {
+			if promote.Unreadable(err) {
+				return nil, err
+			}
+		}
 		if ferr != nil || terr != nil || from == to {
 			continue
 		}
@@ -213,7 +220,7 @@ func (t *trees) imageChanges(tc touch) []imageChange {
 		}
 		out = append(out, c)
 	}
-	return out
+	return out, nil
 }
 
 func imageNames(app string, pols ...*policy.Policy) []string {

@@ -65,7 +65,11 @@ func prepare(in *Input) (*state, error) {
 		return nil, err
 	}
 	for _, tc := range st.touches {
-		st.changes = append(st.changes, st.imageChanges(tc))
+		ch, err := st.imageChanges(tc)
+		if err != nil {
+			return nil, err
+		}
+		st.changes = append(st.changes, ch)
 	}
 	return st, nil
 }
@@ -111,7 +115,11 @@ func Queries(in Input) ([]Query, error) {
 	var out []Query
 	for i, tc := range st.touches {
 		for _, ic := range st.changes[i] {
-			if q, ok := orderQuery(change{touch: tc, imageChange: ic}); ok && !slices.Contains(out, q) {
+			c := change{touch: tc, imageChange: ic}
+			if q, ok := orderQuery(c); ok && !slices.Contains(out, q) {
+				out = append(out, q)
+			}
+			if q, ok := rollbackQuery(c); ok && in.PR.ByRollback && !slices.Contains(out, q) {
 				out = append(out, q)
 			}
 		}
@@ -122,7 +130,8 @@ func Queries(in Input) ([]Query, error) {
 // Evaluate returns the checks of the pull request: one per environment it
 // touches, in promotion order, and the general stagehand check when it
 // touches none, changes the policy file or adds a plain-text Secret outside
-// every overlay.
+// every overlay. A tree that cannot be read (any error but fs.ErrNotExist)
+// is an error, never a verdict; the shell posts Unevaluated instead.
 func Evaluate(in Input) (Report, error) {
 	st, err := prepare(&in)
 	if err != nil {
@@ -131,7 +140,11 @@ func Evaluate(in Input) (Report, error) {
 	var rep Report
 	if st.unusable == "" {
 		for _, env := range st.onBase.Environments {
-			if v, ok := st.envVerdict(&in, env.Name); ok {
+			v, ok, err := st.envVerdict(&in, env.Name)
+			if err != nil {
+				return Report{}, err
+			}
+			if ok {
 				rep.Verdicts = append(rep.Verdicts, v)
 			} else {
 				rep.Untouched = append(rep.Untouched, untouched(env.Name))
@@ -156,7 +169,7 @@ func untouched(env string) Verdict {
 	return v
 }
 
-func (st *state) envVerdict(in *Input, env string) (Verdict, bool) {
+func (st *state) envVerdict(in *Input, env string) (Verdict, bool, error) {
 	v := Verdict{Name: CheckName(env), Env: env}
 	found := false
 	for i, tc := range st.touches {
@@ -164,49 +177,71 @@ func (st *state) envVerdict(in *Input, env string) (Verdict, bool) {
 			continue
 		}
 		found = true
-		rows, notes := st.rows(in, tc, st.changes[i])
+		rows, notes, said, err := st.rows(in, tc, st.changes[i])
+		if err != nil {
+			return v, false, fmt.Errorf("%s: %w", v.Name, err)
+		}
 		v.Rows = append(v.Rows, rows...)
 		v.Annotations = append(v.Annotations, notes...)
+		for _, n := range said {
+			if !slices.Contains(v.Notes, n) {
+				v.Notes = append(v.Notes, n)
+			}
+		}
 	}
 	if !found {
-		return v, false
+		return v, false, nil
 	}
 	conclude(&v)
 	v.Summary = Markdown(v)
-	return v, true
+	return v, true, nil
 }
 
 // rows evaluates every rule for one touch: a row per changed image, or
-// one row when only other files of the overlays change.
-func (st *state) rows(in *Input, tc touch, changes []imageChange) ([]Row, []Annotation) {
+// one row when only other files of the overlays change. It returns the
+// annotations and the notes for the summary (who made it a rollback).
+func (st *state) rows(in *Input, tc touch, changes []imageChange) ([]Row, []Annotation, []string, error) {
 	build, notes := buildRule(tc, st.head)
 	sec, secNotes := secretRule(tc.files, st.secrets)
 	notes = append(notes, secNotes...)
 	hold := holdRule(tc.app, tc.env, in)
 	if len(changes) == 0 {
 		c := change{touch: tc}
-		_, freeze := gateRules(c, in, in.History)
+		_, _, freeze := gateRules(c, in, in.History)
 		none := "no image change"
 		row := Row{App: tc.app, Env: tc.env, Results: []Result{build,
 			skip(Result{Rule: RuleTags}, none), skip(Result{Rule: RuleOrder}, none), skip(Result{Rule: RuleDowngrade}, none),
-			skip(Result{Rule: RuleSoak}, none), freeze, hold, sec}}
-		return []Row{row}, notes
+			skip(Result{Rule: RuleSoak}, none), skip(Result{Rule: RuleHealth}, none), freeze, hold, sec}}
+		return []Row{row}, notes, nil, nil
 	}
 	var rows []Row
+	var said []string
 	for _, ic := range changes {
-		c := change{touch: tc, imageChange: ic, rollback: in.PR.Rollback()}
+		c := change{touch: tc, imageChange: ic}
+		var note string
+		c.rollback, note = rollbackOf(c, in)
+		if note != "" {
+			said = append(said, note)
+		}
 		var prevRuns promote.Version
 		if prev := tc.pol.Prev(tc.env); prev != "" {
-			prevRuns, _ = current(st.onBase, st.base, tc.app, ic.image, prev)
+			var err error
+			if prevRuns, err = current(st.onBase, st.base, tc.app, ic.image, prev); promote.Unreadable(err) {
+				return nil, nil, nil, err
+			}
 		}
-		soak, freeze := gateRules(c, in, in.History)
+		soak, health, freeze := gateRules(c, in, in.History)
 		order := orderRule(c, prevRuns, in.History)
-		if order.State == Fail && soak.State == Fail {
-			// A version that never ran there has no soak to measure; the
-			// order rule says so once.
-			soak = skip(soak, "the version has not run in "+tc.pol.Prev(tc.env))
+		if order.State == Fail {
+			// A version that never ran there has no soak to measure and
+			// no health to read; the order rule says so once.
+			for _, r := range []*Result{&soak, &health} {
+				if r.State == Fail {
+					*r = skip(*r, "the version has not run in "+tc.pol.Prev(tc.env))
+				}
+			}
 		}
-		results := []Result{build, tagRule(c), order, downgradeRule(c), soak, freeze, hold, sec}
+		results := []Result{build, tagRule(c), order, downgradeRule(c), soak, health, freeze, hold, sec}
 		for _, r := range results[1:4] {
 			if r.State == Fail && ic.file != "" {
 				notes = append(notes, Annotation{Path: ic.file, Line: ic.line, Level: LevelFailure,
@@ -215,7 +250,7 @@ func (st *state) rows(in *Input, tc touch, changes []imageChange) ([]Row, []Anno
 		}
 		rows = append(rows, Row{App: tc.app, Env: tc.env, Image: ic.image, From: ic.from, To: ic.to, Results: results})
 	}
-	return rows, notes
+	return rows, notes, said, nil
 }
 
 // secretRule is rule 8 for a set of changed files.

@@ -85,7 +85,7 @@ func TestEntered(t *testing.T) {
 	at := func(h int) time.Time { return now.Add(-time.Duration(h) * time.Hour) }
 	rev := func(h int, policy string, dir, tag string) Revision {
 		m := repo(policy, map[string]string{dir: tag})
-		return Revision{When: at(h), Tree: m}
+		return Revision{SHA: fmt.Sprintf("c%d", h), When: at(h), Tree: m}
 	}
 	base := artifactBase()
 	// Newest first: staging ran v1.2.0 from 5h ago, v1.1.9 before, and
@@ -119,12 +119,12 @@ func TestEntered(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Entered(tt.base, tt.q, tt.revs)
+			got, ran, err := Entered(tt.base, tt.q, tt.revs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !got.Equal(tt.want) {
-				t.Errorf("Entered = %s, want %s", got, tt.want)
+			if ran != !tt.want.IsZero() || !got.When.Equal(tt.want) {
+				t.Errorf("Entered = %s (ran %v), want %s", got.When, ran, tt.want)
 			}
 		})
 	}
@@ -271,18 +271,25 @@ func TestReadsOnlyWhatItBuilds(t *testing.T) {
 }
 
 // TestGather: the shell is asked for the previous environment's overlay
-// paths, and its revisions answer the query.
+// paths, its revisions say which commit began the stretch, and the
+// arrival it reports for that commit (GitHub's merge time) is the answer,
+// whatever date the commit itself carries.
 func TestGather(t *testing.T) {
 	base := artifactBase()
 	head := clone(base)
 	setTag(head, "production", "v1.2.0")
 	var asked [][]string
+	var arrivals []string
+	forged := now.Add(-30 * 24 * time.Hour) // a committer date set a month back
 	h, err := Gather(Input{Base: base, Head: head, Now: now}, func(paths []string) ([]Revision, error) {
 		asked = append(asked, paths)
 		return []Revision{
-			{When: now.Add(-time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.2.0"})},
-			{When: now.Add(-5 * time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.1.0"})},
+			{SHA: "b2", When: forged, Tree: repo(artifactPolicy, map[string]string{"staging": "v1.2.0"})},
+			{SHA: "a1", When: forged.Add(-time.Hour), Tree: repo(artifactPolicy, map[string]string{"staging": "v1.1.0"})},
 		}, nil
+	}, func(rev Revision, health bool) (Entry, error) {
+		arrivals = append(arrivals, fmt.Sprintf("%s health=%v", rev.SHA, health))
+		return Entry{Commit: "m3", Since: now.Add(-time.Hour)}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -290,9 +297,20 @@ func TestGather(t *testing.T) {
 	if len(asked) != 1 || !slices.Equal(asked[0], []string{"apps/web/overlays/staging"}) {
 		t.Errorf("asked for %v, want the staging overlay once", asked)
 	}
+	if !slices.Equal(arrivals, []string{"b2 health=false"}) {
+		t.Errorf("arrivals asked %v, want b2's without health", arrivals)
+	}
 	q := Query{App: "web", Image: image, Env: "staging", Version: promote.Version{Tag: "v1.2.0"}}
-	if got := h[q]; !got.Equal(now.Add(-time.Hour)) || len(h) != 1 {
-		t.Errorf("History = %v, want %s entered an hour ago", h, q.Version)
+	if got := h[q]; got != (Entry{Commit: "m3", Since: now.Add(-time.Hour)}) || len(h) != 1 {
+		t.Errorf("History = %v, want %s entered an hour ago by m3", h, q.Version)
+	}
+	// The forged date does not meet prod's 2h soak: an hour has passed.
+	rep, err := Evaluate(Input{Base: base, Head: head, Now: now, History: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(rep); !slices.Equal(got, []string{"stagehand/prod=in_progress"}) {
+		t.Errorf("checks = %v, want prod waiting for its soak", got)
 	}
 }
 

@@ -33,7 +33,7 @@ type Input struct {
 	// on the base branch.
 	History History
 	// Teams maps a team named in a promoters list ("@org/team") to its
-	// members' logins, for the emergency override.
+	// members' logins, for the emergency and rollback labels.
 	Teams map[string][]string
 	// Now is the time of the evaluation.
 	Now time.Time
@@ -45,7 +45,10 @@ type PR struct {
 	Author string
 	Labels []Label
 	// ByRollback is true when Stagehand opened the pull request for a
-	// /rollback command.
+	// /rollback command: the App is its author and its head is the App's
+	// rollback branch. The shell decides it from what only the App can
+	// set, never from a label; a rollback it claims counts only for a
+	// version the environment ran before.
 	ByRollback bool
 }
 
@@ -63,13 +66,6 @@ func (p PR) label(name string) (Label, bool) {
 		return Label{}, false
 	}
 	return p.Labels[i], true
-}
-
-// Rollback reports whether the pull request is a rollback: it carries the
-// rollback label or was opened by /rollback.
-func (p PR) Rollback() bool {
-	_, ok := p.label(LabelRollback)
-	return ok || p.ByRollback
 }
 
 // Hold is one recorded hold of an app, in one environment or in all.
@@ -95,7 +91,27 @@ type Query struct {
 	Release         string
 }
 
-// History holds the answers to Queries: when the version entered the
-// environment. A query that is missing, or answered with the zero time,
-// means the environment never ran the version.
-type History map[Query]time.Time
+// History holds the answers to Queries. A query that is missing, or
+// answered with the zero Entry, means the environment never ran the
+// version.
+type History map[Query]Entry
+
+// Entry is what the base branch's history says about one Query.
+type Entry struct {
+	// Commit is the commit of the base branch that began the latest
+	// stretch in which the environment ran the version (the merge commit
+	// of the pull request that brought it, when the shell knows it); ""
+	// when the environment never ran it.
+	Commit string
+	// Since is when the version entered the environment by a clock the
+	// pusher does not control: the App reads the merged_at of the pull
+	// request that brought Commit onto the base branch, never a date
+	// inside a commit. Zero when unknown; no soak is met then.
+	Since time.Time
+	// Healthy is true when Commit has a successful deployment status or
+	// commit status. The shell reads it only where requireHealthy asks.
+	Healthy bool
+}
+
+// Ran reports whether the environment ran the version.
+func (e Entry) Ran() bool { return e.Commit != "" }

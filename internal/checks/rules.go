@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
@@ -150,7 +149,7 @@ func orderRule(c change, prevRuns promote.Version, hist History) Result {
 		switch {
 		case err == nil && runs == q.Release:
 			return pass(r, fmt.Sprintf("%s runs %s (`%s`)", prev, runs, prevRuns.Tag))
-		case !hist[q].IsZero():
+		case hist[q].Ran():
 			return pass(r, fmt.Sprintf("%s ran %s before", prev, q.Release))
 		case err != nil:
 			return fail(r, fmt.Sprintf("version %s has not run in %s (%s runs `%s`)", q.Release, prev, prev, prevRuns))
@@ -160,7 +159,7 @@ func orderRule(c change, prevRuns promote.Version, hist History) Result {
 	switch {
 	case sameArtifact(c.to, prevRuns):
 		return pass(r, fmt.Sprintf("%s runs `%s`", prev, prevRuns))
-	case !hist[q].IsZero():
+	case hist[q].Ran():
 		return pass(r, fmt.Sprintf("%s ran `%s` before", prev, c.to))
 	}
 	return fail(r, fmt.Sprintf("`%s` has not run in %s (%s runs `%s`)", c.to, prev, prev, prevRuns))
@@ -181,38 +180,69 @@ func sameArtifact(a, b promote.Version) bool {
 	return true
 }
 
-// gateRules are rules 5 and 6, from promote.Gates: the previous
-// environment's soak for this version, and the freeze windows, which the
-// emergency label lifts when a listed promoter added it.
-func gateRules(c change, in *Input, hist History) (soak, freeze Result) {
-	soak, freeze = Result{Rule: RuleSoak}, Result{Rule: RuleFreeze}
-	var since time.Time
+// gateRules are rules 5, 10 and 6, from promote.Gates: the previous
+// environment's soak for this version, its health, and the freeze
+// windows, which the emergency label lifts when a listed promoter added
+// it.
+func gateRules(c change, in *Input, hist History) (soak, health, freeze Result) {
+	soak, health, freeze = Result{Rule: RuleSoak}, Result{Rule: RuleHealth}, Result{Rule: RuleFreeze}
+	var entry Entry
 	if q, ok := orderQuery(c); ok {
-		since = hist[q]
+		entry = hist[q]
 	}
-	gates := promote.Gates(c.pol, c.app, c.env, promote.Facts{Now: in.Now, Since: since, Healthy: true})
+	gates := promote.Gates(c.pol, c.app, c.env, promote.Facts{Now: in.Now, Since: entry.Since, Healthy: entry.Healthy})
 	e, _ := c.pol.Env(c.app, c.env)
+	prev := c.pol.Prev(c.env)
 	switch {
-	case c.pol.Prev(c.env) == "":
-		soak = skip(soak, c.env+" is the first environment")
+	case prev == "":
+		soak, health = skip(soak, c.env+" is the first environment"), skip(health, c.env+" is the first environment")
 	case c.rollback:
-		soak = skip(soak, "rollback: exempt")
+		soak, health = skip(soak, "rollback: exempt"), skip(health, "rollback: exempt")
 	case c.to.IsZero():
-		soak = skip(soak, "image entry removed")
-	case e.Soak == 0:
+		soak, health = skip(soak, "image entry removed"), skip(health, "image entry removed")
+	}
+	if soak.State == "" && e.Soak == 0 {
 		soak = pass(soak, c.env+" sets no soak")
+	}
+	if health.State == "" && !e.RequireHealthy {
+		health = skip(health, fmt.Sprintf("%s does not require %s to report health", c.env, prev))
+	}
+	if soak.State == "" && entry.Ran() && entry.Since.IsZero() {
+		soak = fail(soak, fmt.Sprintf("GitHub records no time for `%s` entering %s: commit %s reached the base branch without a pull request, "+
+			"and commit dates are not trusted, so the %s soak cannot be measured", c.to, prev, short(entry.Commit), e.Soak))
 	}
 	freeze = pass(freeze, "no freeze window is active")
 	for _, g := range gates {
 		switch {
 		case g.Name == "soak" && soak.State == "":
 			soak = gateResult(soak, g)
+		case g.Name == "requireHealthy" && health.State == "":
+			health = healthResult(health, prev, c.to, entry)
 		case g.Name == "freeze" && freeze.State == Pass:
 			freeze = frozen(freeze, g, e, in)
 		}
 	}
-	return soak, freeze
+	return soak, health, freeze
 }
+
+// healthResult is rule 10 once it applies: the commit that brought the
+// version into the previous environment has a successful deployment
+// status or commit status (Argo CD and Flux post these).
+func healthResult(r Result, prev string, to promote.Version, entry Entry) Result {
+	switch {
+	case !entry.Ran():
+		// Order may still pass (prev runs it), but with no commit that
+		// brought it there, there is nothing whose health to read.
+		return fail(r, fmt.Sprintf("no commit of the base branch's history brought `%s` into %s, so its health cannot be read", to, prev))
+	case entry.Healthy:
+		return pass(r, fmt.Sprintf("%s reports `%s` healthy (commit %s)", prev, to, short(entry.Commit)))
+	}
+	return fail(r, fmt.Sprintf("%s has not reported `%s` healthy: no successful deployment status or commit status on commit %s; "+
+		"the check runs again when one is posted", prev, to, short(entry.Commit)))
+}
+
+// short is a commit's abbreviated SHA.
+func short(sha string) string { return sha[:min(len(sha), 7)] }
 
 func gateResult(r Result, g promote.Gate) Result {
 	switch {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 )
@@ -130,4 +131,56 @@ func TestOpenProposalsAndDeleteBranch(t *testing.T) {
 func withBranch(p Proposal, branch string) Proposal {
 	p.Branch = branch
 	return p
+}
+
+// TestLanded: a commit's time on the branch is the merged_at of the pull
+// request that brought it, whether asked about the pull request's own
+// commit or its merge commit; a commit pushed to the branch directly has
+// none. Arrival reports that time, not the commit's date.
+func TestLanded(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	proposed, err := e.sim.Push("dev", testRepo.String(), "feature", "bump", map[string]string{devOverlay: "resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/web\n  newTag: v1.1.0\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.sim.OpenPR("dev", testRepo.String(), "feature", "main", "Bump", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = e.clock.Sleep(ctx, 3*time.Hour)
+	merged := e.clock.Now()
+	mergeCommit, err := e.sim.Merge("alice", testRepo.String(), n, "merge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = e.clock.Sleep(ctx, time.Hour)
+	for _, tt := range []struct {
+		name, sha string
+		want      Landing
+		ok        bool
+	}{
+		{"the pull request's commit", proposed, Landing{PR: n, Commit: mergeCommit, When: merged}, true},
+		{"the merge commit", mergeCommit, Landing{PR: n, Commit: mergeCommit, When: merged}, true},
+		{"a direct push", e.head, Landing{}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e.sim.ResetCalls()
+			got, ok, err := e.forge.Landed(ctx, testRepo, "main", tt.sha)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok != tt.ok || got.PR != tt.want.PR || got.Commit != tt.want.Commit || !got.When.Equal(tt.want.When) {
+				t.Errorf("Landed = %+v %v, want %+v %v", got, ok, tt.want, tt.ok)
+			}
+			assertOps(t, e.sim.Calls(), map[string]int{"repos/list-pull-requests-associated-with-commit": 1})
+		})
+	}
+	arr, err := e.forge.Arrival(ctx, testRepo, "main", []string{devOverlay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arr.SHA != mergeCommit || !arr.When.Equal(merged) {
+		t.Errorf("Arrival = %+v, want %s at %s", arr, mergeCommit, merged)
+	}
 }

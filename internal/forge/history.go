@@ -13,7 +13,8 @@ import (
 var ErrNoHistory = errors.New("no commit touched the paths")
 
 // Arrival is the commit on a branch's first-parent line that brought the
-// newest change to some paths, and when it was committed.
+// newest change to some paths, and when it reached the branch by GitHub's
+// record (see Landed); When is zero when GitHub has none.
 type Arrival struct {
 	SHA  string
 	When time.Time
@@ -26,8 +27,10 @@ const historyPage = 100
 // branch (a branch name or, better, the SHA of its head): the newest commit touching any of them, or, when that commit came
 // in through a merge, the merge commit on branch's first-parent line (git
 // log's history simplification lists the pull request's own commit, whose
-// date is when it was proposed, not when it merged). It reads one path
-// history per path and one page of the branch's history.
+// date is when it was proposed, not when it merged). Its time is the
+// merged_at of the pull request that brought it, never a date inside a
+// commit, which whoever pushes sets. It reads one path history per path,
+// one page of the branch's history and the commit's pull requests.
 func (f *Forge) Arrival(ctx context.Context, repo Repo, branch string, paths []string) (Arrival, error) {
 	var touched []*github.RepositoryCommit
 	for _, p := range paths {
@@ -52,7 +55,47 @@ func (f *Forge) Arrival(ctx context.Context, repo Repo, branch string, paths []s
 	if c == nil {
 		c = newest
 	}
-	return Arrival{SHA: c.GetSHA(), When: committed(c)}, nil
+	// c is on branch's first-parent line, so whichever merged pull
+	// request introduced it brought it onto branch.
+	l, ok, err := f.Landed(ctx, repo, "", c.GetSHA())
+	if err != nil || !ok {
+		return Arrival{SHA: c.GetSHA()}, err
+	}
+	return Arrival{SHA: c.GetSHA(), When: l.When}, nil
+}
+
+// Landing is how a commit reached a branch by GitHub's record: the pull
+// request that brought it, that pull request's merge commit, and when it
+// merged.
+type Landing struct {
+	PR     int
+	Commit string
+	When   time.Time
+}
+
+// Landed returns how commit sha reached branch base: the earliest-merged
+// pull request into base ("": any branch) that introduced it (GitHub's
+// pull requests associated with a commit). ok is false when no
+// merged pull request brought it, as for a direct push: GitHub then keeps
+// no time that the pusher could not have set. One call.
+func (f *Forge) Landed(ctx context.Context, repo Repo, base, sha string) (Landing, bool, error) {
+	prs, _, err := f.gh.PullRequests.ListPullRequestsWithCommit(ctx, repo.Owner, repo.Name, sha, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		return Landing{}, false, fmt.Errorf("pull requests of %s in %s: %w", sha, repo, err)
+	}
+	var best *github.PullRequest
+	for _, pr := range prs {
+		if pr.MergedAt == nil || pr.GetMergeCommitSHA() == "" || (base != "" && pr.GetBase().GetRef() != base) {
+			continue
+		}
+		if best == nil || pr.GetMergedAt().Before(best.GetMergedAt().Time) {
+			best = pr
+		}
+	}
+	if best == nil {
+		return Landing{}, false, nil
+	}
+	return Landing{PR: best.GetNumber(), Commit: best.GetMergeCommitSHA(), When: best.GetMergedAt().Time}, true, nil
 }
 
 // pathPage is how many commits of one path's history Arrival reads: the

@@ -137,7 +137,7 @@ func (s *Sim) branchMoved(r *repo, branch, before, after string, who principal) 
 		if after != "" && r.store.isAncestor(is.pr.headSHA, after) {
 			// The head's commits reached the base by a push: GitHub marks the PR merged.
 			pr := is.pr
-			pr.merged, pr.mergedBy, pr.mergedAt, pr.mergeCommit = true, s.actor(who), s.now(), pr.headSHA
+			pr.merged, pr.mergedBy, pr.mergedAt, pr.mergeCommit, pr.mergedOnto = true, s.actor(who), s.now(), pr.headSHA, before
 			is.state, is.closedAt, is.updatedAt = "closed", s.now(), s.now()
 			s.emit("pull_request", "closed", r, who, s.pullEventPayload(r, is))
 		}

@@ -221,7 +221,7 @@ func (s *Sim) merge(r *repo, is *issue, who principal, pin, method, title, messa
 	} else {
 		sha = r.store.put(typeCommit, encodeCommit(commitObj{Tree: res.tree, Parents: parents, Author: sig, Committer: sig, Message: msg}))
 	}
-	pr.merged, pr.mergedBy, pr.mergedAt, pr.mergeCommit = true, u, s.now(), sha
+	pr.merged, pr.mergedBy, pr.mergedAt, pr.mergeCommit, pr.mergedOnto = true, u, s.now(), sha, baseSHA
 	is.state, is.closedAt, is.updatedAt = "closed", s.now(), s.now()
 	s.moveRef(r, "refs/heads/"+pr.base, sha, who, false)
 	s.emit("pull_request", "closed", r, who, s.pullEventPayload(r, is))

@@ -35,6 +35,8 @@ type pull struct {
 	mergedBy    *user
 	mergedAt    time.Time
 	mergeCommit string
+	// mergedOnto is the base branch's commit the merge went onto.
+	mergedOnto string
 	// mergeKnown is set once mergeability has been computed for the current head and base;
 	// mergeAsked once a read has seen it unknown (the next read computes it).
 	mergeKnown bool

@@ -247,7 +247,7 @@ func (s *Sim) validate(r *http.Request, reqBody []byte, status int, h http.Heade
 }
 
 // commitRefPath matches /repos/{o}/{r}/commits/{ref}[/suffix] where ref may hold slashes.
-var commitRefPath = regexp.MustCompile(`^(/repos/[^/]+/[^/]+/commits/)(.+?)(/check-runs|/check-suites|/status|/statuses)?$`)
+var commitRefPath = regexp.MustCompile(`^(/repos/[^/]+/[^/]+/commits/)(.+?)(/check-runs|/check-suites|/status|/statuses|/pulls)?$`)
 
 // escapeCommitRef encodes slashes inside a branch name under /commits/ so the router sees one segment.
 func escapeCommitRef(r *http.Request) *http.Request {

@@ -39,13 +39,17 @@ func (p *Policy) OverlayDirs(fsys fs.FS, app, env string) ([]string, error) {
 // overlayMatches globs pattern and keeps the directories holding a
 // kustomization file.
 func overlayMatches(fsys fs.FS, pattern string) ([]string, error) {
-	matches, err := fs.Glob(fsys, pattern)
+	matches, err := glob(fsys, pattern)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, m := range matches {
-		if _, ok := kustomizationFile(fsys, m); ok {
+		_, ok, err := findKustomization(fsys, m)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, m)
 		}
 	}
@@ -54,13 +58,31 @@ func overlayMatches(fsys fs.FS, pattern string) ([]string, error) {
 
 // kustomizationFile returns the kustomization file in dir, if any.
 func kustomizationFile(fsys fs.FS, dir string) (string, bool) {
+	f, ok, _ := findKustomization(fsys, dir)
+	return f, ok
+}
+
+// findKustomization returns the kustomization file in dir, if any; a
+// file that cannot be read (any error but fs.ErrNotExist) is an error.
+func findKustomization(fsys fs.FS, dir string) (string, bool, error) {
 	for _, name := range KustomizationFiles {
 		f := path.Join(dir, name)
-		if st, err := fs.Stat(fsys, f); err == nil && st.Mode().IsRegular() {
-			return f, true
+		st, err := fs.Stat(fsys, f)
+		switch {
+		case err == nil && st.Mode().IsRegular():
+			return f, true, nil
+		case err != nil && !errors.Is(err, fs.ErrNotExist) && !notADirectory(fsys, dir):
+			return "", false, err
 		}
 	}
-	return "", false
+	return "", false, nil
+}
+
+// notADirectory reports whether dir exists and is not a directory (Stat
+// of a path inside a file fails with a file system's own error).
+func notADirectory(fsys fs.FS, dir string) bool {
+	st, err := fs.Stat(fsys, dir)
+	return err == nil && !st.IsDir()
 }
 
 func expand(t, app, dir string) string {

@@ -61,6 +61,15 @@ type Deployed struct {
 // environment.
 var ErrNoOverlay = errors.New("no overlay")
 
+// Unreadable reports whether err is a failure to read a tree rather than
+// an absence: only fs.ErrNotExist means a file is not there. A caller that
+// treats any other read error as "not there" turns an outage into a
+// verdict.
+func Unreadable(err error) bool {
+	var pe *fs.PathError
+	return err != nil && !errors.Is(err, fs.ErrNotExist) && errors.As(err, &pe)
+}
+
 // Current reads what image of app runs in env. An environment with no
 // overlay directory is an error wrapping ErrNoOverlay.
 func Current(pol *policy.Policy, tree fs.FS, app, image, env string) (Deployed, error) {
