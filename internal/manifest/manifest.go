@@ -30,8 +30,13 @@ func (e Editor) Read(data []byte) ([]source.Image, error) {
 	return source.Read(e.File, data, e.locate)
 }
 
-// Set writes w into the image of each matching container.
+// Set writes w into the image of each matching container. It cannot move
+// the containers to another repository, since the repository is what finds
+// them: a Flux setter comment can (internal/setter).
 func (e Editor) Set(data []byte, w source.Want) ([]byte, bool, error) {
+	if w.Repository != nil && *w.Repository != e.Repository {
+		return nil, false, fmt.Errorf("%s: containers are found by their repository %s, which an edit cannot change to %q: %w", e.File, e.Repository, *w.Repository, source.ErrInvalidEdit)
+	}
 	return source.Set(e.File, data, e.locate, w)
 }
 

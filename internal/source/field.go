@@ -106,6 +106,9 @@ func (g Group) values(cur, next Image) (map[Part]string, error) {
 	reg, _ := g.current(Registry)
 	v := map[Part]string{Full: next.String(), Registry: reg, Repository: next.Repository, Tag: next.Tag, Digest: next.Digest}
 	if g.has(Full) {
+		if ref, err := ParseRef(v[Full]); err != nil || ref.Repository != next.Repository || ref.Tag != next.Tag || ref.Digest != next.Digest {
+			return nil, fmt.Errorf("%s cannot be written as one reference at %s: %w", next, g[0].Path, ErrInvalidEdit)
+		}
 		return v, nil
 	}
 	for _, p := range []struct {
@@ -128,7 +131,7 @@ func (g Group) values(cur, next Image) (map[Part]string, error) {
 	if !ok {
 		reg, rest, ok = strings.Cut(next.Repository, "/")
 	}
-	if !ok {
+	if !ok || reg == "" || rest == "" {
 		return nil, fmt.Errorf("repository %q has no registry for the registry field %s: %w", next.Repository, g[0].Path, ErrInvalidEdit)
 	}
 	v[Registry], v[Repository] = reg, rest

@@ -64,18 +64,23 @@ func (w Want) apply(cur Image) Image {
 
 func (w Want) check() error {
 	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"repository", w.Repository}, {"tag", w.Tag}, {"digest", w.Digest}} {
+		name, bad string
+		v         *string
+	}{{"repository", " \t@", w.Repository}, {"tag", " \t@:/", w.Tag}, {"digest", " \t@/", w.Digest}} {
 		if f.v == nil {
 			continue
 		}
 		if err := yamltext.CheckValue(f.name, *f.v); err != nil {
 			return fmt.Errorf("%v: %w", err, ErrInvalidEdit)
 		}
+		// These characters would split differently when the value is
+		// written into a full reference and read back.
+		if strings.ContainsAny(*f.v, f.bad) {
+			return fmt.Errorf("%s %q holds one of %q: %w", f.name, *f.v, f.bad, ErrInvalidEdit)
+		}
 	}
-	if w.Repository != nil && *w.Repository == "" {
-		return fmt.Errorf("repository is empty: %w", ErrInvalidEdit)
+	if r := w.Repository; r != nil && (*r == "" || strings.HasPrefix(*r, "/") || strings.HasSuffix(*r, "/") || strings.Contains(*r, "//")) {
+		return fmt.Errorf("repository %q is empty or has an empty path component: %w", *r, ErrInvalidEdit)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ package sourcetest
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,11 +66,22 @@ func CheckLines(t testing.TB, data, out []byte, w source.Want) {
 		t.Fatalf("line count changed:\n%q\n%q", data, out)
 	}
 	lines := strings.SplitAfter(string(out), "\n")
+	var values []string
+	for _, v := range []*string{w.Repository, w.Tag, w.Digest} {
+		if v != nil {
+			values = append(values, *v)
+		}
+	}
+	if w.Repository != nil {
+		// A registry field and a repository field each hold a part.
+		reg, rest, _ := strings.Cut(*w.Repository, "/")
+		values = append(values, reg, rest)
+	}
 	for _, n := range source.ChangedLines(data, out) {
 		holds := false
-		for _, v := range []*string{w.Repository, w.Tag, w.Digest} {
+		for _, v := range values {
 			// An emptied value leaves nothing to look for on its line.
-			holds = holds || v != nil && (*v == "" || strings.Contains(lines[n-1], *v))
+			holds = holds || v == "" || strings.Contains(lines[n-1], v)
 		}
 		if !holds {
 			t.Fatalf("line %d changed but holds no value set: %q", n, lines[n-1])
@@ -89,4 +102,45 @@ func Apply(w source.Want, img source.Image) source.Image {
 // Same reports whether two images have the same repository, tag and digest.
 func Same(a, b source.Image) bool {
 	return a.Repository == b.Repository && a.Tag == b.Tag && a.Digest == b.Digest
+}
+
+// Seeds returns the original files of the golden corpus (testdata/values,
+// from a package two levels below the repository root) whose edit.txt names
+// editor, as fuzz seeds.
+func Seeds(tb testing.TB, editor string) [][]byte {
+	tb.Helper()
+	specs, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "values", "*", "edit.txt"))
+	var out [][]byte
+	for _, spec := range specs {
+		data, err := os.ReadFile(spec)
+		if err != nil || !strings.Contains(string(data), "editor: "+editor+"\n") {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(filepath.Dir(spec), "original", "*"))
+		for _, f := range files {
+			if d, err := os.ReadFile(f); err == nil {
+				out = append(out, d)
+			}
+		}
+	}
+	if len(out) == 0 {
+		tb.Fatalf("no corpus seeds for the %s editor", editor)
+	}
+	return out
+}
+
+// Want returns the Want a fuzz target sets from its inputs: mask bit 0
+// sets the tag, bit 1 the digest, bit 2 the repository.
+func Want(tag, digest, repository string, mask uint8) source.Want {
+	var w source.Want
+	if mask&1 != 0 {
+		w.Tag = source.Value(tag)
+	}
+	if mask&2 != 0 {
+		w.Digest = source.Value(digest)
+	}
+	if mask&4 != 0 {
+		w.Repository = source.Value(repository)
+	}
+	return w
 }
