@@ -83,7 +83,7 @@ func (r Root) Lookup(path string, part source.Part) (source.Field, error) {
 	}
 	f, err := source.Lookup(r.Values, r.Prefix, path, part)
 	if err != nil {
-		return source.Field{}, fmt.Errorf("%s %s: %w", r.Kind, r.Name, err)
+		return source.Field{}, fmt.Errorf("%w, in %s %s", err, r.Kind, r.Name)
 	}
 	return f, nil
 }

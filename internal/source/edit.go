@@ -33,7 +33,7 @@ func Documents(file string, data []byte) ([]*yaml.Node, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v: %w", file, err, ErrInvalid)
+			return nil, At(file, fmt.Errorf("%s: %w", strings.TrimPrefix(err.Error(), "yaml: "), ErrInvalid))
 		}
 		var root *yaml.Node
 		if len(doc.Content) == 1 && !yamltext.IsEmptyNull(doc.Content[0]) {
@@ -67,7 +67,7 @@ func find(file string, data []byte, locate Locate) ([]*yaml.Node, []Group, error
 	}
 	groups, err := locate(docs)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
+		return nil, nil, At(file, err)
 	}
 	if len(groups) == 0 {
 		return nil, nil, fmt.Errorf("%s: %w", file, ErrNotFound)
@@ -161,3 +161,26 @@ func ChangedLines(a, b []byte) []int {
 	}
 	return out
 }
+
+// At returns err located in file. An error whose text starts with
+// `line N:` reads `file:N: …`, the form editors and annotations take;
+// any other reads `file: …`. It wraps err.
+func At(file string, err error) error {
+	return &located{file: file, err: err}
+}
+
+type located struct {
+	file string
+	err  error
+}
+
+func (e *located) Error() string {
+	msg := e.err.Error()
+	var n int
+	if _, err := fmt.Sscanf(msg, "line %d:", &n); err == nil && n > 0 {
+		return fmt.Sprintf("%s:%d:%s", e.file, n, strings.TrimPrefix(msg, fmt.Sprintf("line %d:", n)))
+	}
+	return e.file + ": " + msg
+}
+
+func (e *located) Unwrap() error { return e.err }

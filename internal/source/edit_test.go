@@ -24,20 +24,20 @@ func TestSetRefuses(t *testing.T) {
 		err  error
 		msg  string
 	}{
-		{"missing key names file and path", values, "image:\n  repository: a\n", tag, source.ErrNotFound, `values.yaml: image.tag: at image.tag: line 2: no key "tag"`},
+		{"missing key names file and path", values, "image:\n  repository: a\n", tag, source.ErrNotFound, `values.yaml:2: no key "tag": image not found, looking for image.tag`},
 		{"empty values", values, "# nothing\n", tag, source.ErrNotFound, "values.yaml: the values are empty"},
-		{"not a string", values, "image:\n  repository: a\n  tag: {a: b}\n", tag, source.ErrInvalid, "line 3: image.tag is not a string"},
+		{"not a string", values, "image:\n  repository: a\n  tag: {a: b}\n", tag, source.ErrInvalid, "values.yaml:3: image.tag is not a string"},
 		{"alias value", values, "v: &v v1\nimage:\n  repository: a\n  tag: *v\n", tag, source.ErrUnsupported, "reached through the alias *v at line 4"},
 		{"through an aliased mapping", values, "base: &b\n  repository: a\n  tag: v1\nimage: *b\n", tag, source.ErrUnsupported, "reached through the alias *b"},
 		{"through a merge key", values, "base: &b\n  tag: v1\nimage:\n  <<: *b\n  repository: a\n", tag, source.ErrUnsupported, "reached through the alias *b"},
 		{"anchored value", values, "image:\n  repository: a\n  tag: &t v1\nother: *t\n", tag, source.ErrUnsupported, "carries the anchor &t"},
 		{"block scalar", values, "image:\n  repository: a\n  tag: |\n    v1\n", tag, source.ErrUnsupported, "block scalar"},
-		{"malformed YAML", values, "image: [\n", tag, source.ErrInvalid, "values.yaml: yaml:"},
+		{"malformed YAML", values, "image: [\n", tag, source.ErrInvalid, "values.yaml:1: did not find expected node content"},
 		{"control character", values, "image:\n  repository: a\n  tag: v1\n", source.Want{Tag: source.Value("v\n2")}, source.ErrInvalidEdit, "control character"},
 		{"digest without a field", values, "image:\n  repository: a\n  tag: v1\n", source.Want{Digest: source.Value("sha256:1")}, source.ErrNotFound, "no digest field beside image.repository"},
 		{"bad path", helmvalues.Editor{File: "v.yaml", Paths: []helmvalues.Paths{{Tag: "a..b"}}}, "a: 1\n", tag, source.ErrInvalidEdit, `path "a..b": empty key`},
 		{"no release", helmrelease.Editor{File: "r.yaml", Name: "web"}, "kind: HelmRelease\napiVersion: helm.toolkit.fluxcd.io/v2\nmetadata: {name: api}\n", tag, source.ErrNotFound, "no HelmRelease or Application with Helm values named web"},
-		{"release without the path", helmrelease.Editor{File: "r.yaml"}, "kind: HelmRelease\napiVersion: helm.toolkit.fluxcd.io/v2\nmetadata: {name: web}\nspec:\n  values:\n    image: {repository: a}\n", tag, source.ErrNotFound, "r.yaml: HelmRelease web: spec.values.image.tag"},
+		{"release without the path", helmrelease.Editor{File: "r.yaml"}, "kind: HelmRelease\napiVersion: helm.toolkit.fluxcd.io/v2\nmetadata: {name: web}\nspec:\n  values:\n    image: {repository: a}\n", tag, source.ErrNotFound, "r.yaml:6: no key \"tag\": image not found, looking for spec.values.image.tag, in HelmRelease web"},
 		{"no container", manifest.Editor{File: "d.yaml", Repository: "ghcr.io/acme/web"}, "kind: Deployment\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: 'ghcr.io/acme/api:1'}]\n", tag, source.ErrNotFound, "d.yaml: no container with image ghcr.io/acme/web in 1 pod specs"},
 		{"no setter", setter.Editor{File: "d.yaml", Policy: "flux-system:web"}, "image: a:1 # {\"$imagepolicy\": \"flux-system:api\"}\n", tag, source.ErrNotFound, "no setter comment for the image policy flux-system:web"},
 	}

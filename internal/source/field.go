@@ -63,7 +63,7 @@ func (g Group) read(file string) (Image, error) {
 	for _, f := range g {
 		v, err := f.text()
 		if err != nil {
-			return Image{}, fmt.Errorf("%s: %w", file, err)
+			return Image{}, At(file, err)
 		}
 		if img.Line == 0 || f.Part == Tag {
 			img.Line = f.Value.Line
@@ -153,7 +153,7 @@ func (g Group) current(p Part) (string, bool) {
 func (g Group) splices(src *yamltext.Source, file string, cur, next Image) ([]yamltext.Splice, []int, error) {
 	want, err := g.values(cur, next)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
+		return nil, nil, At(file, err)
 	}
 	var out []yamltext.Splice
 	var lines []int

@@ -53,7 +53,7 @@ func Lookup(root *yaml.Node, prefix, path string, part Part) (Field, error) {
 	}
 	f := Field{Part: part, Path: prefix + path}
 	n := root
-	for i, s := range steps {
+	for _, s := range steps {
 		if n == nil {
 			return Field{}, fmt.Errorf("%s: %w", f.Path, ErrNotFound)
 		}
@@ -67,7 +67,7 @@ func Lookup(root *yaml.Node, prefix, path string, part Part) (Field, error) {
 			f.Alias = via
 		}
 		if err != nil {
-			return Field{}, fmt.Errorf("%s: at %s: %w", f.Path, pathPrefix(steps[:i+1]), err)
+			return Field{}, fmt.Errorf("%w, looking for %s", err, f.Path)
 		}
 	}
 	if n.Kind == yaml.AliasNode {
@@ -88,7 +88,7 @@ func child(n *yaml.Node, s step) (key, val, via *yaml.Node, err error) {
 			return nil, nil, nil, fmt.Errorf("line %d: not a list: %w", n.Line, ErrNotFound)
 		}
 		if s.index >= len(n.Content) {
-			return nil, nil, nil, fmt.Errorf("line %d: the list has %d items: %w", n.Line, len(n.Content), ErrNotFound)
+			return nil, nil, nil, fmt.Errorf("line %d: the list has %d items, no [%d]: %w", n.Line, len(n.Content), s.index, ErrNotFound)
 		}
 		return nil, n.Content[s.index], nil, nil
 	}
@@ -115,21 +115,6 @@ func child(n *yaml.Node, s step) (key, val, via *yaml.Node, err error) {
 		}
 	}
 	return nil, nil, nil, fmt.Errorf("line %d: no key %q: %w", n.Line, s.key, ErrNotFound)
-}
-
-func pathPrefix(steps []step) string {
-	var b strings.Builder
-	for _, s := range steps {
-		if s.key == "" {
-			fmt.Fprintf(&b, "[%d]", s.index)
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(s.key)
-	}
-	return b.String()
 }
 
 // Get returns the value of key in mapping m, or nil when m is no mapping
