@@ -107,6 +107,28 @@ func (r Root) param(path string, part source.Part) (source.Field, bool) {
 	return source.Field{}, false
 }
 
+// Infer returns the paths of the root's values and parameters that write
+// repository: those helmvalues.Infer finds in its values, and each pair of
+// parameters PREFIX.repository (holding repository) and PREFIX.tag.
+func (r Root) Infer(repository string) []helmvalues.Paths {
+	out := helmvalues.Infer(r.Values, repository)
+	if r.Params == nil {
+		return out
+	}
+	names := map[string]string{}
+	for _, p := range r.Params.Content {
+		names[source.Text(p, "name")] = source.Text(p, "value")
+	}
+	for _, p := range r.Params.Content {
+		name := source.Text(p, "name")
+		prefix, ok := strings.CutSuffix(name, ".repository")
+		if _, tagged := names[prefix+".tag"]; ok && tagged && names[name] == repository {
+			out = append(out, helmvalues.Paths{Repository: name, Tag: prefix + ".tag"})
+		}
+	}
+	return out
+}
+
 // Editor edits the images at Paths in the Helm values of the HelmReleases
 // and Applications named Name (every one when Name is "") in the file
 // File (its name is for messages and locations only). Without Paths it

@@ -38,10 +38,10 @@ type Lookup func(path string, part source.Part) (source.Field, error)
 
 // Group returns the fields the paths name, found with lookup. Image,
 // Repository and Tag must be there when given; Registry and Digest may be
-// missing.
+// missing, unless nothing else is there.
 func (p Paths) Group(lookup Lookup) (source.Group, error) {
-	if p.Image == "" && p.Repository == "" && p.Tag == "" {
-		return nil, fmt.Errorf("no image, repository or tag path: %w", source.ErrInvalidEdit)
+	if p == (Paths{}) {
+		return nil, fmt.Errorf("no path: %w", source.ErrInvalidEdit)
 	}
 	var g source.Group
 	for _, q := range []struct {
@@ -60,6 +60,9 @@ func (p Paths) Group(lookup Lookup) (source.Group, error) {
 			return nil, err
 		}
 		g = append(g, f)
+	}
+	if len(g) == 0 {
+		return nil, fmt.Errorf("none of %s, %s: %w", p.Registry, p.Digest, source.ErrNotFound)
 	}
 	return g, nil
 }

@@ -14,8 +14,7 @@ import (
 // when present) whose registry/repository, or repository alone, is
 // repository; and every string that is a reference to it
 // (`image: ghcr.io/acme/web:1.4.2`). Keys holding '.', '[' or ']' cannot
-// be written in a path and are not looked into; nor are aliases, whose
-// values belong to their anchor.
+// be written in a path and are not looked into.
 func Infer(root *yaml.Node, repository string) []Paths {
 	var out []Paths
 	var walk func(n *yaml.Node, path string)
@@ -38,7 +37,9 @@ func Infer(root *yaml.Node, repository string) []Paths {
 				walk(c, fmt.Sprintf("%s[%d]", path, i))
 			}
 		case yaml.ScalarNode:
-			if ref, err := source.ParseRef(n.Value); err == nil && path != "" && ref.Repository == repository && n.Tag == "!!str" {
+			// A bare repository is no reference: its tag is elsewhere.
+			ref, err := source.ParseRef(n.Value)
+			if err == nil && path != "" && ref.Repository == repository && n.Tag == "!!str" && (ref.Tag != "" || ref.Digest != "") {
 				out = append(out, Paths{Image: path})
 			}
 		}
@@ -53,7 +54,11 @@ func Infer(root *yaml.Node, repository string) []Paths {
 func partsAt(m *yaml.Node, path, repository string) (Paths, bool) {
 	vals := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if v := m.Content[i+1]; v.Kind == yaml.ScalarNode {
+		v := m.Content[i+1]
+		if v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias // found, to be refused with a clear error if edited
+		}
+		if v.Kind == yaml.ScalarNode {
 			vals[m.Content[i].Value] = v
 		}
 	}
