@@ -112,7 +112,7 @@ func setValues(stdout io.Writer, path string, args []string, o setValuesOptions)
 		}
 		for i, img := range after {
 			if img.String() != before[i].String() {
-				changes = append(changes, fmt.Sprintf("%s:%d: %s -> %s", path, img.Line, before[i], img))
+				changes = append(changes, fmt.Sprintf("%s:%d: %s -> %s", path, img.Line, describe(before[i]), describe(img)))
 			}
 		}
 		data = out
@@ -228,6 +228,15 @@ func pathWant(p, v string) (helmvalues.Paths, source.Want, error) {
 		return helmvalues.Paths{}, source.Want{}, fmt.Errorf("--path %s=%s: %w", p, v, err)
 	}
 	return helmvalues.Paths{Image: p}, source.Want{Repository: source.Value(ref.Repository), Tag: source.Value(ref.Tag), Digest: source.Value(ref.Digest)}, nil
+}
+
+// describe prints an image, or only its tag and digest when the edit
+// reads no repository (a --path or a tag setter).
+func describe(img source.Image) string {
+	if img.Repository == "" {
+		return strings.TrimPrefix(img.String(), ":")
+	}
+	return img.String()
 }
 
 func hasPods(docs []*yaml.Node) bool {

@@ -22,7 +22,7 @@ func TestSetValuesCmd(t *testing.T) {
 		stderr string
 	}{
 		{name: "inferred values", data: values, args: []string{"ghcr.io/acme/web:1.5.0"}, want: strings.Replace(values, "1.4.2", "1.5.0", 1), stdout: "values.yaml:4: ghcr.io/acme/web:1.4.2 -> ghcr.io/acme/web:1.5.0\n"},
-		{name: "declared path", data: values, args: []string{"--path", "image.tag=1.10"}, want: strings.Replace(values, "1.4.2", "1.10", 1), stdout: "values.yaml:4: "},
+		{name: "declared path", data: values, args: []string{"--path", "image.tag=1.10"}, want: strings.Replace(values, "1.4.2", "1.10", 1), stdout: "values.yaml:4: 1.4.2 -> 1.10\n"},
 		{name: "float-looking tag is quoted", data: release, args: []string{"ghcr.io/acme/web:1.10"}, want: strings.Replace(release, "tag: 1.4.2", `tag: "1.10"`, 1), stdout: "values.yaml:7: ghcr.io/acme/web:1.4.2 -> ghcr.io/acme/web:1.10"},
 		{name: "argo parameters", data: params, args: []string{"ghcr.io/acme/web:1.5.0"}, want: strings.Replace(params, "'1.4.2'", "'1.5.0'", 1)},
 		{name: "manifest tag and digest", data: deploy, args: []string{"ghcr.io/acme/web:1.5.0@sha256:ab"}, want: strings.Replace(deploy, "1.4.2", "1.5.0@sha256:ab", 1)},

@@ -32,6 +32,8 @@ func TestSetRefuses(t *testing.T) {
 		{"through a merge key", values, "base: &b\n  tag: v1\nimage:\n  <<: *b\n  repository: a\n", tag, source.ErrUnsupported, "reached through the alias *b"},
 		{"anchored value", values, "image:\n  repository: a\n  tag: &t v1\nother: *t\n", tag, source.ErrUnsupported, "carries the anchor &t"},
 		{"block scalar", values, "image:\n  repository: a\n  tag: |\n    v1\n", tag, source.ErrUnsupported, "block scalar"},
+		{"tagged value", values, "image:\n  repository: a\n  tag: !!str 1.10\n", tag, source.ErrUnsupported, "anchored or tagged scalar"},
+		{"plain value over two lines", values, "image:\n  repository: a\n  tag: v1\n    x\n", tag, source.ErrUnsupported, "does not stand on one line"},
 		{"malformed YAML", values, "image: [\n", tag, source.ErrInvalid, "values.yaml:1: did not find expected node content"},
 		{"control character", values, "image:\n  repository: a\n  tag: v1\n", source.Want{Tag: source.Value("v\n2")}, source.ErrInvalidEdit, "control character"},
 		{"digest without a field", values, "image:\n  repository: a\n  tag: v1\n", source.Want{Digest: source.Value("sha256:1")}, source.ErrNotFound, "no digest field beside image.repository"},
