@@ -176,7 +176,7 @@ func (g Group) splices(src *yamltext.Source, file string, cur, next Image) ([]ya
 // splice replaces the field's value with v, in the value's quoting style.
 func (f Field) splice(src *yamltext.Source, v string) (yamltext.Splice, error) {
 	if f.Alias != nil {
-		return yamltext.Splice{}, fmt.Errorf("reached through the alias *%s at line %d; editing it would change every use of the anchor &%s at line %d, so edit the values there: %w",
+		return yamltext.Splice{}, fmt.Errorf("reached through the alias *%s at line %d; editing it would change every use of the anchor &%s, so edit the value at line %d by hand: %w",
 			f.Alias.Value, f.Alias.Line, f.Alias.Value, f.Value.Line, ErrUnsupported)
 	}
 	if f.Value.Anchor != "" {
