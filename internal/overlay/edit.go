@@ -2,10 +2,11 @@ package overlay
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/stagehand-gitops/stagehand/internal/yamltext"
 )
 
 // SetImage applies e to the kustomization in data and returns the new file.
@@ -21,8 +22,8 @@ func SetImage(data []byte, e Edit) (out []byte, changed bool, err error) {
 	// that lines can be added or removed at its end like anywhere else;
 	// the break is taken off again afterwards.
 	padded, pad := data, ""
-	if len(data) > 0 && !endsWithBreak(data) {
-		pad = newSource(data).eol(0)
+	if len(data) > 0 && !yamltext.EndsWithBreak(data) {
+		pad = yamltext.NewSource(data, ErrInvalid).EOL(0)
 		padded = append(data[:len(data):len(data)], pad...)
 	}
 	k, err := parse(padded)
@@ -102,41 +103,26 @@ func (e Edit) apply(cur Image) Image {
 	return cur
 }
 
-// splice replaces data[start:end] with text.
-type splice struct {
-	start, end int
-	text       string
-}
-
 type planner struct {
-	src     *source
-	splices []splice
+	src     *yamltext.Source
+	splices []yamltext.Splice
 }
 
 func (p *planner) add(start, end int, text string) {
-	p.splices = append(p.splices, splice{start, end, text})
+	p.splices = append(p.splices, yamltext.Splice{Start: start, End: end, Text: text})
 }
 
 func (p *planner) apply() ([]byte, error) {
-	sort.SliceStable(p.splices, func(i, j int) bool {
-		a, b := p.splices[i], p.splices[j]
-		if a.start != b.start {
-			return a.start < b.start
-		}
-		return a.end < b.end
-	})
-	d := p.src.data
-	out := make([]byte, 0, len(d)+64)
-	pos := 0
-	for _, s := range p.splices {
-		if s.start < pos || s.end < s.start || s.end > len(d) {
-			return nil, fmt.Errorf("overlapping changes at byte %d: %w", s.start, ErrUnsupported)
-		}
-		out = append(out, d[pos:s.start]...)
-		out = append(out, s.text...)
-		pos = s.end
+	return yamltext.Apply(p.src.Data(), p.splices)
+}
+
+// checkValue refuses values no images field can hold: kustomize would not
+// read back a value with control characters the way it was meant.
+func checkValue(field, v string) error {
+	if err := yamltext.CheckValue(field, v); err != nil {
+		return fmt.Errorf("%v: %w", err, ErrInvalidEdit)
 	}
-	return append(out, d[pos:]...), nil
+	return nil
 }
 
 // pair is one key/value of an images entry.
@@ -190,7 +176,7 @@ func (p *planner) editEntry(n *yaml.Node, cur, next Image) error {
 		if adds[anchor] == nil {
 			anchors = append(anchors, anchor)
 		}
-		adds[anchor] = append(adds[anchor], fieldOrder[r]+": "+encodeScalar(want, 0, flow))
+		adds[anchor] = append(adds[anchor], fieldOrder[r]+": "+yamltext.EncodeScalar(want, 0, flow))
 	}
 	for _, a := range anchors {
 		if err := p.addPairs(n, a, adds[a], flow); err != nil {
@@ -205,11 +191,11 @@ func (p *planner) setValue(pr *pair, want string, flow bool) error {
 	if pr.val.Kind != yaml.ScalarNode {
 		return fmt.Errorf("line %d: %s is not a scalar: %w", pr.val.Line, pr.key.Value, ErrInvalid)
 	}
-	start, end, err := p.src.valueSpan(pr.key, pr.val)
+	start, end, err := p.src.ValueSpan(pr.key, pr.val)
 	if err != nil {
 		return err
 	}
-	text := encodeScalar(want, pr.val.Style, flow)
+	text := yamltext.EncodeScalar(want, pr.val.Style, flow)
 	if start == end {
 		text = " " + text
 	}
@@ -222,7 +208,7 @@ func (p *planner) addPairs(n *yaml.Node, anchor *pair, fields []string, flow boo
 	if anchor == nil {
 		return fmt.Errorf("line %d: entry has no name: %w", n.Line, ErrInvalid)
 	}
-	end, err := p.src.valueEnd(anchor.key, anchor.val)
+	end, err := p.src.ValueEnd(anchor.key, anchor.val)
 	if err != nil {
 		return err
 	}
@@ -230,13 +216,13 @@ func (p *planner) addPairs(n *yaml.Node, anchor *pair, fields []string, flow boo
 		p.add(end, end, ", "+strings.Join(fields, ", "))
 		return nil
 	}
-	eol := p.src.eol(end)
+	eol := p.src.EOL(end)
 	indent := strings.Repeat(" ", n.Column-1)
 	var b strings.Builder
 	for _, f := range fields {
 		b.WriteString(indent + f + eol)
 	}
-	at := p.src.nextLine(end)
+	at := p.src.NextLine(end)
 	p.add(at, at, b.String())
 	return nil
 }
@@ -248,11 +234,11 @@ func (p *planner) removePairs(pairs []*pair, flow bool) error {
 		if !pr.removed {
 			continue
 		}
-		keyStart, err := p.src.offset(pr.key)
+		keyStart, err := p.src.Offset(pr.key)
 		if err != nil {
 			return err
 		}
-		end, err := p.src.valueEnd(pr.key, pr.val)
+		end, err := p.src.ValueEnd(pr.key, pr.val)
 		if err != nil {
 			return err
 		}
@@ -261,16 +247,16 @@ func (p *planner) removePairs(pairs []*pair, flow bool) error {
 			keptBefore = keptBefore || !q.removed
 		}
 		if flow && keptBefore {
-			prevEnd, err := p.src.valueEnd(pairs[i-1].key, pairs[i-1].val)
+			prevEnd, err := p.src.ValueEnd(pairs[i-1].key, pairs[i-1].val)
 			if err != nil {
 				return err
 			}
 			p.add(prevEnd, end, "")
 			continue
 		}
-		ls := p.src.lineStart(keyStart)
-		if !flow && strings.TrimLeft(string(p.src.data[ls:keyStart]), " ") == "" {
-			p.add(ls, p.src.nextLine(end), "")
+		ls := p.src.LineStart(keyStart)
+		if !flow && strings.TrimLeft(string(p.src.Data()[ls:keyStart]), " ") == "" {
+			p.add(ls, p.src.NextLine(end), "")
 			continue
 		}
 		// The first pair of a flow mapping, or of a block mapping that
@@ -283,7 +269,7 @@ func (p *planner) removePairs(pairs []*pair, flow bool) error {
 		if j == len(pairs) {
 			return fmt.Errorf("line %d: cannot remove every field of an entry: %w", pr.key.Line, ErrUnsupported)
 		}
-		next, err := p.src.offset(pairs[j].key)
+		next, err := p.src.Offset(pairs[j].key)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/stagehand-gitops/stagehand/internal/yamltext"
 )
 
 // addEntry plans a new images entry, following the file's layout: the
@@ -17,24 +19,24 @@ func (p *planner) addEntry(k *kustomization, img Image) error {
 	s := p.src
 	switch {
 	case k.top == nil:
-		if err := singleDocument(s.data); err != nil {
+		if err := singleDocument(s.Data()); err != nil {
 			return err
 		}
-		eol := s.eol(0)
-		at := len(s.data)
+		eol := s.EOL(0)
+		at := len(s.Data())
 		p.add(at, at, "images:"+eol+blockEntry(img, 0, 2, eol))
 		return nil
 	case k.imgKey == nil && k.top.Style&yaml.FlowStyle != 0:
 		return p.addToFlowMapping(k.top, "images: ["+flowEntry(img)+"]")
 	case k.imgKey == nil:
-		end, err := s.blockEnd(k.top)
+		end, err := s.BlockEnd(k.top)
 		if err != nil {
 			return err
 		}
-		eol := s.eol(end)
+		eol := s.EOL(end)
 		indent := k.top.Column - 1
 		text := strings.Repeat(" ", indent) + "images:" + eol + blockEntry(img, indent+seqOffset(k.top), 2, eol)
-		at := s.nextLine(end)
+		at := s.NextLine(end)
 		p.add(at, at, text)
 		return nil
 	case isNull(k.imgVal):
@@ -43,16 +45,16 @@ func (p *planner) addEntry(k *kustomization, img Image) error {
 		return p.addToFlowSequence(k.imgVal, flowEntry(img))
 	}
 	seq := k.imgVal
-	end, err := s.blockEnd(seq)
+	end, err := s.BlockEnd(seq)
 	if err != nil {
 		return err
 	}
-	eol := s.eol(end)
+	eol := s.EOL(end)
 	text := blockEntry(img, seq.Column-1, p.entryKeyOffset(seq), eol)
 	if last := seq.Content[len(seq.Content)-1]; last.Kind == yaml.MappingNode && last.Style&yaml.FlowStyle != 0 {
 		text = strings.Repeat(" ", seq.Column-1) + "- " + flowEntry(img) + eol
 	}
-	at := s.nextLine(end)
+	at := s.NextLine(end)
 	p.add(at, at, text)
 	return nil
 }
@@ -60,41 +62,41 @@ func (p *planner) addEntry(k *kustomization, img Image) error {
 // fillNullImages turns `images:` (or `images: ~`) into a list holding img.
 func (p *planner) fillNullImages(k *kustomization, img Image) error {
 	s := p.src
-	start, end, err := s.valueSpan(k.imgKey, k.imgVal)
+	start, end, err := s.ValueSpan(k.imgKey, k.imgVal)
 	if err != nil {
 		return err
 	}
-	colon, err := s.colonAfter(k.imgKey)
+	colon, err := s.ColonAfter(k.imgKey)
 	if err != nil {
 		return err
 	}
 	if k.top.Style&yaml.FlowStyle != 0 {
 		p.add(start, end, "["+flowEntry(img)+"]")
 		if start == end {
-			p.splices[len(p.splices)-1].text = " [" + flowEntry(img) + "]"
+			p.splices[len(p.splices)-1].Text = " [" + flowEntry(img) + "]"
 		}
 		return nil
 	}
 	if start != end {
 		p.add(colon, end, "")
 	}
-	eol := s.eol(end)
+	eol := s.EOL(end)
 	indent := k.imgKey.Column - 1 + seqOffset(k.top)
-	at := s.nextLine(end)
+	at := s.NextLine(end)
 	p.add(at, at, blockEntry(img, indent, 2, eol))
 	return nil
 }
 
 func (p *planner) addToFlowMapping(m *yaml.Node, text string) error {
 	if len(m.Content) == 0 {
-		start, err := p.src.offset(m)
+		start, err := p.src.Offset(m)
 		if err != nil {
 			return err
 		}
 		p.add(start+1, start+1, text)
 		return nil
 	}
-	end, err := p.src.valueEnd(m.Content[len(m.Content)-2], m.Content[len(m.Content)-1])
+	end, err := p.src.ValueEnd(m.Content[len(m.Content)-2], m.Content[len(m.Content)-1])
 	if err != nil {
 		return err
 	}
@@ -104,17 +106,17 @@ func (p *planner) addToFlowMapping(m *yaml.Node, text string) error {
 
 func (p *planner) addToFlowSequence(seq *yaml.Node, text string) error {
 	if len(seq.Content) == 0 {
-		start, err := p.src.offset(seq)
+		start, err := p.src.Offset(seq)
 		if err != nil {
 			return err
 		}
-		if _, err := p.src.flowClose(seq); err != nil {
+		if _, err := p.src.FlowClose(seq); err != nil {
 			return err
 		}
 		p.add(start+1, start+1, text)
 		return nil
 	}
-	end, err := p.src.end(seq.Content[len(seq.Content)-1])
+	end, err := p.src.End(seq.Content[len(seq.Content)-1])
 	if err != nil {
 		return err
 	}
@@ -129,11 +131,11 @@ func (p *planner) entryKeyOffset(seq *yaml.Node) int {
 		if e.Kind != yaml.MappingNode || e.Style&yaml.FlowStyle != 0 || e.Column <= seq.Column {
 			continue
 		}
-		start, err := p.src.offset(e)
+		start, err := p.src.Offset(e)
 		if err != nil {
 			continue
 		}
-		before := strings.TrimRight(string(p.src.data[p.src.lineStart(start):start]), " ")
+		before := strings.TrimRight(string(p.src.Data()[p.src.LineStart(start):start]), " ")
 		if strings.HasSuffix(before, "-") {
 			return e.Column - seq.Column
 		}
@@ -161,10 +163,10 @@ func blockEntry(img Image, indent, keyOffset int, eol string) string {
 	}
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
-	b.WriteString(pad + "-" + strings.Repeat(" ", keyOffset-1) + fieldName + ": " + encodeScalar(img.Name, 0, false) + eol)
+	b.WriteString(pad + "-" + strings.Repeat(" ", keyOffset-1) + fieldName + ": " + yamltext.EncodeScalar(img.Name, 0, false) + eol)
 	for r := 1; r < len(fieldOrder); r++ {
 		if v := *img.field(r); v != "" {
-			b.WriteString(pad + strings.Repeat(" ", keyOffset) + fieldOrder[r] + ": " + encodeScalar(v, 0, false) + eol)
+			b.WriteString(pad + strings.Repeat(" ", keyOffset) + fieldOrder[r] + ": " + yamltext.EncodeScalar(v, 0, false) + eol)
 		}
 	}
 	return b.String()
@@ -172,10 +174,10 @@ func blockEntry(img Image, indent, keyOffset int, eol string) string {
 
 // flowEntry writes img as a flow mapping.
 func flowEntry(img Image) string {
-	parts := []string{fieldName + ": " + encodeScalar(img.Name, 0, true)}
+	parts := []string{fieldName + ": " + yamltext.EncodeScalar(img.Name, 0, true)}
 	for r := 1; r < len(fieldOrder); r++ {
 		if v := *img.field(r); v != "" {
-			parts = append(parts, fieldOrder[r]+": "+encodeScalar(v, 0, true))
+			parts = append(parts, fieldOrder[r]+": "+yamltext.EncodeScalar(v, 0, true))
 		}
 	}
 	return "{" + strings.Join(parts, ", ") + "}"

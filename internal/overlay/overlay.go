@@ -18,6 +18,8 @@ import (
 	"path"
 
 	"sigs.k8s.io/kustomize/api/konfig"
+
+	"github.com/stagehand-gitops/stagehand/internal/yamltext"
 )
 
 // Image is one entry of a kustomization's images list.
@@ -66,7 +68,7 @@ var (
 	// ErrUnsupported: the file is valid YAML, but this edit cannot be made
 	// without rewriting more than the values (for example a block scalar
 	// or an anchor on an images field).
-	ErrUnsupported = errors.New("unsupported for a byte-exact edit")
+	ErrUnsupported = yamltext.ErrUnsupported
 	// ErrVerify: the edited file did not parse back to the intended values
 	// with every other node unchanged. It signals a bug, never bad input.
 	ErrVerify = errors.New("edit verification failed")

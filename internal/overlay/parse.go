@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/stagehand-gitops/stagehand/internal/yamltext"
 )
 
 // Field names of an images entry, in kustomize's struct order. Like
@@ -36,7 +38,7 @@ func fieldRank(key string) int {
 // kustomization is the parsed first document of a kustomization file, the
 // one kustomize reads.
 type kustomization struct {
-	src    *source
+	src    *yamltext.Source
 	doc    *yaml.Node // nil when the file holds no document
 	top    *yaml.Node // the document's mapping; nil when the document is empty
 	imgKey *yaml.Node // nil when there is no images key
@@ -48,7 +50,7 @@ func parse(data []byte) (*kustomization, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("kustomization is not valid UTF-8: %w", ErrInvalid)
 	}
-	k := &kustomization{src: newSource(data)}
+	k := &kustomization{src: yamltext.NewSource(data, ErrInvalid)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	k.dec = dec
 	var doc yaml.Node
@@ -63,7 +65,7 @@ func parse(data []byte) (*kustomization, error) {
 		return nil, fmt.Errorf("parse kustomization: empty document: %w", ErrInvalid)
 	}
 	root := doc.Content[0]
-	if isEmptyNull(root) {
+	if yamltext.IsEmptyNull(root) {
 		return k, nil
 	}
 	if root.Kind != yaml.MappingNode {

@@ -37,7 +37,7 @@ func verify(orig *kustomization, out []byte, want []Image, edited map[int]bool) 
 	if err := sameLaterDocuments(orig, k); err != nil {
 		return err
 	}
-	return sameForKustomize(orig.src.data, out, want)
+	return sameForKustomize(orig.src.Data(), out, want)
 }
 
 func sameImages(got, want []Image) bool {

@@ -1,30 +1,43 @@
-package overlay
+// Package yamltext maps parsed YAML nodes back to the bytes they were
+// written as, so that editors can replace a value's bytes and keep every
+// other byte of the file: comments, quoting, indentation, line endings.
+package yamltext
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"unicode/utf8"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// source maps the line and column of a parsed node back to its byte offset.
+// Source maps the line and column of a parsed node back to its byte offset.
 // The YAML parser counts a column in characters, skips a leading byte order
-// mark, and breaks lines at \r\n, \r, \n, NEL, LS and PS; so does source.
-type source struct {
-	data   []byte
-	starts []int // byte offset of the first character of each line
+// mark, and breaks lines at \r\n, \r, \n, NEL, LS and PS; so does Source.
+type Source struct {
+	data    []byte
+	starts  []int // byte offset of the first character of each line
+	invalid error
 }
+
+// ErrUnsupported: the text is valid YAML, but a value cannot be replaced
+// without rewriting more than its own bytes (an anchored or tagged value,
+// a block scalar, a plain scalar folded over several lines).
+var ErrUnsupported = errors.New("unsupported for a byte-exact edit")
 
 var bom = []byte("\xef\xbb\xbf")
 
-func newSource(data []byte) *source {
-	s := &source{data: data, starts: []int{0}}
+// NewSource indexes the lines of data. Malformed text the parser let
+// through (an unterminated quote, say) is reported wrapping invalid, so
+// each file kind keeps its own sentinel error.
+func NewSource(data []byte, invalid error) *Source {
+	s := &Source{data: data, starts: []int{0}, invalid: invalid}
 	if bytes.HasPrefix(data, bom) {
 		s.starts[0] = len(bom)
 	}
 	for i := 0; i < len(data); {
-		if n := breakLen(data, i); n > 0 {
+		if n := BreakLen(data, i); n > 0 {
 			i += n
 			s.starts = append(s.starts, i)
 			continue
@@ -34,8 +47,11 @@ func newSource(data []byte) *source {
 	return s
 }
 
-// breakLen returns the length of the line break at data[i:], or 0.
-func breakLen(data []byte, i int) int {
+// Data returns the text the source indexes.
+func (s *Source) Data() []byte { return s.data }
+
+// BreakLen returns the length of the line break at data[i:], or 0.
+func BreakLen(data []byte, i int) int {
 	switch data[i] {
 	case '\n':
 		return 1
@@ -56,14 +72,14 @@ func breakLen(data []byte, i int) int {
 	return 0
 }
 
-// offset returns the byte offset of a node's first character.
-func (s *source) offset(n *yaml.Node) (int, error) {
+// Offset returns the byte offset of a node's first character.
+func (s *Source) Offset(n *yaml.Node) (int, error) {
 	if n.Line < 1 || n.Line > len(s.starts) || n.Column < 1 {
 		return 0, fmt.Errorf("position %d:%d outside the file: %w", n.Line, n.Column, ErrUnsupported)
 	}
 	off := s.starts[n.Line-1]
 	for c := 1; c < n.Column; c++ {
-		if off >= len(s.data) || breakLen(s.data, off) > 0 {
+		if off >= len(s.data) || BreakLen(s.data, off) > 0 {
 			return 0, fmt.Errorf("column %d beyond line %d: %w", n.Column, n.Line, ErrUnsupported)
 		}
 		_, size := utf8.DecodeRune(s.data[off:])
@@ -72,17 +88,17 @@ func (s *source) offset(n *yaml.Node) (int, error) {
 	return off, nil
 }
 
-// scalarSpan returns the byte range of a scalar as written, quotes included.
+// ScalarSpan returns the byte range of a scalar as written, quotes included.
 // It refuses forms an in-place edit cannot keep: anchors, explicit tags,
 // block scalars and plain scalars folded over several lines.
-func (s *source) scalarSpan(n *yaml.Node) (int, int, error) {
+func (s *Source) ScalarSpan(n *yaml.Node) (int, int, error) {
 	if n.Kind != yaml.ScalarNode {
-		return 0, 0, fmt.Errorf("line %d: expected a scalar: %w", n.Line, ErrInvalid)
+		return 0, 0, fmt.Errorf("line %d: expected a scalar: %w", n.Line, s.invalid)
 	}
 	if n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 {
 		return 0, 0, fmt.Errorf("line %d: anchored or tagged scalar %q: %w", n.Line, n.Value, ErrUnsupported)
 	}
-	start, err := s.offset(n)
+	start, err := s.Offset(n)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -117,17 +133,17 @@ func (s *source) scalarSpan(n *yaml.Node) (int, int, error) {
 		}
 		return 0, 0, fmt.Errorf("line %d: plain scalar %q does not stand on one line: %w", n.Line, n.Value, ErrUnsupported)
 	}
-	return 0, 0, fmt.Errorf("line %d: unterminated quoted scalar: %w", n.Line, ErrInvalid)
+	return 0, 0, fmt.Errorf("line %d: unterminated quoted scalar: %w", n.Line, s.invalid)
 }
 
-// isEmptyNull reports a value that is written as nothing at all (`key:`).
-func isEmptyNull(n *yaml.Node) bool {
+// IsEmptyNull reports a value that is written as nothing at all (`key:`).
+func IsEmptyNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == "" && n.Style == 0
 }
 
-// colonAfter returns the offset just past the ':' that follows key.
-func (s *source) colonAfter(key *yaml.Node) (int, error) {
-	_, end, err := s.scalarSpan(key)
+// ColonAfter returns the offset just past the ':' that follows key.
+func (s *Source) ColonAfter(key *yaml.Node) (int, error) {
+	_, end, err := s.ScalarSpan(key)
 	if err != nil {
 		return 0, err
 	}
@@ -143,32 +159,32 @@ func (s *source) colonAfter(key *yaml.Node) (int, error) {
 	return 0, fmt.Errorf("line %d: no ':' after key %q: %w", key.Line, key.Value, ErrUnsupported)
 }
 
-// valueSpan returns the byte range of a scalar value; an empty value is the
+// ValueSpan returns the byte range of a scalar value; an empty value is the
 // empty range just after its key's colon.
-func (s *source) valueSpan(key, val *yaml.Node) (int, int, error) {
-	if isEmptyNull(val) {
-		c, err := s.colonAfter(key)
+func (s *Source) ValueSpan(key, val *yaml.Node) (int, int, error) {
+	if IsEmptyNull(val) {
+		c, err := s.ColonAfter(key)
 		return c, c, err
 	}
-	return s.scalarSpan(val)
+	return s.ScalarSpan(val)
 }
 
-// valueEnd returns the offset just past the last character of a pair's value.
-func (s *source) valueEnd(key, val *yaml.Node) (int, error) {
-	if isEmptyNull(val) {
-		return s.colonAfter(key)
+// ValueEnd returns the offset just past the last character of a pair's value.
+func (s *Source) ValueEnd(key, val *yaml.Node) (int, error) {
+	if IsEmptyNull(val) {
+		return s.ColonAfter(key)
 	}
-	return s.end(val)
+	return s.End(val)
 }
 
-// end returns the offset just past the last character of a node.
-func (s *source) end(n *yaml.Node) (int, error) {
+// End returns the offset just past the last character of a node.
+func (s *Source) End(n *yaml.Node) (int, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		_, e, err := s.scalarSpan(n)
+		_, e, err := s.ScalarSpan(n)
 		return e, err
 	case yaml.AliasNode:
-		start, err := s.offset(n)
+		start, err := s.Offset(n)
 		return start + 1 + len(n.Value), err
 	case yaml.MappingNode, yaml.SequenceNode:
 	default:
@@ -179,21 +195,21 @@ func (s *source) end(n *yaml.Node) (int, error) {
 			return 0, fmt.Errorf("line %d: empty block collection: %w", n.Line, ErrUnsupported)
 		}
 		if n.Kind == yaml.MappingNode {
-			return s.valueEnd(n.Content[len(n.Content)-2], n.Content[len(n.Content)-1])
+			return s.ValueEnd(n.Content[len(n.Content)-2], n.Content[len(n.Content)-1])
 		}
 		last := n.Content[len(n.Content)-1]
-		if isEmptyNull(last) {
+		if IsEmptyNull(last) {
 			return 0, fmt.Errorf("line %d: empty sequence item: %w", last.Line, ErrUnsupported)
 		}
-		return s.end(last)
+		return s.End(last)
 	}
-	return s.flowClose(n)
+	return s.FlowClose(n)
 }
 
-// flowClose returns the offset just past the closing bracket of a flow
+// FlowClose returns the offset just past the closing bracket of a flow
 // collection.
-func (s *source) flowClose(n *yaml.Node) (int, error) {
-	start, err := s.offset(n)
+func (s *Source) FlowClose(n *yaml.Node) (int, error) {
+	start, err := s.Offset(n)
 	if err != nil {
 		return 0, err
 	}
@@ -208,9 +224,9 @@ func (s *source) flowClose(n *yaml.Node) (int, error) {
 	if len(n.Content) > 0 {
 		last := n.Content[len(n.Content)-1]
 		if n.Kind == yaml.MappingNode {
-			from, err = s.valueEnd(n.Content[len(n.Content)-2], last)
+			from, err = s.ValueEnd(n.Content[len(n.Content)-2], last)
 		} else {
-			from, err = s.end(last)
+			from, err = s.End(last)
 		}
 		if err != nil {
 			return 0, err
@@ -220,43 +236,43 @@ func (s *source) flowClose(n *yaml.Node) (int, error) {
 		switch c := s.data[i]; {
 		case c == closing:
 			return i + 1, nil
-		case c == ' ' || c == '\t' || c == ',' || breakLen(s.data, i) > 0:
+		case c == ' ' || c == '\t' || c == ',' || BreakLen(s.data, i) > 0:
 		case c == '#':
-			for i < len(s.data) && breakLen(s.data, i) == 0 {
+			for i < len(s.data) && BreakLen(s.data, i) == 0 {
 				i++
 			}
 		default:
 			return 0, fmt.Errorf("line %d: unexpected %q before %q: %w", n.Line, c, closing, ErrUnsupported)
 		}
 	}
-	return 0, fmt.Errorf("line %d: unterminated flow collection: %w", n.Line, ErrInvalid)
+	return 0, fmt.Errorf("line %d: unterminated flow collection: %w", n.Line, s.invalid)
 }
 
-// lineEnd returns the offset of the line break that ends the line holding
+// LineEnd returns the offset of the line break that ends the line holding
 // off, or len(data).
-func (s *source) lineEnd(off int) int {
+func (s *Source) LineEnd(off int) int {
 	for i := off; i < len(s.data); i++ {
-		if breakLen(s.data, i) > 0 {
+		if BreakLen(s.data, i) > 0 {
 			return i
 		}
 	}
 	return len(s.data)
 }
 
-// nextLine returns the offset of the line after the one holding off, or
+// NextLine returns the offset of the line after the one holding off, or
 // len(data) when off is on the last line.
-func (s *source) nextLine(off int) int {
-	e := s.lineEnd(off)
+func (s *Source) NextLine(off int) int {
+	e := s.LineEnd(off)
 	if e < len(s.data) {
-		e += breakLen(s.data, e)
+		e += BreakLen(s.data, e)
 	}
 	return e
 }
 
-// lineStart returns the offset of the first character of the line holding off.
-func (s *source) lineStart(off int) int {
+// LineStart returns the offset of the first character of the line holding off.
+func (s *Source) LineStart(off int) int {
 	i := off
-	for i > 0 && !endsWithBreak(s.data[:i]) {
+	for i > 0 && !EndsWithBreak(s.data[:i]) {
 		i--
 	}
 	if i == 0 && bytes.HasPrefix(s.data, bom) {
@@ -265,7 +281,8 @@ func (s *source) lineStart(off int) int {
 	return i
 }
 
-func endsWithBreak(d []byte) bool {
+// EndsWithBreak reports whether d ends with a line break.
+func EndsWithBreak(d []byte) bool {
 	n := len(d)
 	switch {
 	case n >= 1 && (d[n-1] == '\n' || d[n-1] == '\r'):
@@ -278,27 +295,27 @@ func endsWithBreak(d []byte) bool {
 	return false
 }
 
-// eol returns the line break to use for lines added near off: the one that
+// EOL returns the line break to use for lines added near off: the one that
 // ends off's line, else the file's first, else "\n".
-func (s *source) eol(off int) string {
-	if e := s.lineEnd(off); e < len(s.data) {
-		return string(s.data[e : e+breakLen(s.data, e)])
+func (s *Source) EOL(off int) string {
+	if e := s.LineEnd(off); e < len(s.data) {
+		return string(s.data[e : e+BreakLen(s.data, e)])
 	}
 	for i := range s.data {
-		if n := breakLen(s.data, i); n > 0 {
+		if n := BreakLen(s.data, i); n > 0 {
 			return string(s.data[i : i+n])
 		}
 	}
 	return "\n"
 }
 
-// blockEnd is end for a node in block context, where the next lines can be
-// added after it. Where end cannot tell (a block scalar, an anchored or
+// BlockEnd is end for a node in block context, where the next lines can be
+// added after it. Where End cannot tell (a block scalar, an anchored or
 // folded value as the last leaf), it falls back on indentation: the node
 // runs on while lines are blank or indented deeper than the line it starts
 // on, which holds because nothing of the enclosing collections follows it.
-func (s *source) blockEnd(n *yaml.Node) (int, error) {
-	e, err := s.end(n)
+func (s *Source) BlockEnd(n *yaml.Node) (int, error) {
+	e, err := s.End(n)
 	if err == nil {
 		return e, nil
 	}
@@ -306,33 +323,33 @@ func (s *source) blockEnd(n *yaml.Node) (int, error) {
 	for (leaf.Kind == yaml.MappingNode || leaf.Kind == yaml.SequenceNode) && leaf.Style&yaml.FlowStyle == 0 && len(leaf.Content) > 0 {
 		leaf = leaf.Content[len(leaf.Content)-1]
 	}
-	start, oerr := s.offset(leaf)
+	start, oerr := s.Offset(leaf)
 	if oerr != nil {
 		return 0, err
 	}
 	if leaf.Kind == yaml.MappingNode || leaf.Kind == yaml.SequenceNode {
-		if e, ferr := s.flowClose(leaf); ferr == nil {
+		if e, ferr := s.FlowClose(leaf); ferr == nil {
 			return e, nil
 		}
 	}
-	ls := s.lineStart(start)
-	threshold := indentation(s.data[ls:])
-	end := s.lineEnd(start)
-	for next := s.nextLine(start); next < len(s.data); next = s.nextLine(next) {
-		line := s.data[next:s.lineEnd(next)]
+	ls := s.LineStart(start)
+	threshold := Indentation(s.data[ls:])
+	end := s.LineEnd(start)
+	for next := s.NextLine(start); next < len(s.data); next = s.NextLine(next) {
+		line := s.data[next:s.LineEnd(next)]
 		if len(bytes.TrimLeft(line, " \t")) == 0 {
 			continue
 		}
-		if indentation(line) <= threshold || bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
+		if Indentation(line) <= threshold || bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
 			break
 		}
-		end = s.lineEnd(next)
+		end = s.LineEnd(next)
 	}
 	return end, nil
 }
 
-// indentation counts the leading spaces of a line.
-func indentation(line []byte) int {
+// Indentation counts the leading spaces of a line.
+func Indentation(line []byte) int {
 	n := 0
 	for n < len(line) && line[n] == ' ' {
 		n++

@@ -1,4 +1,4 @@
-package overlay
+package yamltext
 
 import (
 	"encoding/json"
@@ -11,40 +11,43 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// checkValue refuses values no images field can hold: kustomize would not
-// read back a value with control characters the way it was meant.
-func checkValue(field, v string) error {
+// CheckValue refuses values no single-line scalar can hold: a value with
+// control characters or line breaks would not read back the way it was
+// meant. field names the value in the error.
+func CheckValue(field, v string) error {
 	if !utf8.ValidString(v) {
-		return fmt.Errorf("%s %q is not valid UTF-8: %w", field, v, ErrInvalidEdit)
+		return fmt.Errorf("%s %q is not valid UTF-8", field, v)
 	}
 	for _, r := range v {
 		if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == utf8.RuneError {
-			return fmt.Errorf("%s %q holds a control character: %w", field, v, ErrInvalidEdit)
+			return fmt.Errorf("%s %q holds a control character", field, v)
 		}
 	}
 	return nil
 }
 
-// encodeScalar writes v as a YAML scalar in the given style. A plain scalar
+// EncodeScalar writes v as a YAML scalar in the given style. A plain scalar
 // stays plain only when both YAML readers involved, kyaml (YAML 1.2) and
-// the sigs.k8s.io/yaml reader kustomize decodes kustomizations with
+// the sigs.k8s.io/yaml reader kustomize and Helm decode files with
 // (YAML 1.1), read it back as the same string; `1.20`, `yes` or `0x1F`
-// become double-quoted, as kustomize itself writes them.
-func encodeScalar(v string, style yaml.Style, flow bool) string {
+// become double-quoted, as kustomize itself writes them. A quoted
+// value keeps its quote character. flow tells whether the value stands in
+// a flow collection, where `,[]{}` end a plain scalar.
+func EncodeScalar(v string, style yaml.Style, flow bool) string {
 	switch {
 	case style&yaml.SingleQuotedStyle != 0:
 		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	case style&yaml.DoubleQuotedStyle != 0:
 		return strconv.Quote(v)
-	case plainSafe(v, flow):
+	case PlainSafe(v, flow):
 		return v
 	default:
 		return strconv.Quote(v)
 	}
 }
 
-// plainSafe reports whether v can be written as a plain scalar.
-func plainSafe(v string, flow bool) bool {
+// PlainSafe reports whether v can be written as a plain scalar.
+func PlainSafe(v string, flow bool) bool {
 	if v == "" {
 		return false
 	}
@@ -86,7 +89,7 @@ func plainSafe(v string, flow bool) bool {
 	return ok && s == v
 }
 
-// plainWord is the fast path of plainSafe: a value that starts with a
+// plainWord is the fast path of PlainSafe: a value that starts with a
 // letter is no number, date or timestamp in either YAML version, so only
 // the words YAML 1.1 reads as booleans or null need quotes.
 func plainWord(v string, flow bool) bool {
