@@ -100,7 +100,10 @@ func (f *Flow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-var startPage = template.Must(template.New("start").Parse(`<!DOCTYPE html>
+// The pages are parsed at first use, not at init: every command pays for
+// what init does.
+var startPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("start").Parse(`<!DOCTYPE html>
 <html><head><title>Register Stagehand</title></head><body>
 <h1>Register {{.Name}} as a GitHub App</h1>
 <p>GitHub will show the App's permissions and events before creating it{{if .Org}} for the organization {{.Org}}{{end}}.
@@ -110,6 +113,7 @@ Its webhook goes to {{.Hook}}.</p>
 <button type="submit">Create the GitHub App on GitHub</button>
 </form></body></html>
 `))
+})
 
 func (f *Flow) start(w http.ResponseWriter) {
 	action := f.opts.WebURL + "/settings/apps/new"
@@ -118,18 +122,20 @@ func (f *Flow) start(w http.ResponseWriter) {
 	}
 	action += "?state=" + url.QueryEscape(f.state)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = startPage.Execute(w, map[string]string{
+	_ = startPage().Execute(w, map[string]string{
 		"Name": f.opts.Manifest.Name, "Org": f.opts.Org, "Hook": f.opts.Manifest.HookAttributes.URL,
 		"Action": action, "Manifest": f.raw,
 	})
 }
 
-var endPage = template.Must(template.New("end").Parse(`<!DOCTYPE html>
+var endPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("end").Parse(`<!DOCTYPE html>
 <html><head><title>Stagehand registered</title></head><body>
 <h1>{{.Slug}} is registered (App ID {{.AppID}})</h1>
 <p>Its credentials are written; this page can be closed. Install the App on your config repositories from <a href="{{.HTMLURL}}">its page on GitHub</a>.</p>
 </body></html>
 `))
+})
 
 // callback checks the state, trades the code for the App's credentials and
 // writes them. Failures are shown, never the secrets.
@@ -162,7 +168,7 @@ func (f *Flow) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	f.ended = true
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = endPage.Execute(w, res)
+	_ = endPage().Execute(w, res)
 	_ = http.NewResponseController(w).Flush()
 	f.once.Do(func() { f.done <- res })
 }
