@@ -136,12 +136,19 @@ func waitReady(t *testing.T, addr string) {
 	})
 }
 
-// buildStagehand builds the binary the tests run as separate processes.
+// buildStagehand builds the binaries the tests run as separate processes,
+// as make build does: the production stagehand (the nosandbox tag, as
+// users run serve) and stagehand-sandbox beside it, to which the former's
+// githubsim command hands over. It returns the production binary.
 func buildStagehand(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "stagehand")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "stagehand")
+	for _, b := range [][]string{{"-tags", "nosandbox", "-o", bin}, {"-o", filepath.Join(dir, "stagehand-sandbox")}} {
+		args := append(append([]string{"build"}, b...), ".")
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
 	}
 	return bin
 }
