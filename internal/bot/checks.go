@@ -260,6 +260,19 @@ func PostInstallChecks(ctx context.Context, f *forge.Forge, repo forge.Repo, com
 // pullsInProgress lists the open pull requests into the default branch
 // whose head has a stagehand check still in progress.
 func pullsInProgress(ctx context.Context, f *forge.Forge, st *repoState) ([]int, error) {
+	return openPulls(ctx, f, st, func(pr *github.PullRequest) (bool, error) {
+		runs, _, err := f.Client().Checks.ListCheckRunsForRef(ctx, st.repo.Owner, st.repo.Name, pr.GetHead().GetSHA(),
+			&github.ListCheckRunsOptions{Status: github.String("in_progress"), Filter: github.String("latest")})
+		if err != nil {
+			return false, fmt.Errorf("check runs of #%d: %w", pr.GetNumber(), err)
+		}
+		return slices.ContainsFunc(runs.CheckRuns, func(r *github.CheckRun) bool { return r.GetExternalID() == checkExternalID }), nil
+	})
+}
+
+// openPulls lists the numbers of the open pull requests into the default
+// branch that keep says to keep.
+func openPulls(ctx context.Context, f *forge.Forge, st *repoState, keep func(*github.PullRequest) (bool, error)) ([]int, error) {
 	var out []int
 	opts := &github.PullRequestListOptions{State: "open", Base: st.defaultBranch, ListOptions: github.ListOptions{PerPage: 100}}
 	for {
@@ -268,12 +281,11 @@ func pullsInProgress(ctx context.Context, f *forge.Forge, st *repoState) ([]int,
 			return nil, fmt.Errorf("open pull requests of %s: %w", st.repo, err)
 		}
 		for _, pr := range prs {
-			runs, _, err := f.Client().Checks.ListCheckRunsForRef(ctx, st.repo.Owner, st.repo.Name, pr.GetHead().GetSHA(),
-				&github.ListCheckRunsOptions{Status: github.String("in_progress"), Filter: github.String("latest")})
+			ok, err := keep(pr)
 			if err != nil {
-				return nil, fmt.Errorf("check runs of #%d: %w", pr.GetNumber(), err)
+				return nil, err
 			}
-			if slices.ContainsFunc(runs.CheckRuns, func(r *github.CheckRun) bool { return r.GetExternalID() == checkExternalID }) {
+			if ok {
 				out = append(out, pr.GetNumber())
 			}
 		}

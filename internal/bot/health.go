@@ -55,27 +55,13 @@ func requiresHealth(pol *policy.Policy) bool {
 // pullsFailingHealth lists the open pull requests into the default branch
 // whose newest stagehand check failed on the health rule.
 func pullsFailingHealth(ctx context.Context, f *forge.Forge, st *repoState) ([]int, error) {
-	var out []int
-	opts := &github.PullRequestListOptions{State: "open", Base: st.defaultBranch, ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		prs, resp, err := f.Client().PullRequests.List(ctx, st.repo.Owner, st.repo.Name, opts)
+	return openPulls(ctx, f, st, func(pr *github.PullRequest) (bool, error) {
+		runs, err := existingRuns(ctx, f, st.repo, pr.GetHead().GetSHA())
 		if err != nil {
-			return nil, fmt.Errorf("open pull requests of %s: %w", st.repo, err)
+			return false, err
 		}
-		for _, pr := range prs {
-			runs, err := existingRuns(ctx, f, st.repo, pr.GetHead().GetSHA())
-			if err != nil {
-				return nil, err
-			}
-			if slices.ContainsFunc(slices.Collect(maps.Values(runs)), failedOnHealth) {
-				out = append(out, pr.GetNumber())
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
-	}
+		return slices.ContainsFunc(slices.Collect(maps.Values(runs)), failedOnHealth), nil
+	})
 }
 
 // failedOnHealth reports whether a stagehand check run failed on the
