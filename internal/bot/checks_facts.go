@@ -135,27 +135,14 @@ var actorLabels = []string{checks.LabelEmergency, checks.LabelRollback}
 // labelsAddedBy returns the pull request's labels with who added each,
 // read from its labeled events (the latest one per label).
 func labelsAddedBy(ctx context.Context, f *forge.Forge, repo forge.Repo, pr *github.PullRequest) ([]checks.Label, error) {
-	by := map[string]string{}
 	// Only the authors of actorLabels matter to a rule; spare the calls
 	// otherwise.
 	if !slices.ContainsFunc(pr.Labels, func(l *github.Label) bool { return isActorLabel(l.GetName()) }) {
-		return labelList(pr, by), nil
+		return labelList(pr, nil), nil
 	}
-	opts := &github.ListOptions{PerPage: 100}
-	for {
-		evs, resp, err := f.Client().Issues.ListIssueEvents(ctx, repo.Owner, repo.Name, pr.GetNumber(), opts)
-		if err != nil {
-			return nil, fmt.Errorf("events of #%d: %w", pr.GetNumber(), err)
-		}
-		for _, e := range evs {
-			if e.GetEvent() == "labeled" {
-				by[strings.ToLower(e.GetLabel().GetName())] = e.GetActor().GetLogin()
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+	by, err := f.LabelAdders(ctx, repo, pr.GetNumber())
+	if err != nil {
+		return nil, err
 	}
 	return labelList(pr, by), nil
 }

@@ -92,16 +92,24 @@ func (f *Forge) RemoveLabel(ctx context.Context, repo Repo, number int, label st
 // LabelAddedBy returns who last added label to an issue or pull request,
 // from its events, or "" when no event says.
 func (f *Forge) LabelAddedBy(ctx context.Context, repo Repo, number int, label string) (string, error) {
-	var by string
+	by, err := f.LabelAdders(ctx, repo, number)
+	return by[strings.ToLower(label)], err
+}
+
+// LabelAdders returns, for each label an issue or pull request was ever
+// given, who added it last (from its labeled events), keyed by the label's
+// lower-cased name.
+func (f *Forge) LabelAdders(ctx context.Context, repo Repo, number int) (map[string]string, error) {
+	by := map[string]string{}
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		evs, resp, err := f.gh.Issues.ListIssueEvents(ctx, repo.Owner, repo.Name, number, opts)
 		if err != nil {
-			return "", fmt.Errorf("events of %s#%d: %w", repo, number, err)
+			return nil, fmt.Errorf("events of %s#%d: %w", repo, number, err)
 		}
 		for _, e := range evs {
-			if e.GetEvent() == "labeled" && strings.EqualFold(e.GetLabel().GetName(), label) {
-				by = e.GetActor().GetLogin()
+			if e.GetEvent() == "labeled" {
+				by[strings.ToLower(e.GetLabel().GetName())] = e.GetActor().GetLogin()
 			}
 		}
 		if resp.NextPage == 0 {
