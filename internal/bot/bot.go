@@ -272,7 +272,7 @@ func result(err error) string {
 // finishes what the failed call left half done, such as a pull request
 // opened without its labels).
 func retryable(err error) error {
-	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved) || forge.ServerError(err)) {
+	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved) || errors.Is(err, forge.ErrLocked) || forge.ServerError(err)) {
 		return queue.Retryable(err)
 	}
 	return err

@@ -11,6 +11,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/queue"
 )
 
 // replyKind marks Stagehand's one status comment per issue or pull request.
@@ -25,6 +26,10 @@ type commentCtx struct {
 	user  string
 	pull  chatops.Pull
 	facts chatops.Facts
+	// busy is set when a command found its record locked by another
+	// writer (another replica): the delivery is run again later, as a
+	// whole, since every command is idempotent.
+	busy error
 }
 
 // onIssueComment runs the commands of a new comment on an issue or pull
@@ -56,6 +61,10 @@ func (b *Bot) onIssueComment(ctx context.Context, d event.Delivery) error {
 	var answers []chatops.Answer
 	for _, e := range parsed.Entries {
 		answers = append(answers, b.answer(ctx, c, e))
+	}
+	if c.busy != nil {
+		b.decision(d, "", "", "commands deferred: "+c.busy.Error())
+		return queue.Retryable(c.busy)
 	}
 	reaction := chatops.Reaction(answers)
 	b.decision(d, "", "", "commands answered", zap.String("user", user), zap.Int("commands", len(answers)), zap.String("reaction", reaction))

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/stagehand-gitops/stagehand/internal/chatops"
+	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 )
 
@@ -42,6 +44,9 @@ func (b *Bot) runHold(ctx context.Context, c *commentCtx, e chatops.Entry, cmd c
 		change = func(h chatops.Holds) chatops.Holds { return h.With(x) }
 	}
 	if holds, err = b.writeHolds(ctx, c, issue, change); err != nil {
+		if errors.Is(err, forge.ErrLocked) {
+			c.busy = err
+		}
 		return chatops.FailedAnswer(e, err.Error())
 	}
 	missed, err := b.labelHeld(ctx, c, cmd.App, holds)
@@ -80,11 +85,33 @@ func (b *Bot) readHolds(ctx context.Context, c *commentCtx) (chatops.Holds, *git
 	return holds, issue, err
 }
 
+// holdsLockTTL bounds how long a replica that died while writing the
+// holds issue holds up the others.
+const holdsLockTTL = time.Minute
+
 // writeHolds applies change to the holds issue, or opens it, and returns
-// the holds it then records. The table is changed on the body read right
-// before each write and read back after it (forge.EditIssueBody), so a
-// hold another replica writes at the same time is kept, not overwritten.
-func (b *Bot) writeHolds(ctx context.Context, c *commentCtx, issue *github.Issue, change func(chatops.Holds) chatops.Holds) (chatops.Holds, error) {
+// the holds it then records. GitHub takes no precondition on an issue
+// update, so the read-modify-write runs under the repository's holds lock
+// (forge.Lock: a ref only one writer can create): a second replica's
+// /hold waits for it (ErrLocked, and its delivery is run again) instead of
+// overwriting it. Inside, the table is still changed on the body read
+// right before the write and read back after it (forge.EditIssueBody), so
+// a person's edit meanwhile is kept too.
+func (b *Bot) writeHolds(ctx context.Context, c *commentCtx, issue *github.Issue, change func(chatops.Holds) chatops.Holds) (_ chatops.Holds, err error) {
+	if c.st == nil {
+		return nil, fmt.Errorf("%s has no valid policy on its default branch", c.repo)
+	}
+	unlock, err := c.f.Lock(ctx, c.repo, "holds", c.st.defaultBranch, b.cfg.Now(), holdsLockTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, unlock(ctx)) }()
+	if issue == nil {
+		// Another replica may have opened it while this one waited.
+		if issue, err = c.f.FindIssue(ctx, c.repo, chatops.LabelHolds, chatops.HoldsTitle); err != nil {
+			return nil, err
+		}
+	}
 	if issue == nil {
 		created, err := c.f.CreateIssue(ctx, c.repo, chatops.HoldsTitle, chatops.RenderHolds(change(nil)), chatops.LabelHolds)
 		if err != nil {

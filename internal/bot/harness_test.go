@@ -206,11 +206,14 @@ type world struct {
 	sim   *githubsim.Sim
 	clock *clock
 	sched *scheduler
-	bot   *Bot
-	jobs  *jobs
-	srv   *httptest.Server
-	logs  *observer.ObservedLogs
-	cfg   Config
+	// otherComment is the last comment a second replica handled
+	// (otherReplicaSays).
+	otherComment int64
+	bot          *Bot
+	jobs         *jobs
+	srv          *httptest.Server
+	logs         *observer.ObservedLogs
+	cfg          Config
 	// serve swaps what the webhook endpoint serves, and serverConfig is
 	// its configuration without handler and routes: a restart builds both anew.
 	serve        func(http.Handler)

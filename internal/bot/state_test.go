@@ -2,12 +2,14 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,47 +68,91 @@ func TestHoldReplyMatchesRecord(t *testing.T) {
 }
 
 // TestConcurrentHoldsBothLand: two replicas take a /hold each; the second
-// one's write lands while the first is between reading the holds issue
-// and writing it. Both holds end in the issue.
+// one's comment is handled while the first is between reading the holds
+// issue and writing it (and again while it writes, where reading back after
+// the write cannot help: without the lock the first replica's write lands
+// last and drops the second's hold). The second finds the holds lock taken
+// and is run again, as the queue runs a retryable delivery; both holds end
+// in the issue, and no lock is left behind.
 func TestConcurrentHoldsBothLand(t *testing.T) {
+	for _, at := range []string{"issues/get", "issues/update"} {
+		t.Run(at, func(t *testing.T) {
+			ctx := context.Background()
+			w := chatWorld(t)
+			n := w.issue()
+			w.say("dev", n, "/hold web in staging")
+			other := w.secondReplica(t)
+
+			var fired atomic.Bool
+			var mu sync.Mutex // the hook runs on the simulator's goroutine
+			var otherErr error
+			w.sim.OnRequest(func(op string, _ *http.Request) {
+				if op == at && fired.CompareAndSwap(false, true) {
+					err := w.otherReplicaSays(ctx, other, "sam", n, "/hold web in dev flaky tests")
+					mu.Lock()
+					otherErr = err
+					mu.Unlock()
+				}
+			})
+			w.say("dev", n, "/hold web in prod release freeze")
+			w.sim.OnRequest(nil)
+			mu.Lock()
+			err := otherErr
+			mu.Unlock()
+			if !fired.Load() || !errors.Is(err, forge.ErrLocked) || !queue.IsRetryable(err) {
+				t.Fatalf("the other replica ran %v inside the first one's write: %v; want a retryable %v", fired.Load(), err, forge.ErrLocked)
+			}
+			if err := w.otherReplicaRetries(ctx, other, "sam", n, "/hold web in dev flaky tests"); err != nil {
+				t.Fatalf("the other replica's retry: %v", err)
+			}
+			if got, want := w.recordedHolds(), []string{"web/dev", "web/prod", "web/staging"}; !slices.Equal(got, want) {
+				t.Fatalf("holds issue records %v; want %v", got, want)
+			}
+			if sha, err := w.sim.RefSHA(configRepo, "refs/stagehand/locks/holds"); err == nil {
+				t.Fatalf("the holds lock is left behind at %s", sha)
+			}
+		})
+	}
+}
+
+// TestHoldsLockOfADeadReplica: a lock left by a replica that died while
+// writing holds up a /hold until it expires, then is broken.
+func TestHoldsLockOfADeadReplica(t *testing.T) {
 	ctx := context.Background()
 	w := chatWorld(t)
 	n := w.issue()
-	w.say("dev", n, "/hold web in staging")
+	dead := w.cfg.Forges.Forge(w.sim.InstallationID())
+	if _, err := dead.Lock(ctx, forge.Repo{Owner: "acme", Name: "config"}, "holds", "main", w.clock.Now(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	other := w.secondReplica(t)
+	err := w.otherReplicaSays(ctx, other, "sam", n, "/hold web in dev")
+	if !errors.Is(err, forge.ErrLocked) {
+		t.Fatalf("a /hold while a live lock is held: %v; want %v", err, forge.ErrLocked)
+	}
+	w.sched.advance(61 * time.Second)
+	if err := w.otherReplicaRetries(ctx, other, "sam", n, "/hold web in dev"); err != nil {
+		t.Fatalf("a /hold once the lock expired: %v", err)
+	}
+	if got, want := w.recordedHolds(), []string{"web/dev"}; !slices.Equal(got, want) {
+		t.Fatalf("holds issue records %v; want %v", got, want)
+	}
+}
 
+// secondReplica starts another Bot on the same simulated GitHub.
+func (w *world) secondReplica(t *testing.T) *Bot {
+	t.Helper()
 	cfg := w.cfg
 	cfg.Registerer, cfg.Schedule = prometheus.NewRegistry(), &scheduler{clock: w.clock}
 	other, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := other.Start(ctx); err != nil {
+	if err := other.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	w.settle()
-
-	var fired atomic.Bool
-	var mu sync.Mutex // the hook runs on the simulator's goroutine
-	var otherErr error
-	w.sim.OnRequest(func(op string, _ *http.Request) {
-		if (op == "issues/get" || op == "issues/update") && fired.CompareAndSwap(false, true) {
-			err := w.otherReplicaSays(ctx, other, "sam", n, "/hold web in dev flaky tests")
-			mu.Lock()
-			otherErr = err
-			mu.Unlock()
-		}
-	})
-	w.say("dev", n, "/hold web in prod release freeze")
-	w.sim.OnRequest(nil)
-	mu.Lock()
-	defer mu.Unlock()
-	if !fired.Load() || otherErr != nil {
-		t.Fatalf("the other replica ran %v: %v", fired.Load(), otherErr)
-	}
-	got := w.recordedHolds()
-	if want := []string{"web/dev", "web/prod", "web/staging"}; !slices.Equal(got, want) {
-		t.Fatalf("holds issue records %v; want %v", got, want)
-	}
+	return other
 }
 
 // otherReplicaSays posts a comment whose webhook GitHub sends to another
@@ -118,11 +164,18 @@ func (w *world) otherReplicaSays(ctx context.Context, b *Bot, login string, numb
 	if err != nil {
 		return err
 	}
+	w.otherComment = id
+	return w.otherReplicaRetries(ctx, b, login, number, body)
+}
+
+// otherReplicaRetries has the other replica handle its last comment (again),
+// as the queue runs a delivery that failed with a retryable error.
+func (w *world) otherReplicaRetries(ctx context.Context, b *Bot, login string, number int, body string) error {
 	owner, name, _ := strings.Cut(configRepo, "/")
 	ev := &github.IssueCommentEvent{
 		Action:  github.String("created"),
 		Issue:   &github.Issue{Number: github.Int(number)},
-		Comment: &github.IssueComment{ID: github.Int64(id), Body: github.String(body), User: &github.User{Login: github.String(login), Type: github.String("User")}},
+		Comment: &github.IssueComment{ID: github.Int64(w.otherComment), Body: github.String(body), User: &github.User{Login: github.String(login), Type: github.String("User")}},
 		Repo:    &github.Repository{Name: github.String(name), Owner: &github.User{Login: github.String(owner)}, FullName: github.String(configRepo)},
 	}
 	return b.Handle(ctx, event.Delivery{ID: "other-replica", Event: event.IssueComment, Action: "created", Repo: configRepo,
