@@ -53,6 +53,14 @@ lint: ## Check formatting and vet
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags nosandbox ./cmd/stagehand
 
+# fuzz runs every fuzz target (found with `go test -list`, so a new one is
+# never forgotten) for FUZZTIME each, one target at a time.
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
+	FUZZTIME=$(FUZZTIME) GO=$(GO) bash .ci/fuzz $(PKGS)
+
 # bench prints one markdown table: the offline commands as whole processes
 # beside `kustomize edit set image`, the in-process edit, package
 # initialisation and webhook intake (cmd/benchtable; a row is one function

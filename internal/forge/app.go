@@ -14,6 +14,8 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v62/github"
+
+	"github.com/stagehand-gitops/stagehand/internal/redact"
 )
 
 // App authenticates Stagehand as a GitHub App: as the App itself with a
@@ -134,14 +136,14 @@ func APIURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("parse GitHub API URL %q: %w", raw, err)
+		return nil, fmt.Errorf("parse GitHub API URL %q: %w", redact.URL(raw), redact.URLError(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("GitHub API URL %q: want http(s)://host/…", raw)
+		return nil, fmt.Errorf("GitHub API URL %q: want http(s)://host/…", redact.URL(raw))
 	}
 	c, err := github.NewClient(nil).WithEnterpriseURLs(u.String(), u.String())
 	if err != nil {
-		return nil, fmt.Errorf("GitHub API URL %q: %w", raw, err)
+		return nil, fmt.Errorf("GitHub API URL %q: %w", redact.URL(raw), redact.URLError(err))
 	}
 	return c.BaseURL, nil
 }

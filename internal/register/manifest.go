@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/stagehand-gitops/stagehand/internal/redact"
 )
 
 // Permission is one permission the App asks for, with the reason the
@@ -89,10 +91,10 @@ type HookAttributes struct {
 func NewManifest(name, base string) (Manifest, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return Manifest{}, fmt.Errorf("--url %q: want the http(s) URL Stagehand is reached at, such as https://stagehand.example.com", base)
+		return Manifest{}, fmt.Errorf("--url %q: want the http(s) URL Stagehand is reached at, such as https://stagehand.example.com", redact.URL(base))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return Manifest{}, fmt.Errorf("--url %q: a root URL without query or fragment", base)
+		return Manifest{}, fmt.Errorf("--url %q: a root URL without query or fragment", redact.URL(base))
 	}
 	root := strings.TrimSuffix(u.String(), "/")
 	m := Manifest{

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/redact"
 )
 
 // distributionEvent is one event of a CNCF Distribution notification; Azure
@@ -88,7 +90,7 @@ func (e distributionEvent) image() (ImagePushed, error) {
 	if e.Target.URL != "" {
 		u, err := url.Parse(e.Target.URL)
 		if err != nil {
-			return ImagePushed{}, err
+			return ImagePushed{}, redact.URLError(err)
 		}
 		if u.Host != "" {
 			host = u.Host

@@ -38,13 +38,13 @@ func (s *Server) githubWebhook(c echo.Context) error {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return s.reject(c, labelUnverified, resultTooLarge, http.StatusRequestEntityTooLarge, "body exceeds 25 MiB")
+			return s.refuse(c, labelUnverified, resultTooLarge, http.StatusRequestEntityTooLarge, "body exceeds 25 MiB")
 		}
-		return s.reject(c, labelUnverified, resultBadRequest, http.StatusBadRequest, "cannot read body")
+		return s.refuse(c, labelUnverified, resultBadRequest, http.StatusBadRequest, "cannot read body")
 	}
 	body := buf.Bytes()
 	if reason := s.verify(req.Header, body); reason != "" {
-		return s.reject(c, labelUnverified, resultUnauthorized, http.StatusUnauthorized, reason)
+		return s.refuse(c, labelUnverified, resultUnauthorized, http.StatusUnauthorized, reason)
 	}
 
 	name, id := req.Header.Get(headerEvent), req.Header.Get(headerDelivery)
@@ -168,7 +168,7 @@ func (p *macPool) equal(body, sig []byte) bool {
 // reject answers a refused request with a short reason and logs it.
 func (s *Server) reject(c echo.Context, label, result string, code int, reason string) error {
 	s.log.Info("webhook rejected", zap.Int("status", code), zap.String("reason", reason),
-		zap.String("delivery_id", c.Request().Header.Get(headerDelivery)), zap.String("remote", c.RealIP()))
+		zap.String("delivery_id", c.Request().Header.Get(headerDelivery)), zap.String("remote", remoteAddr(c.Request())))
 	return s.answer(c, label, result, code, rejection{reason})
 }
 

@@ -26,6 +26,7 @@ const (
 	resultError        = "error"
 	resultNotFound     = "not_found"
 	resultUntracked    = "untracked"
+	resultRateLimited  = "rate_limited"
 )
 
 type metrics struct {

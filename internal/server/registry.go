@@ -49,22 +49,22 @@ func (s *Server) registryWebhook(c echo.Context) error {
 	req := c.Request()
 	src, ok := registry.LookupSource(c.Param("source"))
 	if !ok || s.cfg.RegistryAuth == nil || s.cfg.Routes == nil {
-		return s.reject(c, labelUnverified, resultNotFound, http.StatusNotFound, "unknown registry source")
+		return s.refuse(c, labelUnverified, resultNotFound, http.StatusNotFound, "unknown registry source")
 	}
 	label := labelRegistry + src.Name
 	body, err := readBody(c.Response(), req, s.cfg.MaxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return s.reject(c, label, resultTooLarge, http.StatusRequestEntityTooLarge, "body exceeds the limit")
+			return s.refuse(c, label, resultTooLarge, http.StatusRequestEntityTooLarge, "body exceeds the limit")
 		}
-		return s.reject(c, label, resultBadRequest, http.StatusBadRequest, "cannot read body")
+		return s.refuse(c, label, resultBadRequest, http.StatusBadRequest, "cannot read body")
 	}
 	if err := s.cfg.RegistryAuth.Verify(src.Name, req, body); err != nil {
 		if errors.Is(err, registry.ErrUnknownSource) {
-			return s.reject(c, labelUnverified, resultNotFound, http.StatusNotFound, "unknown registry source")
+			return s.refuse(c, labelUnverified, resultNotFound, http.StatusNotFound, "unknown registry source")
 		}
-		return s.reject(c, label, resultUnauthorized, http.StatusUnauthorized, err.Error())
+		return s.refuse(c, label, resultUnauthorized, http.StatusUnauthorized, err.Error())
 	}
 	evs, err := src.Parse(req.Header, body)
 	if err != nil {

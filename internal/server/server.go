@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
+	"golang.org/x/time/rate"
 
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
@@ -68,6 +69,14 @@ type Config struct {
 	// /webhooks/registry/{source} answers 404 for every source.
 	RegistryAuth RegistryAuth
 	Routes       Routes
+	// RejectRate and RejectBurst are the token bucket of each source
+	// address for requests refused before their sender is verified; past
+	// it they are answered 429 (defaults: 1 a second, a burst of 20).
+	// Verified deliveries never spend it. RejectSources bounds how many
+	// addresses are tracked (default 10,000).
+	RejectRate    rate.Limit
+	RejectBurst   int
+	RejectSources int
 }
 
 // ErrNoSecret is returned by New without a webhook secret: accepting
@@ -81,6 +90,7 @@ type Server struct {
 	echo    *echo.Echo
 	seen    *lru.Cache[string, struct{}]
 	macs    []*macPool // one per secret, in order
+	rejects *rejectLimiter
 	metrics *metrics
 }
 
@@ -106,7 +116,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, seen: seen, metrics: m}
+	rejects, err := newRejectLimiter(cfg.RejectRate, cfg.RejectBurst, cfg.RejectSources)
+	if err != nil {
+		return nil, fmt.Errorf("rejected-request limiter: %w", err)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, seen: seen, metrics: m, rejects: rejects}
 	for _, secret := range cfg.Secrets {
 		s.macs = append(s.macs, newMACPool(secret))
 	}
@@ -133,6 +147,15 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Dedup <= 0 {
 		cfg.Dedup = 10_000
+	}
+	if cfg.RejectRate <= 0 {
+		cfg.RejectRate = defaultRejectRate
+	}
+	if cfg.RejectBurst <= 0 {
+		cfg.RejectBurst = defaultRejectBurst
+	}
+	if cfg.RejectSources <= 0 {
+		cfg.RejectSources = defaultRejectSources
 	}
 	return cfg
 }
