@@ -5,10 +5,14 @@ package sourcetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/stagehand-gitops/stagehand/internal/source"
 )
@@ -73,6 +77,34 @@ func CheckNoOp(t testing.TB, ed source.Editor, data []byte, img source.Image) {
 	}
 }
 
+// scalars returns the scalar values a line of YAML writes, decoded (a
+// quoted value unescaped), when the line reads as YAML on its own.
+func scalars(line string) []string {
+	var v any
+	if yaml.Unmarshal([]byte(strings.TrimLeft(line, " ")), &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case nil:
+		default:
+			out = append(out, fmt.Sprint(x))
+		}
+	}
+	walk(v)
+	return out
+}
+
 // CheckLines checks that out has as many lines as data and that every line
 // that differs holds one of the values w sets (any line, when w empties a
 // value).
@@ -97,7 +129,7 @@ func CheckLines(t testing.TB, data, out []byte, w source.Want) {
 		holds := false
 		for _, v := range values {
 			// An emptied value leaves nothing to look for on its line.
-			holds = holds || v == "" || strings.Contains(lines[n-1], v)
+			holds = holds || v == "" || strings.Contains(lines[n-1], v) || slices.Contains(scalars(lines[n-1]), v)
 		}
 		if !holds {
 			t.Fatalf("line %d changed but holds no value set: %q", n, lines[n-1])
