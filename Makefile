@@ -54,12 +54,14 @@ lint: ## Check formatting and vet
 	$(GO) vet -tags nosandbox ./cmd/stagehand
 
 # fuzz runs every fuzz target (found with `go test -list`, so a new one is
-# never forgotten) for FUZZTIME each, one target at a time.
+# never forgotten) for FUZZTIME each, FUZZJOBS targets side by side (each
+# with one worker when more than one).
 FUZZTIME ?= 10s
+FUZZJOBS ?= 1
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
-	FUZZTIME=$(FUZZTIME) GO=$(GO) bash .ci/fuzz $(PKGS)
+	FUZZTIME=$(FUZZTIME) FUZZJOBS=$(FUZZJOBS) GO=$(GO) bash .ci/fuzz $(PKGS)
 
 # bench prints one markdown table: the offline commands as whole processes
 # beside `kustomize edit set image`, the in-process edit, package
