@@ -46,6 +46,7 @@ func (s *Sim) table() []route {
 		read("/compare/{basehead...}", "repos/compare-commits-with-basehead", s.compare),
 		read("/commits", "repos/list-commits", s.listCommits),
 		read("/commits/{ref}", "repos/get-commit", s.getCommit),
+		read("/tarball/{ref...}", "repos/download-tarball-archive", s.tarball),
 		read("/collaborators/{username}/permission", "repos/get-collaborator-permission-level", s.collaboratorPermission),
 
 		read("/pulls", "pulls/list", s.listPulls),
