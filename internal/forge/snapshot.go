@@ -27,6 +27,8 @@ type Snapshot struct {
 
 	mu    sync.Mutex
 	index *treeIndex
+	// fetched holds, by SHA, the blobs Prefetch read from the archive.
+	fetched map[string][]byte
 }
 
 var (
