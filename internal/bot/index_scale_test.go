@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -197,4 +198,27 @@ func BenchmarkIndex5000(b *testing.B) {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		b.ReportMetric(float64(ru.Maxrss)/(1<<10), "peak-RSS-MiB") // kilobytes on Linux
 	}
+}
+
+// TestIndexArchiveFails: when the archive cannot be read, the refresh
+// fails, to be tried again, and publishes no failing policy check: the
+// policy is not at fault.
+func TestIndexArchiveFails(t *testing.T) {
+	const apps = 50
+	sim, _ := newIndexSim(t, apps, true)
+	b, f := freshBot(t, sim)
+	sim.SetFaults(githubsim.Faults{Operations: []string{"repos/download-tarball-archive"}, Errors: 100})
+	err := b.refreshRepo(context.Background(), f, sim.InstallationID(), scaleRepo, "main", "")
+	if err == nil || !strings.Contains(err.Error(), "archive") {
+		t.Fatalf("refresh = %v, want the archive's error", err)
+	}
+	runs, err := sim.CheckRuns(scaleRepo.String(), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 0 || b.index.get(scaleRepo.String()) != nil {
+		t.Fatalf("after a failed read: check runs %+v, index %+v", runs, b.index.get(scaleRepo.String()))
+	}
+	sim.SetFaults(githubsim.Faults{})
+	index(t, sim, b, f, apps)
 }
