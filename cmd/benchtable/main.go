@@ -44,6 +44,7 @@ var measurements = []measurement{
 	{"edit", inProcessEdit},
 	{"init", packageInit},
 	{"ingest", webhookIngest},
+	{"index", indexLargeRepo},
 }
 
 func main() {

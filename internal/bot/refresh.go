@@ -134,6 +134,11 @@ func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int6
 	pol, err := policy.Parse(policy.FileName, data)
 	if err == nil {
 		err = pol.Discover(snap)
+		if err != nil && !policyError(err) {
+			// A read failed (the archive, a blob): not the policy's fault,
+			// so no failing check; the refresh is tried again.
+			return fmt.Errorf("discover apps of %s@%s: %w", repo, commit, err)
+		}
 	}
 	if err != nil {
 		b.log.Info("policy invalid: index kept", zap.String("repo", repo.String()), zap.String("commit", commit), zap.Error(err))
@@ -142,6 +147,14 @@ func (b *Bot) refreshRepo(ctx context.Context, f *forge.Forge, installation int6
 	put(&repoState{repo: repo, installation: installation, defaultBranch: branch, commit: commit, pol: pol})
 	b.log.Info("routing index refreshed", zap.String("repo", repo.String()), zap.String("commit", commit), zap.Int("apps", len(pol.Apps)))
 	return nil
+}
+
+// policyError reports whether err is a problem of the policy or of the
+// files it points at, which its check reports, rather than a failed read.
+func policyError(err error) bool {
+	var list policy.ErrorList
+	var one *policy.Error
+	return errors.As(err, &list) || errors.As(err, &one)
 }
 
 // policyCheck publishes the stagehand/policy check run on commit: success

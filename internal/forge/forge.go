@@ -41,6 +41,10 @@ type Options struct {
 	Sleep Sleeper
 	// Attempts bounds compare-and-swap and merge retries; zero means 5.
 	Attempts int
+	// Archives downloads repository archives from the links GitHub hands
+	// out (they carry their own token, so it sends no credentials); nil
+	// means http.DefaultClient.
+	Archives *http.Client
 }
 
 // Forge performs Stagehand's GitHub operations through one go-github client.
@@ -49,11 +53,15 @@ type Forge struct {
 	objects  *ObjectCache
 	sleep    Sleeper
 	attempts int
+	archives *http.Client
 }
 
 // New returns a Forge that talks to GitHub through gh.
 func New(gh *github.Client, opts Options) *Forge {
-	f := &Forge{gh: gh, objects: opts.Objects, sleep: opts.Sleep, attempts: opts.Attempts}
+	f := &Forge{gh: gh, objects: opts.Objects, sleep: opts.Sleep, attempts: opts.Attempts, archives: opts.Archives}
+	if f.archives == nil {
+		f.archives = http.DefaultClient
+	}
 	if f.objects == nil {
 		f.objects = NewObjectCache(64 << 20)
 	}

@@ -17,8 +17,9 @@ import (
 // Nothing is read until asked for: a single file is read with one contents
 // call; listing a directory loads the whole tree with one recursive tree
 // call (walking subtrees if GitHub truncates it). Blob contents come from the
-// shared ObjectCache, by SHA, when present. The context given to Snapshot
-// bounds every lazy read.
+// shared ObjectCache, by SHA, when present, or from the commit's archive
+// when many are asked for at once (Prefetch). The context given to
+// Snapshot bounds every lazy read.
 type Snapshot struct {
 	f      *Forge
 	ctx    context.Context
@@ -27,6 +28,8 @@ type Snapshot struct {
 
 	mu    sync.Mutex
 	index *treeIndex
+	// fetched holds, by SHA, the blobs Prefetch read from the archive.
+	fetched map[string][]byte
 }
 
 var (

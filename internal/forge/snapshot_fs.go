@@ -24,7 +24,7 @@ func (s *Snapshot) Open(name string) (fs.File, error) {
 		}
 		return &dirFile{info: fileInfo{e}, entries: entries}, nil
 	}
-	data, err := s.f.blob(s.ctx, s.repo, e.SHA)
+	data, err := s.blob(e.SHA)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -44,7 +44,7 @@ func (s *Snapshot) ReadFile(name string) ([]byte, error) {
 	if e.Type == "tree" {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errIsDir}
 	}
-	data, err := s.f.blob(s.ctx, s.repo, e.SHA)
+	data, err := s.blob(e.SHA)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}

@@ -15,6 +15,11 @@ type Calls struct {
 	NotModified int
 	// Injected counts calls answered by an injected fault.
 	Injected int
+	// Archives counts repository archives downloaded from the links the
+	// tarball operation hands out. The download is not an API call and
+	// not in Reads: GitHub serves it from another host, outside the rate
+	// limit.
+	Archives int
 	// Log lists every call in order as "operationId status", e.g. "git/create-tree 201".
 	Log []string
 }
@@ -55,6 +60,12 @@ func (l *callLog) notModified() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.c.NotModified++
+}
+
+func (l *callLog) archive() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.c.Archives++
 }
 
 func (l *callLog) injected() {

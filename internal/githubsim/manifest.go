@@ -93,6 +93,7 @@ func (s *Sim) webRoutes() *http.ServeMux {
 	mux.HandleFunc("POST /settings/apps/new", s.newAppPage)
 	mux.HandleFunc("POST /organizations/{org}/settings/apps/new", s.newAppPage)
 	mux.HandleFunc("POST /settings/apps/new/confirm", s.confirmNewApp)
+	mux.HandleFunc("GET /_codeload/{owner}/{repo}/legacy.tar.gz/{sha}", s.codeload)
 	return mux
 }
 

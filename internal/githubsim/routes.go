@@ -47,6 +47,7 @@ func (s *Sim) table() []route {
 		read("/commits", "repos/list-commits", s.listCommits),
 		read("/commits/{ref}", "repos/get-commit", s.getCommit),
 		read("/commits/{commit_sha}/pulls", "repos/list-pull-requests-associated-with-commit", s.listCommitPulls),
+		read("/tarball/{ref...}", "repos/download-tarball-archive", s.tarball),
 		read("/collaborators/{username}/permission", "repos/get-collaborator-permission-level", s.collaboratorPermission),
 
 		read("/pulls", "pulls/list", s.listPulls),

@@ -116,6 +116,9 @@ type Sim struct {
 	active  activity
 	handler http.Handler
 	srv     *httptest.Server
+
+	// archives are the archive download links handed out, by token.
+	archives map[string]archiveLink
 }
 
 // user is a simulated GitHub account.

@@ -111,6 +111,8 @@ func globQuote(s string) string {
 // listed app without images gets its overlays' images. Calling Discover
 // again replaces what the previous call found. It adds what it can and
 // returns every problem, as an ErrorList for unreadable kustomizations.
+// When fsys is a Prefetcher, it is told every kustomization Discover is
+// about to read, before the first is read.
 func (p *Policy) Discover(fsys fs.FS) error {
 	p.forget()
 	if !p.Discovery {
@@ -120,14 +122,26 @@ func (p *Policy) Discover(fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
-	var errs ErrorList
-	var added []App
+	var apps []string
+	files := map[string][]string{}
 	for _, name := range found {
 		i := slices.IndexFunc(p.Apps, func(a App) bool { return a.Name == name })
 		if i >= 0 && len(p.Apps[i].Images) > 0 {
 			continue
 		}
-		images, err := p.overlayImages(fsys, name, &errs)
+		if files[name], err = p.overlayFiles(fsys, name); err != nil {
+			return err
+		}
+		apps = append(apps, name)
+	}
+	if err := prefetch(fsys, files); err != nil {
+		return err
+	}
+	var errs ErrorList
+	var added []App
+	for _, name := range apps {
+		i := slices.IndexFunc(p.Apps, func(a App) bool { return a.Name == name })
+		images, err := p.overlayImages(fsys, name, files[name], &errs)
 		if err != nil {
 			return err
 		}
@@ -185,10 +199,36 @@ func (p *Policy) excluded(app string) bool {
 	return false
 }
 
-// overlayImages collects the images named in the app's overlays, in every
-// environment, sorted by name.
-func (p *Policy) overlayImages(fsys fs.FS, app string, errs *ErrorList) ([]Image, error) {
-	byName := map[string]*Image{}
+// Prefetcher is a file system that reads many files more cheaply together
+// than one at a time, as a snapshot of a remote repository does.
+// Prefetch is told the files that are about to be read; it may read them
+// ahead, or do nothing.
+type Prefetcher interface {
+	Prefetch(names []string) error
+}
+
+// prefetch tells fsys, when it is a Prefetcher, the kustomizations of
+// every app (app → files) that Discover is about to read.
+func prefetch(fsys fs.FS, files map[string][]string) error {
+	pf, ok := fsys.(Prefetcher)
+	if !ok {
+		return nil
+	}
+	var all []string
+	for _, names := range files {
+		all = append(all, names...)
+	}
+	sort.Strings(all)
+	if err := pf.Prefetch(all); err != nil {
+		return fmt.Errorf("discover apps: read %d kustomizations: %w", len(all), err)
+	}
+	return nil
+}
+
+// overlayFiles returns the kustomization files of the app's overlays, in
+// every environment, in the policy's order of environments.
+func (p *Policy) overlayFiles(fsys fs.FS, app string) ([]string, error) {
+	var out []string
 	for _, e := range p.Environments {
 		dirs, err := p.OverlayDirs(fsys, app, e.Name)
 		if err != nil {
@@ -196,18 +236,28 @@ func (p *Policy) overlayImages(fsys fs.FS, app string, errs *ErrorList) ([]Image
 		}
 		for _, dir := range dirs {
 			file, _ := kustomizationFile(fsys, dir)
-			data, err := fs.ReadFile(fsys, file)
-			if err != nil {
-				return nil, fmt.Errorf("discover images of %s: %w", app, err)
-			}
-			entries, err := kustomizationImages(file, data)
-			var el ErrorList
-			if errors.As(err, &el) {
-				*errs = append(*errs, el...)
-			}
-			for _, en := range entries {
-				p.addFound(byName, en)
-			}
+			out = append(out, file)
+		}
+	}
+	return out, nil
+}
+
+// overlayImages collects the images named in the app's kustomization
+// files, sorted by name.
+func (p *Policy) overlayImages(fsys fs.FS, app string, files []string, errs *ErrorList) ([]Image, error) {
+	byName := map[string]*Image{}
+	for _, file := range files {
+		data, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("discover images of %s: %w", app, err)
+		}
+		entries, err := kustomizationImages(file, data)
+		var el ErrorList
+		if errors.As(err, &el) {
+			*errs = append(*errs, el...)
+		}
+		for _, en := range entries {
+			p.addFound(byName, en)
 		}
 	}
 	out := make([]Image, 0, len(byName))

@@ -175,3 +175,58 @@ func TestDiscoverReportsBrokenKustomization(t *testing.T) {
 		t.Error("an app with a broken overlay is left out; it should be listed")
 	}
 }
+
+// prefetchFS is a file system that records what it is told to prefetch
+// and what is read from it.
+type prefetchFS struct {
+	fstest.MapFS
+	err        error
+	prefetched []string
+	calls      int
+	readFirst  bool // a file was read before Prefetch was called
+	read       []string
+}
+
+func (f *prefetchFS) Prefetch(names []string) error {
+	f.calls++
+	f.prefetched = append(f.prefetched, names...)
+	return f.err
+}
+
+func (f *prefetchFS) ReadFile(name string) ([]byte, error) {
+	if f.calls == 0 {
+		f.readFirst = true
+	}
+	f.read = append(f.read, name)
+	return f.MapFS.ReadFile(name)
+}
+
+func TestDiscoverPrefetches(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"told every kustomization before the first read", nil},
+		{"its failure fails discovery", errors.New("archive unavailable")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustParse(t, layoutPolicy)
+			fsys := &prefetchFS{MapFS: textbookTree(), err: tt.err}
+			err := p.Discover(fsys)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) || len(fsys.read) != 0 {
+					t.Fatalf("Discover = %v after reading %v; want %v before any read", err, fsys.read, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(fsys.read)
+			if fsys.calls != 1 || fsys.readFirst || len(fsys.read) == 0 || !slices.Equal(fsys.prefetched, fsys.read) {
+				t.Errorf("Prefetch called %d times (read first: %v) with %v; read %v", fsys.calls, fsys.readFirst, fsys.prefetched, fsys.read)
+			}
+		})
+	}
+}

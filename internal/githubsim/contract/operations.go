@@ -58,6 +58,7 @@ var Operations = []Operation{
 	{"GET", "/repos/{owner}/{repo}/commits", "repos/list-commits"},
 	{"GET", "/repos/{owner}/{repo}/commits/{ref}", "repos/get-commit"},
 	{"GET", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls", "repos/list-pull-requests-associated-with-commit"},
+	{"GET", "/repos/{owner}/{repo}/tarball/{ref}", "repos/download-tarball-archive"},
 
 	// Pull requests and reviews.
 	{"GET", "/repos/{owner}/{repo}/pulls", "pulls/list"},
