@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -16,12 +17,19 @@ import (
 type result map[string]float64
 
 // parseBench reads `go test -bench` output and returns each benchmark's
-// figures by name, the -N GOMAXPROCS suffix removed.
+// figures by name, the -N GOMAXPROCS suffix removed. After a "pkg:" line
+// the name is qualified by the package's last element ("bot.BenchmarkX"),
+// as one run of several packages may hold the same benchmark name twice.
 func parseBench(r io.Reader) (map[string]result, error) {
 	out := map[string]result{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	pkg := ""
 	for sc.Scan() {
+		if p, ok := strings.CutPrefix(sc.Text(), "pkg: "); ok {
+			pkg = path.Base(strings.TrimSpace(p)) + "."
+			continue
+		}
 		f := strings.Fields(sc.Text())
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || len(f)%2 != 0 {
 			continue
@@ -39,7 +47,7 @@ func parseBench(r io.Reader) (map[string]result, error) {
 			res[f[i+1]] = v
 		}
 		if res != nil {
-			out[trimProcs(f[0])] = res
+			out[pkg+trimProcs(f[0])] = res
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -60,11 +68,11 @@ func trimProcs(name string) string {
 	return name[:i]
 }
 
-// goBench runs the benchmarks matching pattern in pkg and returns their
-// figures.
+// goBench runs the benchmarks matching pattern in pkg (packages separated
+// by spaces) and returns their figures.
 func goBench(pkg, pattern string, args ...string) (map[string]result, error) {
 	argv := append([]string{"test", "-run", "^$", "-bench", pattern, "-benchmem"}, args...)
-	cmd := exec.Command("go", append(argv, pkg)...)
+	cmd := exec.Command("go", append(argv, strings.Fields(pkg)...)...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = os.Stderr
@@ -92,4 +100,17 @@ func need(res map[string]result, name, unit string) (float64, error) {
 		return 0, fmt.Errorf("benchmark %s reported no %s", name, unit)
 	}
 	return v, nil
+}
+
+// needAll returns several figures of one benchmark, in order.
+func needAll(res map[string]result, name string, units ...string) ([]float64, error) {
+	out := make([]float64, len(units))
+	for i, unit := range units {
+		v, err := need(res, name, unit)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
 }

@@ -41,10 +41,16 @@ type measurement struct {
 // measurements are the table's rows, in order.
 var measurements = []measurement{
 	{"process", wholeProcess},
-	{"edit", inProcessEdit},
+	{"edit", overlayEdit.run},
 	{"init", packageInit},
-	{"ingest", webhookIngest},
-	{"index", indexLargeRepo},
+	{"ingest", inProcessIngest.run},
+	{"hey", heyIngest},
+	{"calls", promotionCalls.run},
+	{"event", eventToPR.run},
+	{"large", largeRepo.run},
+	{"explain", explainTags.run},
+	{"helm", helmValues.run},
+	{"index", indexLargeRepo.run},
 }
 
 func main() {
@@ -54,7 +60,15 @@ func main() {
 	flag.StringVar(&s.kustomize, "kustomize", ".tools/bin/kustomize", "the kustomize CLI")
 	flag.IntVar(&s.runs, "runs", 21, "runs of each command, alternating with kustomize")
 	only := flag.String("only", "", "comma-separated measurements to run (default all): "+names())
+	intake := flag.String("serve-webhook", "", "serve the webhook intake on loopback for hey (unique or duplicate delivery IDs) and exit when stdin closes; the hey row runs it")
 	flag.Parse()
+	if *intake != "" {
+		if err := serveIntake(*intake, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable: intake:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *only != "" {
 		s.only = map[string]bool{}
 		for _, n := range strings.Split(*only, ",") {
