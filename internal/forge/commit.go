@@ -179,7 +179,7 @@ func (f *Forge) writeCommit(ctx context.Context, snap *Snapshot, changes map[str
 		return "", fmt.Errorf("create commit on %s@%s: %w", snap.repo, snap.commit, err)
 	}
 	sha := created.GetSHA()
-	f.objects.commits.add(sha, commitInfo{Tree: tree.GetSHA(), Parents: []string{snap.commit}})
+	f.objects.commits.add(sha, commitInfo{Tree: tree.GetSHA(), Parents: []string{snap.commit}, Committed: created.GetCommitter().GetDate().Time})
 	f.rememberWritten(snap.repo, sha, changes)
 	return sha, nil
 }

@@ -48,59 +48,140 @@ func (f *Forge) Lock(ctx context.Context, repo Repo, name, branch string, now ti
 		return nil, fmt.Errorf("lock %s of %s: %w", name, repo, err)
 	}
 	ref := lockPrefix + name
+	unlock, taken, err := f.takeLockRef(ctx, repo, ref, c.GetSHA())
+	if err != nil || taken {
+		return unlock, err
+	}
+	held, err := f.readLock(ctx, repo, ref)
+	if err != nil {
+		return nil, err
+	}
+	if expires, _ := lockExpiry(held.message); now.Before(expires) {
+		return nil, fmt.Errorf("lock %s of %s until %s: %w", name, repo, expires.Format(time.RFC3339), ErrLocked)
+	}
+	// Expired: its holder died.
+	if err := f.breakLock(ctx, repo, ref, held, lockUntil+until.Format(time.RFC3339)); err != nil {
+		return nil, fmt.Errorf("lock %s of %s: %w", name, repo, err)
+	}
+	return unlock, nil
+}
+
+// heldLock is the commit a lock ref points at; sha is "" when the lock
+// was released meanwhile.
+type heldLock struct {
+	sha, tree, message string
+	committed          time.Time
+}
+
+// readLock reads the commit the lock at ref points at.
+func (f *Forge) readLock(ctx context.Context, repo Repo, ref string) (heldLock, error) {
+	r, _, err := f.gh.Git.GetRef(ctx, repo.Owner, repo.Name, strings.TrimPrefix(ref, "refs/"))
+	if isNotFound(err) {
+		return heldLock{}, nil
+	}
+	if err != nil {
+		return heldLock{}, fmt.Errorf("read lock %s of %s: %w", ref, repo, err)
+	}
+	sha := r.GetObject().GetSHA()
+	c, _, err := f.gh.Git.GetCommit(ctx, repo.Owner, repo.Name, sha)
+	if err != nil {
+		return heldLock{}, fmt.Errorf("read lock %s of %s: %w", ref, repo, err)
+	}
+	return heldLock{sha: sha, tree: c.GetTree().GetSHA(), message: c.GetMessage(), committed: c.GetCommitter().GetDate().Time}, nil
+}
+
+// breakLock takes over a lock whose holder died, with a compare-and-swap
+// on the dead holder's commit: the new lock commit is its child, and a ref
+// update without force is refused unless it is a fast forward. Of two
+// writers breaking one lock, the second finds the ref no longer at the
+// dead commit and gets ErrLocked; deleting and creating the ref again would
+// let each delete the other's fresh lock. A lock released meanwhile is
+// created again, which only one writer can do.
+func (f *Forge) breakLock(ctx context.Context, repo Repo, ref string, held heldLock, message string) error {
+	if held.sha == "" {
+		return ErrLocked
+	}
+	c, _, err := f.gh.Git.CreateCommit(ctx, repo.Owner, repo.Name, &github.Commit{
+		Message: github.String(message),
+		Tree:    &github.Tree{SHA: github.String(held.tree)},
+		Parents: []*github.Commit{{SHA: github.String(held.sha)}},
+	}, nil)
+	if err != nil {
+		return err
+	}
+	_, _, err = f.gh.Git.UpdateRef(ctx, repo.Owner, repo.Name, &github.Reference{Ref: github.String(ref), Object: &github.GitObject{SHA: c.SHA}}, false)
+	if status(err) == http.StatusUnprocessableEntity || isNotFound(err) {
+		return ErrLocked
+	}
+	return err
+}
+
+// lockExpiry reads when a lock expires from its commit's message; a
+// message that says no time has expired.
+func lockExpiry(message string) (time.Time, bool) {
+	until, ok := strings.CutPrefix(message, lockUntil)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(until))
+	return t, err == nil
+}
+
+// moveLockTTL bounds how long a writer that died while moving a branch
+// holds up the others. A move is one read and one write.
+const moveLockTTL = time.Minute
+
+// lockMove takes the lock for force-moving branch to commit, the commit
+// this writer just created for it. GitHub's REST API has no precondition
+// for a forced ref update, so writers that move a promotion branch (two
+// replicas, a retry) take turns: between this lock and its release the
+// head is read again and moved, and no other writer moves it. The lock's
+// ref points at commit itself, and it expires moveLockTTL after that
+// commit's committer date, which GitHub set when it was written; a held
+// lock is judged against this writer's own commit, also dated by GitHub,
+// so no clock of this process is read. A lock dated that far in the future
+// was not written by a writer of this kind and is broken as well.
+func (f *Forge) lockMove(ctx context.Context, repo Repo, branch, commit string) (unlock func(context.Context) error, err error) {
+	mine, err := f.commitInfo(ctx, repo, commit)
+	if err != nil {
+		return nil, fmt.Errorf("lock moving %s of %s: %w", branch, repo, err)
+	}
+	ref := lockPrefix + "branches/" + branch
+	unlock, taken, err := f.takeLockRef(ctx, repo, ref, commit)
+	if err != nil || taken {
+		return unlock, err
+	}
+	held, err := f.readLock(ctx, repo, ref)
+	if err != nil {
+		return nil, err
+	}
+	if age := mine.Committed.Sub(held.committed); held.sha == "" || (age < moveLockTTL && age > -moveLockTTL) {
+		return nil, fmt.Errorf("moving %s of %s: %w", branch, repo, ErrLocked)
+	}
+	if err := f.breakLock(ctx, repo, ref, held, "stagehand lock for moving "+branch); err != nil {
+		return nil, fmt.Errorf("lock moving %s of %s: %w", branch, repo, err)
+	}
+	return unlock, nil
+}
+
+// takeLockRef creates the lock ref at sha; taken is false when the ref
+// exists already. unlock deletes it, and deleting one that is gone is no
+// error.
+func (f *Forge) takeLockRef(ctx context.Context, repo Repo, ref, sha string) (unlock func(context.Context) error, taken bool, err error) {
 	unlock = func(ctx context.Context) error {
 		_, err := f.gh.Git.DeleteRef(ctx, repo.Owner, repo.Name, ref)
 		if err != nil && !isNotFound(err) && status(err) != http.StatusUnprocessableEntity {
-			return fmt.Errorf("unlock %s of %s: %w", name, repo, err)
+			return fmt.Errorf("release %s of %s: %w", ref, repo, err)
 		}
 		return nil
 	}
-	for attempt := 0; attempt < 2; attempt++ {
-		_, _, err = f.gh.Git.CreateRef(ctx, repo.Owner, repo.Name, &github.Reference{Ref: github.String(ref), Object: &github.GitObject{SHA: c.SHA}})
-		if err == nil {
-			return unlock, nil
-		}
-		if status(err) != http.StatusUnprocessableEntity {
-			return nil, fmt.Errorf("lock %s of %s: %w", name, repo, err)
-		}
-		held, err := f.lockExpiry(ctx, repo, ref)
-		if err != nil {
-			return nil, err
-		}
-		if now.Before(held) {
-			return nil, fmt.Errorf("lock %s of %s until %s: %w", name, repo, held.Format(time.RFC3339), ErrLocked)
-		}
-		// Expired: its holder died. Of the writers that break it, the
-		// one whose ref is created first holds it; the others find it
-		// held on the next attempt.
-		if err := unlock(ctx); err != nil {
-			return nil, err
-		}
+	_, _, err = f.gh.Git.CreateRef(ctx, repo.Owner, repo.Name, &github.Reference{Ref: github.String(ref), Object: &github.GitObject{SHA: github.String(sha)}})
+	switch {
+	case err == nil:
+		return unlock, true, nil
+	case status(err) == http.StatusUnprocessableEntity:
+		return unlock, false, nil
+	default:
+		return nil, false, fmt.Errorf("take %s of %s: %w", ref, repo, err)
 	}
-	return nil, fmt.Errorf("lock %s of %s: %w", name, repo, ErrLocked)
-}
-
-// lockExpiry reads when the lock at ref expires; a lock gone meanwhile, or
-// one whose commit says no time, has expired.
-func (f *Forge) lockExpiry(ctx context.Context, repo Repo, ref string) (time.Time, error) {
-	r, _, err := f.gh.Git.GetRef(ctx, repo.Owner, repo.Name, strings.TrimPrefix(ref, "refs/"))
-	if isNotFound(err) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read lock %s of %s: %w", ref, repo, err)
-	}
-	c, _, err := f.gh.Git.GetCommit(ctx, repo.Owner, repo.Name, r.GetObject().GetSHA())
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read lock %s of %s: %w", ref, repo, err)
-	}
-	until, ok := strings.CutPrefix(c.GetMessage(), lockUntil)
-	if !ok {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, strings.TrimSpace(until))
-	if err != nil {
-		return time.Time{}, nil
-	}
-	return t, nil
 }

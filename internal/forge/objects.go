@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strconv"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
@@ -29,6 +30,9 @@ type ObjectCache struct {
 type commitInfo struct {
 	Tree    string
 	Parents []string
+	// Committed is the committer date; for a commit this process wrote
+	// without a date, GitHub's own time of writing it.
+	Committed time.Time
 }
 
 // entry is one tree entry, addressed by its full path.

@@ -130,7 +130,7 @@ func (f *Forge) proposeNew(ctx context.Context, snap *Snapshot, p Proposal, chan
 	if err != nil {
 		return "", fmt.Errorf("commit %s to %s in %s: %w", path, p.Branch, repo, err)
 	}
-	info := commitInfo{Tree: out.Commit.GetTree().GetSHA(), Parents: []string{snap.commit}}
+	info := commitInfo{Tree: out.Commit.GetTree().GetSHA(), Parents: []string{snap.commit}, Committed: out.Commit.GetCommitter().GetDate().Time}
 	if ps := out.Commit.Parents; len(ps) > 0 {
 		info.Parents = nil
 		for _, parent := range ps {
@@ -226,6 +226,21 @@ func (f *Forge) moveFrom(ctx context.Context, repo Repo, branch, expected, commi
 		}
 		return true, commit, nil
 	}
+	unlock, err := f.lockMove(ctx, repo, branch, commit)
+	if err != nil {
+		return false, "", err
+	}
+	moved, now, err := f.forceMoveFrom(ctx, repo, branch, expected, ref)
+	// A lock left behind by a failed release expires by itself; the move
+	// is done either way, and reporting it failed would make a retry.
+	_ = unlock(ctx)
+	return moved, now, err
+}
+
+// forceMoveFrom force-moves ref if its branch's head is still expected,
+// under the move lock.
+func (f *Forge) forceMoveFrom(ctx context.Context, repo Repo, branch, expected string, ref *github.Reference) (bool, string, error) {
+	commit := ref.GetObject().GetSHA()
 	now, err := f.branchHead(ctx, repo, branch)
 	if err != nil || now != expected {
 		return false, now, err

@@ -116,7 +116,7 @@ func (f *Forge) commitInfo(ctx context.Context, repo Repo, sha string) (commitIn
 	if err != nil {
 		return commitInfo{}, fmt.Errorf("get commit %s@%s: %w", repo, sha, err)
 	}
-	info := commitInfo{Tree: c.GetTree().GetSHA()}
+	info := commitInfo{Tree: c.GetTree().GetSHA(), Committed: c.GetCommitter().GetDate().Time}
 	for _, p := range c.Parents {
 		info.Parents = append(info.Parents, p.GetSHA())
 	}
