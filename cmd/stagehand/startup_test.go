@@ -15,13 +15,16 @@ import (
 // initialise, before main runs. Allocation, unlike time, does not depend on
 // the machine's load, so these bounds are stable; the clock is logged.
 const (
-	maxInitBytes    = 2 << 20 // every package together
+	maxInitBytes    = 3 << 19 // every package together: 1.5 MiB
 	maxOwnInitBytes = 8 << 10 // any one package of this module
 )
 
 // sandboxOnly are packages the production binary must not link: they belong
-// to stagehand-sandbox.
+// to stagehand-sandbox, or, for goldmark's extensions, only to the tests that
+// hold chatops' subset of them to the whole (their autolink expressions cost
+// a millisecond of every start).
 var sandboxOnly = []string{
+	"github.com/yuin/goldmark/extension",
 	"github.com/stagehand-gitops/stagehand/internal/githubsim",
 	"github.com/stagehand-gitops/stagehand/internal/sandbox",
 	"github.com/santhosh-tekuri/jsonschema",

@@ -6,7 +6,6 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
@@ -18,11 +17,11 @@ type candidate struct {
 }
 
 // markdown parses comments the way GitHub renders them (CommonMark with the
-// GitHub extensions), so that what the parser sees as a command is exactly
+// GitHub extensions that matter here, gfm.go), so that what the parser sees as a command is exactly
 // what a reader sees as ordinary text at the start of a line. It is built at
 // first use: the offline commands never parse a comment.
 var markdown = sync.OnceValue(func() parser.Parser {
-	return goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
+	return goldmark.New(goldmark.WithParserOptions(gfmOptions()...)).Parser()
 })
 
 // candidates returns the lines that start with a slash as plain paragraph
@@ -33,8 +32,13 @@ func candidates(body string) []candidate {
 	if !maySlash(body) {
 		return nil // most comments: no need to parse the markdown
 	}
+	return parseCandidates(markdown(), kindTable, body)
+}
+
+// parseCandidates is candidates with the parser and its table kind given.
+func parseCandidates(p parser.Parser, table ast.NodeKind, body string) []candidate {
 	src := []byte(normalize(body))
-	doc := markdown().Parse(text.NewReader(src))
+	doc := p.Parse(text.NewReader(src))
 	var out []candidate
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -42,7 +46,7 @@ func candidates(body string) []candidate {
 		}
 		switch n.Kind() {
 		case ast.KindBlockquote, ast.KindFencedCodeBlock, ast.KindCodeBlock, ast.KindHTMLBlock,
-			ast.KindList, ast.KindListItem:
+			ast.KindList, ast.KindListItem, table:
 			return ast.WalkSkipChildren, nil
 		case ast.KindParagraph, ast.KindTextBlock, ast.KindHeading:
 			out = append(out, blockCandidates(src, n)...)
