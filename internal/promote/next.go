@@ -74,7 +74,7 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 		return skip("%s: %s", r.Candidate.Tag, r.Detail)
 	}
 	if c.Decision.Unverified {
-		return skip("%s", unverified(c))
+		return Proposal{}, unverifiedSkip(pr.App, pr.Env, pr.Image, c), nil
 	}
 	to := Version{Tag: c.Decision.Chosen.Tag, Digest: c.Decision.Chosen.Digest}
 	var previous *Previous

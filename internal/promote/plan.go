@@ -43,6 +43,11 @@ type Plan struct {
 type Skip struct {
 	App, Env, Image string
 	Reason          string
+	// Unchecked, when NeedsCheck, is the candidate whose signature the
+	// shell must verify (or, without a digest, resolve) before the plan
+	// can go on: pass the fact in Trust and plan again.
+	Unchecked  tags.Candidate
+	NeedsCheck bool
 }
 
 // FileChange is one file a proposal rewrites.
@@ -121,7 +126,7 @@ func planOne(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, re
 		return skip("%s: %s", req.Push.Tag, d.Rejected[0].Detail)
 	}
 	if d.Unverified {
-		return skip("%s", unverified(c))
+		return Proposal{}, unverifiedSkip(ref.App, env, ref.Image, c), nil
 	}
 	to := Version{Tag: d.Chosen.Tag}
 	if img, ok := appImage(pol, ref); ok && (img.PinDigest || img.Strategy == tags.Digest) {

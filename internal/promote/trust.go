@@ -35,8 +35,12 @@ func (t Trusts) apply(cands []tags.Candidate) []tags.Candidate {
 	return out
 }
 
-// unverified is the skip reason for a choice whose signature the shell
-// did not verify: fail closed rather than promote an unchecked image.
+// unverifiedSkip skips a choice whose signature the shell did not
+// verify: fail closed rather than promote an unchecked image.
+func unverifiedSkip(app, env, image string, c Choice) *Skip {
+	return &Skip{App: app, Env: env, Image: image, Reason: unverified(c), Unchecked: c.Decision.Chosen, NeedsCheck: true}
+}
+
 func unverified(c Choice) string {
 	ch := c.Decision.Chosen
 	if ch.Digest == "" {

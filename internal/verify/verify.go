@@ -56,6 +56,9 @@ type Result struct {
 type Checker struct {
 	// Remote holds the registry options (auth, transport).
 	Remote []remote.Option
+	// Names holds the options image names are parsed with (name.Insecure
+	// for plain-HTTP registries).
+	Names []name.Option
 	// Root is the Sigstore trusted root for keyless signatures (Fulcio
 	// certificate authorities). Nil refuses keyless requirements.
 	Root root.TrustedMaterial
