@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,12 @@ func TestPolicyValidate(t *testing.T) {
 			"apps/order-service/overlays/development/kustomization.yaml": "images: [\n",
 		}, 1, "", []string{
 			"apps/order-service/overlays/development/kustomization.yaml:1:1: invalid YAML:",
+			"is invalid: 1 problem\n",
+		}, false},
+		{"missing verify key", map[string]string{
+			".stagehand.yaml": "version: 1\nenvironments:\n  - name: prod\n    verify:\n      key: keys/cosign.pub\n",
+		}, 1, "", []string{
+			".stagehand.yaml:5:12: verify: key file \"keys/cosign.pub\" is not in the repository\n",
 			"is invalid: 1 problem\n",
 		}, false},
 		{"missing", map[string]string{"README.md": "x"}, 1, "", []string{".stagehand.yaml: no policy file"}, false},
@@ -102,7 +109,12 @@ func TestPolicyValidateExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := writeTree(t, map[string]string{".stagehand.yaml": string(data)})
+			files := map[string]string{".stagehand.yaml": string(data)}
+			// The public keys verify: blocks name live beside the policy.
+			for _, m := range regexp.MustCompile(`(?m)^\s+key: (\S+)`).FindAllStringSubmatch(string(data), -1) {
+				files[m[1]] = "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n"
+			}
+			dir := writeTree(t, files)
 			var stdout, stderr bytes.Buffer
 			if code := run([]string{"policy", "validate", "--dir", dir}, strings.NewReader(""), &stdout, &stderr); code != 0 {
 				t.Errorf("exit %d\n%s", code, &stderr)

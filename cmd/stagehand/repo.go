@@ -40,5 +40,8 @@ func loadRepo(dir string) (*policy.Policy, fs.FS, error) {
 	if err := pol.Discover(tree); err != nil {
 		return nil, nil, asUserError(fmt.Errorf("discover apps in %s: %w", dir, err))
 	}
+	if err := pol.CheckKeys(tree); err != nil {
+		return nil, nil, asUserError(err)
+	}
 	return pol, tree, nil
 }

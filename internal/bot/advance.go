@@ -156,11 +156,12 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 		req.Candidates = cands
 	}
 	plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
-		return promote.PlanPromotion(st.pol, tree, req)
+		return b.checkSignatures(ctx, st, tree, &req.Trust, &req.Digests, func() (promote.Proposal, *promote.Skip, error) { return promote.PlanPromotion(st.pol, tree, req) })
 	}
 	p, skip, err := plan(snap)
 	if err == nil && skip == nil {
-		if req.Digests = b.sameImageDigests(ctx, p); req.Digests != nil {
+		if extra := b.sameImageDigests(ctx, p); extra != nil {
+			req.Digests = mergeDigests(req.Digests, extra)
 			p, skip, err = plan(snap)
 		}
 	}

@@ -105,6 +105,9 @@ type Config struct {
 	// Digests, when set, resolves the tags of a carry: version promotion
 	// that neither an overlay nor the event pins, for its same-image line.
 	Digests Header
+	// Verifier, when set, checks images' signatures where the policy
+	// requires them (verify:); without it such environments take nothing.
+	Verifier Verifier
 	// Now tells the time for gates (default time.Now).
 	Now func() time.Time
 	// Schedule runs rechecks when a gate lifts (default: AfterFunc on Now).

@@ -231,21 +231,7 @@ func (b *Bot) gather(ctx context.Context, d event.Delivery, f *forge.Forge, st *
 func (b *Bot) pushApp(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, base fs.FS, ref policy.ImageRef, env string, push promote.Push, open *github.PullRequest) (Outcome, error) {
 	req := promote.Request{Push: push, Env: env, Delivery: d.ID}
 	plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
-		pl, err := promote.PlanPush(st.pol, tree, req)
-		if err != nil {
-			return promote.Proposal{}, nil, err
-		}
-		for _, p := range pl.Proposals {
-			if p.App == ref.App && p.Image == ref.Image {
-				return p, nil, nil
-			}
-		}
-		for _, s := range pl.Skips {
-			if s.App == ref.App && s.Image == ref.Image {
-				return promote.Proposal{}, &s, nil
-			}
-		}
-		return promote.Proposal{}, &promote.Skip{App: ref.App, Env: env, Image: ref.Image, Reason: "the policy does not route " + push.Image + " here"}, nil
+		return b.checkSignatures(ctx, st, tree, &req.Trust, nil, func() (promote.Proposal, *promote.Skip, error) { return planPushFor(st.pol, tree, req, ref, env, push) })
 	}
 	out := Outcome{App: ref.App, Env: env, Image: ref.Image}
 	p, skip, err := plan(base)
@@ -287,4 +273,23 @@ func (b *Bot) pushApp(ctx context.Context, d event.Delivery, f *forge.Forge, st 
 		return out, nil
 	}
 	return b.apply(ctx, d, f, st, p, plan)
+}
+
+// planPushFor plans the push and picks ref's proposal or skip from it.
+func planPushFor(pol *policy.Policy, tree fs.FS, req promote.Request, ref policy.ImageRef, env string, push promote.Push) (promote.Proposal, *promote.Skip, error) {
+	pl, err := promote.PlanPush(pol, tree, req)
+	if err != nil {
+		return promote.Proposal{}, nil, err
+	}
+	for _, p := range pl.Proposals {
+		if p.App == ref.App && p.Image == ref.Image {
+			return p, nil, nil
+		}
+	}
+	for _, s := range pl.Skips {
+		if s.App == ref.App && s.Image == ref.Image {
+			return promote.Proposal{}, &s, nil
+		}
+	}
+	return promote.Proposal{}, &promote.Skip{App: ref.App, Env: env, Image: ref.Image, Reason: "the policy does not route " + push.Image + " here"}, nil
 }

@@ -124,6 +124,9 @@ func (d *decoder) environment(n *yaml.Node) (Environment, bool) {
 	d.envFields(m, &o)
 	o.applyTo(&env)
 	env.Constraint, env.AllowTags, env.IgnoreTags = o.Constraint, o.AllowTags, o.IgnoreTags
+	if v, ok := m["verify"]; ok {
+		env.Verify = d.verifyBlock(v)
+	}
 	return env, true
 }
 
@@ -210,6 +213,9 @@ func (d *decoder) rule(m map[string]pair, r *ImageRule) {
 		if b, ok := d.boolean(v); ok {
 			r.PinDigest = b
 		}
+	}
+	if v, ok := m["verify"]; ok {
+		r.Verify = d.verifyBlock(v)
 	}
 	d.filter(m, r)
 }

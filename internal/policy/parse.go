@@ -23,12 +23,13 @@ const maxNodes = 200_000
 // policies/schema.json by a test.
 var fields = map[string][]string{
 	"policy":      {"version", "overlays", "discover", "exclude", "environments", "defaults", "apps"},
-	"environment": {"name", "dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
+	"environment": {"name", "dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags", "verify"},
 	"override":    {"dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
 	"app":         {"image", "images", "environments"},
-	"image":       {"name", "strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest"},
+	"image":       {"name", "strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest", "verify"},
 	"defaults":    {"strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest"},
 	"freeze":      {"from", "to", "cron", "duration", "timezone"},
+	"verify":      {"key", "identity", "identityRegexp", "issuer", "issuerRegexp", "attestations"},
 }
 
 // Parse parses and validates a policy file. filename is used in messages

@@ -98,6 +98,9 @@ type Environment struct {
 	Constraint string
 	AllowTags  string
 	IgnoreTags []string
+	// Verify, when set, is the signature every image promoted into this
+	// environment must carry.
+	Verify *Verify
 	// Line is where the environment is defined, for messages.
 	Line int
 }
@@ -112,6 +115,10 @@ type ImageRule struct {
 	// PinDigest writes tag and digest (newTag + digest) when the digest is
 	// known. The digest strategy always writes the digest.
 	PinDigest bool
+	// Verify, when set, is the signature the image must carry to be
+	// promoted into any environment; it replaces the environments' own.
+	// Only an image sets it (defaults: has no verify:).
+	Verify *Verify
 }
 
 // Image is one image an app deploys, with its resolved rule (defaults applied).

@@ -39,6 +39,9 @@ func Choose(pol *policy.Policy, tree fs.FS, app, image, env string, cands []tags
 		Rollback:      rollback,
 		Env:           env,
 	}
+	if v, ok := pol.Verification(app, image, env); ok {
+		req.Verify = v.String()
+	}
 	if e.Carry == policy.CarryVersion {
 		if prev := pol.Prev(env); prev != "" {
 			v, err := carriedVersion(pol, tree, app, image, prev)

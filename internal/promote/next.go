@@ -24,6 +24,9 @@ type Promotion struct {
 	// image the previous environment runs when neither an overlay nor the
 	// candidates tell. They never pin a digest in an overlay.
 	Digests map[string]string
+	// Trust holds the shell's verification facts, by digest, where the
+	// policy requires a signature (verify:).
+	Trust Trusts
 }
 
 // PlanPromotion plans the pull request that brings env to the version the
@@ -48,13 +51,18 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 	}
 	e, _ := pol.Env(pr.App, pr.Env)
 	cands := []tags.Candidate{{Tag: from.Version.Tag, Digest: from.Version.Digest}}
+	if _, verify := pol.Verification(pr.App, pr.Image, pr.Env); verify && cands[0].Digest == "" {
+		// A signature is checked against a digest: the registry's, when
+		// the overlay pins the tag only.
+		cands[0].Digest = pr.Digests[from.Version.Tag]
+	}
 	if e.Carry == policy.CarryVersion {
 		cands = pr.Candidates
 		if len(cands) == 0 {
 			return skip("%s carries the version, and no tags of its channel are known yet", pr.Env)
 		}
 	}
-	c, err := Choose(pol, tree, pr.App, pr.Image, pr.Env, cands, false)
+	c, err := Choose(pol, tree, pr.App, pr.Image, pr.Env, pr.Trust.apply(cands), false)
 	if err != nil {
 		return skip("%v", err)
 	}
@@ -64,6 +72,9 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 			return skip("no tag of %s's channel fits (%d rejected; first: %s: %s)", pr.Env, len(c.Decision.Rejected), r.Candidate.Tag, r.Detail)
 		}
 		return skip("%s: %s", r.Candidate.Tag, r.Detail)
+	}
+	if c.Decision.Unverified {
+		return Proposal{}, unverifiedSkip(pr.App, pr.Env, pr.Image, c), nil
 	}
 	to := Version{Tag: c.Decision.Chosen.Tag, Digest: c.Decision.Chosen.Digest}
 	var previous *Previous
@@ -78,7 +89,7 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 	if digest == "" {
 		digest = cmp.Or(listedDigest(to, cands), pr.Digests[to.Tag])
 	}
-	return proposal(pol, tree, Proposal{App: pr.App, Env: pr.Env, Image: pr.Image, From: c.Current.Version, To: to, Digest: digest, Previous: previous}, prev, pr.Delivery)
+	return proposal(pol, tree, Proposal{App: pr.App, Env: pr.Env, Image: pr.Image, From: c.Current.Version, To: to, Digest: digest, Previous: previous, Verified: verifiedLine(c)}, prev, pr.Delivery)
 }
 
 // listedDigest is the digest of v's tag: the one its overlay pins, or else

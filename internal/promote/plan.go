@@ -27,6 +27,9 @@ type Request struct {
 	// Delivery identifies the event that caused the plan, for the commit
 	// trailer; "" when there is none (an offline plan).
 	Delivery string
+	// Trust holds the shell's verification facts for the pushed digest,
+	// needed where the policy requires a signature (verify:).
+	Trust Trusts
 }
 
 // Plan is what a push changes: one proposal per (app, env) that takes the
@@ -40,6 +43,11 @@ type Plan struct {
 type Skip struct {
 	App, Env, Image string
 	Reason          string
+	// Unchecked, when NeedsCheck, is the candidate whose signature the
+	// shell must verify (or, without a digest, resolve) before the plan
+	// can go on: pass the fact in Trust and plan again.
+	Unchecked  tags.Candidate
+	NeedsCheck bool
 }
 
 // FileChange is one file a proposal rewrites.
@@ -66,6 +74,9 @@ type Proposal struct {
 	// takes a tag of the environment's own channel (carry: version); nil
 	// otherwise, where the artifact travels as it is.
 	Previous *Previous
+	// Verified says which signature verified, for environments that
+	// require one (verify:); "" otherwise.
+	Verified string
 }
 
 // Previous is the version the previous environment runs, with the digest
@@ -104,7 +115,8 @@ func planOne(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, re
 	skip := func(format string, args ...any) (Proposal, *Skip, error) {
 		return Proposal{}, &Skip{App: ref.App, Env: env, Image: ref.Image, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	c, err := Choose(pol, tree, ref.App, ref.Image, env, []tags.Candidate{{Tag: req.Push.Tag, Digest: req.Push.Digest}}, false)
+	cands := req.Trust.apply([]tags.Candidate{{Tag: req.Push.Tag, Digest: req.Push.Digest}})
+	c, err := Choose(pol, tree, ref.App, ref.Image, env, cands, false)
 	if err != nil {
 		// One app's unreadable overlay must not stop the others.
 		return skip("%v", err)
@@ -112,6 +124,9 @@ func planOne(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, re
 	cur, d := c.Current, c.Decision
 	if !d.Found {
 		return skip("%s: %s", req.Push.Tag, d.Rejected[0].Detail)
+	}
+	if d.Unverified {
+		return Proposal{}, unverifiedSkip(ref.App, env, ref.Image, c), nil
 	}
 	to := Version{Tag: d.Chosen.Tag}
 	if img, ok := appImage(pol, ref); ok && (img.PinDigest || img.Strategy == tags.Digest) {
@@ -125,7 +140,7 @@ func planOne(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, re
 			previous = &Previous{Env: src, Version: d.Version}
 		}
 	}
-	return proposal(pol, tree, Proposal{App: ref.App, Env: env, Image: ref.Image, From: cur.Version, To: to, Digest: d.Chosen.Digest, Previous: previous}, "registry", req.Delivery)
+	return proposal(pol, tree, Proposal{App: ref.App, Env: env, Image: ref.Image, From: cur.Version, To: to, Digest: d.Chosen.Digest, Previous: previous, Verified: verifiedLine(c)}, "registry", req.Delivery)
 }
 
 func appImage(pol *policy.Policy, ref policy.ImageRef) (policy.Image, bool) {

@@ -111,6 +111,9 @@ func Body(p Proposal) string {
 		}
 		b.WriteString(sameImage(*p.Previous, to) + "\n\n")
 	}
+	if p.Verified != "" {
+		b.WriteString(p.Verified + "\n\n")
+	}
 	b.WriteString("Files:\n")
 	for _, f := range p.Files {
 		fmt.Fprintf(&b, "- `%s`\n", f.Path)

@@ -172,7 +172,7 @@ func imageOf(desc *remote.Descriptor, labels map[string]string) (v1.Image, error
 // does not know the tag or the repository, and as an *AccessError when it
 // refuses Stagehand.
 func (r *Resolver) remoteErr(ctx context.Context, reg name.Registry, what string, err error) error {
-	if isNotFound(err) {
+	if IsNotFound(err) {
 		return fmt.Errorf("%s: %w", what, ErrTagNotFound)
 	}
 	if denied := r.accessError(ctx, reg, err); denied != nil {
@@ -181,7 +181,8 @@ func (r *Resolver) remoteErr(ctx context.Context, reg name.Registry, what string
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-func isNotFound(err error) bool {
+// IsNotFound reports a registry's 404 (or MANIFEST_UNKNOWN, NAME_UNKNOWN) answer.
+func IsNotFound(err error) bool {
 	var te *transport.Error
 	if !errors.As(err, &te) {
 		return false

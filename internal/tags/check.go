@@ -47,6 +47,9 @@ func (ch *chooser) check(c Candidate) (entry, Reason, string) {
 	if r, detail, ok := ch.checkCurrent(&e); !ok {
 		return rej(r, detail)
 	}
+	if ch.req.Verify != "" && c.Trust == Untrusted {
+		return rej(ReasonUnverified, "not "+ch.req.Verify+": "+c.TrustDetail)
+	}
 	return e, "", ""
 }
 

@@ -29,6 +29,10 @@ type Request struct {
 	Env string
 	// VersionSource names the environment Version was read from ("dev").
 	VersionSource string
+	// Verify, when not "", says what signature the environment requires
+	// ("signed with keys/cosign.pub"): candidates whose Trust is
+	// Untrusted are rejected, and an unverified choice is flagged.
+	Verify string
 }
 
 // Decision is the outcome of Choose: the chosen candidate, if any, and one
@@ -37,6 +41,10 @@ type Decision struct {
 	Chosen   Candidate
 	Found    bool
 	Rejected []Rejection
+	// Unverified is set when the request requires a signature and the
+	// chosen candidate's Trust is TrustUnknown: the caller must verify it
+	// and choose again before promoting it (see VerifyFirst).
+	Unverified bool
 }
 
 // Rejection says why one candidate was not chosen.
@@ -83,6 +91,7 @@ func Choose(req Request) (Decision, error) {
 	var d Decision
 	if chosen := ch.rank(eligible, slots); chosen >= 0 {
 		d.Chosen, d.Found = slots[chosen].Candidate, true
+		d.Unverified = req.Verify != "" && d.Chosen.Trust != Trusted
 		slots = append(slots[:chosen], slots[chosen+1:]...)
 	}
 	if len(slots) > 0 {
@@ -142,7 +151,15 @@ func compareCandidates(a, b Candidate) int {
 	if c := b.PushedAt.Compare(a.PushedAt); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Digest, b.Digest)
+	if c := strings.Compare(a.Digest, b.Digest); c != 0 {
+		return c
+	}
+	// One digest has one trust fact; the tie-break only keeps the order
+	// independent of input order when a caller gives two.
+	if c := cmp.Compare(a.Trust, b.Trust); c != 0 {
+		return c
+	}
+	return strings.Compare(a.TrustDetail, b.TrustDetail)
 }
 
 func describeKept(c Candidate) string {

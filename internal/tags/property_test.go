@@ -49,6 +49,9 @@ func randomRequest(r *rand.Rand) Request {
 		if r.IntN(4) > 0 {
 			c.Digest = pick("sha256:a", "sha256:b", "sha256:c")
 		}
+		if c.Trust = Trust(r.IntN(3)); c.Trust == Untrusted {
+			c.TrustDetail = "no cosign signature"
+		}
 		req.Candidates = append(req.Candidates, c)
 	}
 	if r.IntN(4) > 0 {
@@ -60,6 +63,9 @@ func randomRequest(r *rand.Rand) Request {
 	}
 	if r.IntN(5) == 0 {
 		req.Version = pick("0.1.2", "1.2.3", "2.0.0")
+	}
+	if r.IntN(3) == 0 {
+		req.Verify = "signed with keys/cosign.pub"
 	}
 	for i := range r.IntN(3) {
 		req.Rule.Filters = append(req.Rule.Filters, Filter{
@@ -206,12 +212,12 @@ func (o *oracle) violation(c Candidate) string {
 		if c.Tag != o.req.Current || c.Digest == "" || c.Digest == o.req.CurrentDigest {
 			return "not a new digest of the current tag"
 		}
-		return ""
+		return o.trustViolation(c)
 	}
 	if cmp, ok := o.compareCurrent(c); ok && (o.req.Rollback && cmp >= 0 || !o.req.Rollback && cmp <= 0) {
 		return fmt.Sprintf("compares %d to current", cmp)
 	}
-	return ""
+	return o.trustViolation(c)
 }
 
 func (o *oracle) versionViolation(p Parsed) string {
@@ -290,6 +296,10 @@ func (o *oracle) compareCurrent(c Candidate) (int, bool) {
 }
 
 // untrue says why rej's reason is false of its candidate, or "".
+func (o *oracle) trustViolation(c Candidate) string {
+	return falseIf(o.req.Verify != "" && c.Trust == Untrusted, "its signature does not verify")
+}
+
 func (o *oracle) untrue(d Decision, rej Rejection) string {
 	c, tag := rej.Candidate, rej.Candidate.Tag
 	anyFilter := func(f func(Filter) bool) bool { return slices.ContainsFunc(o.req.Rule.Filters, f) }
@@ -338,6 +348,8 @@ func (o *oracle) untrue(d Decision, rej Rejection) string {
 		return falseIf(c.Digest != "", "it has a digest")
 	case ReasonSameDigest:
 		return falseIf(c.Digest != o.req.CurrentDigest, "its digest is new")
+	case ReasonUnverified:
+		return falseIf(o.req.Verify == "" || c.Trust != Untrusted, "it is not known to be unsigned")
 	case ReasonCollision, ReasonOutranked:
 		if why := o.violation(c); why != "" {
 			return "it was not eligible: " + why

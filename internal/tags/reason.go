@@ -43,6 +43,9 @@ const (
 	ReasonNoDigest Reason = "no-digest"
 	// ReasonSameDigest: the tracked tag still points at the deployed digest.
 	ReasonSameDigest Reason = "same-digest"
+	// ReasonUnverified: the environment requires a signature, and the
+	// candidate's is missing or does not verify.
+	ReasonUnverified Reason = "unverified"
 	// ReasonCollision: another eligible tag has the same version (or the
 	// same extracted value) and won the tie.
 	ReasonCollision Reason = "collision"
@@ -56,5 +59,5 @@ var Reasons = []Reason{
 	ReasonExtract, ReasonNotVersion, ReasonNotNumber, ReasonNoPushTime,
 	ReasonSuffix, ReasonPrerelease, ReasonConstraint, ReasonVersion,
 	ReasonNotNewer, ReasonNotOlder, ReasonNoDigest, ReasonSameDigest,
-	ReasonCollision, ReasonOutranked,
+	ReasonUnverified, ReasonCollision, ReasonOutranked,
 }

@@ -57,4 +57,24 @@ type Candidate struct {
 	Tag      string
 	Digest   string    // optional, "sha256:…"
 	PushedAt time.Time // optional; used by newest-build
+	// Trust is what the shell found when it verified the digest's
+	// signature; it matters only when the Request has Verify set.
+	Trust Trust
+	// TrustDetail says why the signature did not verify (or who signed).
+	TrustDetail string
 }
+
+// Trust is the outcome of verifying a candidate's signature, a fact the
+// shell gathers from the registry.
+type Trust int
+
+// The trust facts.
+const (
+	// TrustUnknown: not verified (yet). Such a candidate may be chosen,
+	// and the Decision then says it must be verified first.
+	TrustUnknown Trust = iota
+	// Trusted: the signature verified.
+	Trusted
+	// Untrusted: it is missing or did not verify; TrustDetail says why.
+	Untrusted
+)

@@ -1,0 +1,123 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/stagehand-gitops/stagehand/internal/registry"
+)
+
+// The layer media types cosign writes.
+const (
+	// SimpleSigningMediaType is a .sig layer: a simple-signing payload,
+	// with the signature in an annotation.
+	SimpleSigningMediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
+	// DSSEMediaType is a .att layer: a DSSE envelope of an in-toto statement.
+	DSSEMediaType = "application/vnd.dsse.envelope.v1+json"
+)
+
+// The layer annotations cosign writes.
+const (
+	SignatureAnnotation   = "dev.cosignproject.cosign/signature"
+	CertificateAnnotation = "dev.sigstore.cosign/certificate"
+	ChainAnnotation       = "dev.sigstore.cosign/chain"
+)
+
+// maxBlob bounds a signature or attestation layer read from a registry.
+const maxBlob = 4 << 20
+
+// layer is one signature or attestation found for an image, with where it
+// was found for messages.
+type layer struct {
+	mediaType   string
+	annotations map[string]string
+	blob        []byte
+	where       string
+}
+
+// find collects the cosign layers of one media type for the image at ref:
+// from the OCI referrers API (go-containerregistry falls back to the
+// referrers tag schema by itself) and from cosign's tag scheme
+// (sha256-<hex>.sig and .att).
+func find(ctx context.Context, ref name.Digest, mediaType string, opts []remote.Option) ([]layer, error) {
+	opts = append(opts[:len(opts):len(opts)], remote.WithContext(ctx))
+	var found []layer
+	idx, err := remote.Referrers(ref, opts...)
+	if err != nil && !registry.IsNotFound(err) {
+		return nil, fmt.Errorf("list the referrers of %s: %w", ref, err)
+	}
+	if err == nil {
+		im, err := idx.IndexManifest()
+		if err != nil {
+			return nil, fmt.Errorf("read the referrers of %s: %w", ref, err)
+		}
+		for _, d := range im.Manifests {
+			ls, err := layersOf(ref.Context().Digest(d.Digest.String()), mediaType, "referrer "+d.Digest.String(), opts)
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, ls...)
+		}
+	}
+	suffix := ".sig"
+	if mediaType == DSSEMediaType {
+		suffix = ".att"
+	}
+	tag := ref.Context().Tag(strings.Replace(ref.DigestStr(), ":", "-", 1) + suffix)
+	ls, err := layersOf(tag, mediaType, "tag "+tag.TagStr(), opts)
+	if err != nil && !registry.IsNotFound(err) {
+		return nil, err
+	}
+	return append(found, ls...), nil
+}
+
+// layersOf reads the manifest at ref and the blobs of its layers of the
+// wanted media type.
+func layersOf(ref name.Reference, mediaType, where string, opts []remote.Option) ([]layer, error) {
+	img, err := remote.Image(ref, opts...)
+	if err != nil {
+		if registry.IsNotFound(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read %s: %w", where, err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("read the manifest of %s: %w", where, err)
+	}
+	var out []layer
+	for _, d := range m.Layers {
+		if string(d.MediaType) != mediaType {
+			continue
+		}
+		blob, err := readBlob(img, d)
+		if err != nil {
+			return nil, fmt.Errorf("read layer %s of %s: %w", d.Digest, where, err)
+		}
+		out = append(out, layer{mediaType: mediaType, annotations: d.Annotations, blob: blob, where: where})
+	}
+	return out, nil
+}
+
+func readBlob(img v1.Image, d v1.Descriptor) ([]byte, error) {
+	if d.Size > maxBlob {
+		return nil, fmt.Errorf("layer is %d bytes, more than %d", d.Size, maxBlob)
+	}
+	l, err := img.LayerByDigest(d.Digest)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	// Compressed() checks the digest when the stream ends.
+	return io.ReadAll(io.LimitReader(rc, maxBlob+1))
+}
