@@ -22,13 +22,14 @@ const maxNodes = 200_000
 // source of truth for unknown-field errors and is checked against
 // policies/schema.json by a test.
 var fields = map[string][]string{
-	"policy":      {"version", "overlays", "discover", "exclude", "environments", "defaults", "apps"},
+	"policy":      {"version", "overlays", "discover", "exclude", "environments", "defaults", "apps", "groups"},
 	"environment": {"name", "dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
 	"override":    {"dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
 	"app":         {"image", "images", "environments"},
 	"image":       {"name", "strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest"},
 	"defaults":    {"strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest"},
 	"freeze":      {"from", "to", "cron", "duration", "timezone"},
+	"group":       {"apps", "envs"},
 }
 
 // Parse parses and validates a policy file. filename is used in messages
