@@ -40,6 +40,9 @@ type Plan struct {
 type Skip struct {
 	App, Env, Image string
 	Reason          string
+	// UpToDate is true when the environment already runs the version, or a
+	// newer one: nothing is waiting, as opposed to a version held back.
+	UpToDate bool
 }
 
 // FileChange is one file a proposal rewrites.
