@@ -90,7 +90,9 @@ func (b *Bot) PromoteGroup(ctx context.Context, repo, group, env, requester stri
 		return GroupOutcome{}, err
 	}
 	gp.Delivery = d.ID
-	plan := func(tree fs.FS) (promote.GroupProposal, *promote.Skip, error) { return promote.PlanGroup(st.pol, tree, gp) }
+	plan := func(tree fs.FS) (promote.GroupProposal, *promote.Skip, error) {
+		return promote.PlanGroup(st.pol, tree, gp)
+	}
 	p, skip, err := plan(snap)
 	if err != nil || skip != nil {
 		return GroupOutcome{Skip: skip}, err
