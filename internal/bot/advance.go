@@ -138,6 +138,12 @@ func (b *Bot) waitingPairs(repo string) []pair {
 func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string,
 	holds func() (chatops.Holds, error), gated bool, pushed []tags.Candidate) (Outcome, time.Time, error) {
 	out := Outcome{App: app, Env: env, Image: image}
+	if g, ok := st.pol.GroupOf(app, env); ok {
+		// One member alone would break the train: the group moves as one.
+		out.Skip = &promote.Skip{App: app, Env: env, Image: image,
+			Reason: fmt.Sprintf("%s moves into %s with its group %s: `/promote %s to %s`", app, env, g.Name, g.Name, env)}
+		return out, time.Time{}, nil
+	}
 	req := promote.Promotion{App: app, Image: image, Env: env, Delivery: d.ID}
 	if e, _ := st.pol.Env(app, env); e.Carry == policy.CarryVersion {
 		cands, err := b.channelTags(ctx, image, pushed)
@@ -217,26 +223,37 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 // previous environment, and whether that commit is healthy) and evaluates
 // them.
 func (b *Bot) gates(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string) ([]promote.Gate, string, error) {
+	facts, since, err := b.gateFacts(ctx, f, st, snap, app, image, env)
+	if err != nil {
+		return nil, "", err
+	}
+	return promote.Gates(st.pol, app, env, facts), since, nil
+}
+
+// gateFacts reads what env's gates need: when the version entered the
+// previous environment (and at which commit), and whether that commit is
+// healthy; nothing when env has neither gate.
+func (b *Bot) gateFacts(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app, image, env string) (promote.Facts, string, error) {
 	e, _ := st.pol.Env(app, env)
 	facts := promote.Facts{Now: b.cfg.Now()}
 	var since string
 	if e.Soak > 0 || e.RequireHealthy {
 		dep, err := promote.Current(st.pol, snap, app, image, st.pol.Prev(env))
 		if err != nil {
-			return nil, "", err
+			return facts, "", err
 		}
 		arr, err := f.Arrival(ctx, st.repo, snap.Commit(), dep.Files)
 		if err != nil && !errors.Is(err, forge.ErrNoHistory) {
-			return nil, "", err
+			return facts, "", err
 		}
 		facts.Since, since = arr.When, arr.SHA
 		if e.RequireHealthy && arr.SHA != "" {
 			if facts.Healthy, err = f.Healthy(ctx, st.repo, arr.SHA, ""); err != nil {
-				return nil, "", err
+				return facts, "", err
 			}
 		}
 	}
-	return promote.Gates(st.pol, app, env, facts), since, nil
+	return facts, since, nil
 }
 
 func gateText(gates []promote.Gate) string {

@@ -29,6 +29,9 @@ func (b *Bot) runPromote(ctx context.Context, c *commentCtx, e chatops.Entry, cm
 	if err != nil {
 		return chatops.FailedAnswer(e, fmt.Sprintf("the issue %q cannot be read, so holds are unknown: %v", chatops.HoldsTitle, err))
 	}
+	if g, ok := groupOf(c.st, cmd.App); ok {
+		return b.runPromoteGroup(ctx, c, e, cmd, g, holds)
+	}
 	if r := holds.Refusal(cmd.App, cmd.Env); r != nil {
 		return chatops.RefusedAnswer(e, r)
 	}

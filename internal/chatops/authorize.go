@@ -124,6 +124,9 @@ func Authorize(f Facts, c Command) *Refusal {
 	if r := checkNames(f.Policy, c); r != nil {
 		return r
 	}
+	if g, ok := f.Policy.Group(c.App); ok {
+		return authorizeGroup(f, c, g)
+	}
 	for _, env := range promoterEnvs(f.Policy, c) {
 		if !isPromoter(f, c.App, env) {
 			return &Refusal{Code: RefusedPromoter,
@@ -156,7 +159,8 @@ func verb(c Command, env string) string {
 
 // checkNames refuses apps and environments the policy does not know.
 func checkNames(pol *policy.Policy, c Command) *Refusal {
-	if c.App != "" {
+	_, group := pol.Group(c.App)
+	if c.App != "" && !group {
 		if _, ok := pol.App(c.App); !ok {
 			return &Refusal{Code: RefusedUnknown,
 				Reason:  fmt.Sprintf("%s knows no app `%s`", policy.FileName, c.App),
@@ -168,7 +172,7 @@ func checkNames(pol *policy.Policy, c Command) *Refusal {
 			Reason:  fmt.Sprintf("%s knows no environment `%s`", policy.FileName, c.Env),
 			Instead: "environments: " + codeList(envNames(pol))}
 	}
-	if c.Name == CmdPromote && c.Tag == "" && c.Env != "" && pol.Prev(c.Env) == "" {
+	if c.Name == CmdPromote && !group && c.Tag == "" && c.Env != "" && pol.Prev(c.Env) == "" {
 		return &Refusal{Code: RefusedNotHere,
 			Reason:  fmt.Sprintf("%s is the first environment, so there is no previous one to promote from", c.Env),
 			Instead: fmt.Sprintf("name the tag: `/promote %s@<tag> to %s`", c.App, c.Env)}
@@ -225,7 +229,7 @@ func isTeam(p string) bool { return strings.HasPrefix(p, "@") && strings.Contain
 // environments the commands touch, unless the commenter is listed by name.
 func TeamsToCheck(pol *policy.Policy, commenter string, cmds []Command) []string {
 	var out []string
-	for _, c := range cmds {
+	for _, c := range perMember(pol, cmds) {
 		for _, env := range promoterEnvs(pol, c) {
 			e, ok := pol.Env(c.App, env)
 			if !ok || isPromoter(Facts{Policy: pol, Commenter: commenter}, c.App, env) {

@@ -39,6 +39,9 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 			p.Exclude = list
 		}
 	}
+	if v, ok := m["groups"]; ok {
+		d.groups(v, p)
+	}
 	d.crossCheck(p)
 	if !p.Discovery {
 		for _, k := range d.imageless {

@@ -44,6 +44,9 @@ func FuzzParse(f *testing.F) {
 		if p.Version != 1 || len(p.Environments) == 0 || len(p.Overlays) == 0 {
 			t.Fatalf("accepted an incomplete policy: %+v", p)
 		}
+		for _, g := range p.Groups {
+			checkGroupInvariants(t, p, g)
+		}
 		_ = p.Discover(fsys)
 		for _, a := range p.Apps {
 			for _, e := range p.Environments {
@@ -65,4 +68,23 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkGroupInvariants holds for every group Parse accepts: at least two
+// members, never the first environment, one group per app and environment.
+func checkGroupInvariants(t *testing.T, p *Policy, g Group) {
+	t.Helper()
+	if len(g.Apps) < 2 || len(g.Envs) == 0 {
+		t.Fatalf("accepted group %q with apps %q and envs %q", g.Name, g.Apps, g.Envs)
+	}
+	for _, env := range g.Envs {
+		if i := p.EnvIndex(env); i < 1 {
+			t.Fatalf("group %q moves into %q (index %d)", g.Name, env, i)
+		}
+		for _, app := range g.Apps {
+			if other, _ := p.GroupOf(app, env); other.Name != g.Name {
+				t.Fatalf("app %q in %s is in groups %q and %q", app, env, other.Name, g.Name)
+			}
+		}
+	}
 }

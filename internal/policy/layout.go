@@ -152,6 +152,7 @@ func (p *Policy) Discover(fsys fs.FS) error {
 		added = append(added, App{Name: name, Images: images, Environments: map[string]EnvOverride{}, Discovered: true})
 	}
 	p.Apps = append(p.Apps, added...)
+	p.checkGroups(&errs)
 	return errs.Err()
 }
 

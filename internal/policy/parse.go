@@ -22,7 +22,7 @@ const maxNodes = 200_000
 // source of truth for unknown-field errors and is checked against
 // policies/schema.json by a test.
 var fields = map[string][]string{
-	"policy":      {"version", "overlays", "discover", "exclude", "environments", "defaults", "apps"},
+	"policy":      {"version", "overlays", "discover", "exclude", "environments", "defaults", "apps", "groups"},
 	"environment": {"name", "dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags", "verify"},
 	"override":    {"dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
 	"app":         {"image", "images", "environments"},
@@ -30,6 +30,7 @@ var fields = map[string][]string{
 	"defaults":    {"strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest"},
 	"freeze":      {"from", "to", "cron", "duration", "timezone"},
 	"verify":      {"key", "identity", "identityRegexp", "issuer", "issuerRegexp", "attestations"},
+	"group":       {"apps", "envs"},
 }
 
 // Parse parses and validates a policy file. filename is used in messages

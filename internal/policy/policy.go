@@ -67,6 +67,9 @@ type Policy struct {
 	Defaults ImageRule
 	// Apps in file order, then discovered apps sorted by name.
 	Apps []App
+	// Groups are the release trains, in file order: apps that move
+	// through some environments together, in one pull request.
+	Groups []Group
 }
 
 // Environment is one stage of the promotion order.

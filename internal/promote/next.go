@@ -68,10 +68,12 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 	}
 	if !c.Decision.Found {
 		r := c.Decision.Rejected[0]
+		_, sk, _ := skip("%s: %s", r.Candidate.Tag, r.Detail)
 		if len(c.Decision.Rejected) > 1 {
-			return skip("no tag of %s's channel fits (%d rejected; first: %s: %s)", pr.Env, len(c.Decision.Rejected), r.Candidate.Tag, r.Detail)
+			_, sk, _ = skip("no tag of %s's channel fits (%d rejected; first: %s: %s)", pr.Env, len(c.Decision.Rejected), r.Candidate.Tag, r.Detail)
 		}
-		return skip("%s: %s", r.Candidate.Tag, r.Detail)
+		sk.UpToDate = upToDate(c.Decision.Rejected)
+		return Proposal{}, sk, nil
 	}
 	if c.Decision.Unverified {
 		return Proposal{}, unverifiedSkip(pr.App, pr.Env, pr.Image, c), nil
@@ -90,6 +92,17 @@ func PlanPromotion(pol *policy.Policy, tree fs.FS, pr Promotion) (Proposal, *Ski
 		digest = cmp.Or(listedDigest(to, cands), pr.Digests[to.Tag])
 	}
 	return proposal(pol, tree, Proposal{App: pr.App, Env: pr.Env, Image: pr.Image, From: c.Current.Version, To: to, Digest: digest, Previous: previous, Verified: verifiedLine(c)}, prev, pr.Delivery)
+}
+
+// upToDate reports whether a tag was refused only because the environment
+// runs it or a newer one already: the promotion has nothing to do.
+func upToDate(rejected []tags.Rejection) bool {
+	for _, r := range rejected {
+		if r.Reason == tags.ReasonNotNewer {
+			return true
+		}
+	}
+	return false
 }
 
 // listedDigest is the digest of v's tag: the one its overlay pins, or else
@@ -117,7 +130,7 @@ func proposal(pol *policy.Policy, tree fs.FS, p Proposal, source, delivery strin
 		return Proposal{}, nil, err
 	}
 	if len(files) == 0 {
-		return Proposal{}, &Skip{App: p.App, Env: p.Env, Image: p.Image, Reason: fmt.Sprintf("%s already runs %s", p.Env, p.To)}, nil
+		return Proposal{}, &Skip{App: p.App, Env: p.Env, Image: p.Image, Reason: fmt.Sprintf("%s already runs %s", p.Env, p.To), UpToDate: true}, nil
 	}
 	p.Files = files
 	p.Branch = BranchName(p.Env, p.App)

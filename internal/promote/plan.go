@@ -48,6 +48,9 @@ type Skip struct {
 	// can go on: pass the fact in Trust and plan again.
 	Unchecked  tags.Candidate
 	NeedsCheck bool
+	// UpToDate is true when the environment already runs the version, or a
+	// newer one: nothing is waiting, as opposed to a version held back.
+	UpToDate bool
 }
 
 // FileChange is one file a proposal rewrites.

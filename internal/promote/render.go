@@ -114,13 +114,18 @@ func Body(p Proposal) string {
 	if p.Verified != "" {
 		b.WriteString(p.Verified + "\n\n")
 	}
-	b.WriteString("Files:\n")
-	for _, f := range p.Files {
-		fmt.Fprintf(&b, "- `%s`\n", f.Path)
-	}
+	writeFiles(&b, p.Files)
 	b.WriteString("\n<sub>Opened by Stagehand. A newer tag updates this pull request in place; ")
 	b.WriteString("closing it without merging leaves the environment as it is.</sub>\n")
 	return b.String()
+}
+
+// writeFiles lists the files a pull request edits.
+func writeFiles(b *strings.Builder, files []FileChange) {
+	b.WriteString("Files:\n")
+	for _, f := range files {
+		fmt.Fprintf(b, "- `%s`\n", f.Path)
+	}
 }
 
 func cellText(v Version) string {
