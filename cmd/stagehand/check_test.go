@@ -39,33 +39,10 @@ apps:
 // never ran) and loosen (prod to v1.2.0 and the prod soak removed).
 func checkRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Fatal("git is required: `make test` runs where git is installed (.ci/run installs it)")
-	}
-	dir := t.TempDir()
-	g := func(at time.Time, args ...string) {
-		t.Helper()
-		c := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		date := at.Format(time.RFC3339)
-		c.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	write := func(name, data string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, g, write, commit := gitRepo(t)
 	overlay := func(env, tag string) {
 		write("apps/web/overlays/"+env+"/kustomization.yaml", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: "+tag+"\n")
 	}
-	commit := func(at time.Time, msg string) { g(at, "add", "-A"); g(at, "commit", "-q", "-m", msg) }
 	g(t0, "init", "-q", "-b", "main")
 	write(".stagehand.yaml", checkPolicy)
 	write("apps/web/base/kustomization.yaml", "resources:\n  - pod.yaml\n")
@@ -169,6 +146,37 @@ func TestCheckJSON(t *testing.T) {
 	if len(a) != 1 || a[0].Path != "apps/web/overlays/production/kustomization.yaml" || a[0].Line != 4 {
 		t.Errorf("annotations = %+v, want the images entry of the production overlay", a)
 	}
+}
+
+// gitRepo makes an empty git repository and returns its directory and
+// helpers that run git at a time, write a file, and commit everything.
+func gitRepo(t *testing.T) (dir string, g func(at time.Time, args ...string), write func(name, data string), commit func(at time.Time, msg string)) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is required: `make test` runs where git is installed (.ci/run installs it)")
+	}
+	dir = t.TempDir()
+	g = func(at time.Time, args ...string) {
+		t.Helper()
+		c := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+		date := at.Format(time.RFC3339)
+		c.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write = func(name, data string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit = func(at time.Time, msg string) { g(at, "add", "-A"); g(at, "commit", "-q", "-m", msg) }
+	return dir, g, write, commit
 }
 
 func checkGolden(t *testing.T, file, got string) {

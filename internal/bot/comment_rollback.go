@@ -78,6 +78,9 @@ func notRunning(app, image, env string) *chatops.Refusal {
 // version to in every overlay, whatever the no-downgrade rule says: a
 // person asked for it.
 func rollbackProposal(pol *policy.Policy, tree fs.FS, app, image, env string, to promote.Version, user string) (promote.Proposal, *promote.Skip, error) {
+	if a, ok := pol.App(app); ok && a.Source != nil {
+		return sourceRollback(pol, tree, app, image, env, to, user)
+	}
 	dirs, err := pol.OverlayDirs(tree, app, env)
 	if err != nil {
 		return promote.Proposal{}, nil, fmt.Errorf("overlays of %s in %s: %w", app, env, err)
@@ -113,12 +116,34 @@ func rollbackProposal(pol *policy.Policy, tree fs.FS, app, image, env string, to
 			files = append(files, fc)
 		}
 	}
-	if len(files) == 0 {
-		return promote.Proposal{}, &promote.Skip{App: app, Env: env, Image: image, Reason: fmt.Sprintf("%s already runs %s", env, to)}, nil
-	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return rollbackFinish(p, files, user)
+}
+
+// sourceRollback is rollbackProposal for an app whose image lives in a
+// values file or another source: the planner's own edit, tag bytes only.
+func sourceRollback(pol *policy.Policy, tree fs.FS, app, image, env string, to promote.Version, user string) (promote.Proposal, *promote.Skip, error) {
+	cur, err := promote.Current(pol, tree, app, image, env)
+	if err != nil {
+		return promote.Proposal{}, nil, fmt.Errorf("what %s runs in %s: %w", app, env, err)
+	}
+	files, err := promote.Edits(pol, tree, policy.ImageRef{App: app, Image: image}, env, to)
+	if err != nil {
+		return promote.Proposal{}, nil, err
+	}
+	p := promote.Proposal{App: app, Env: env, Image: image, From: cur.Version, To: to,
+		Branch: rollbackPrefix + env + "/" + app, Labels: append(promote.Labels(env), LabelRollback)}
+	return rollbackFinish(p, files, user)
+}
+
+// rollbackFinish completes a rollback proposal with its files, or skips
+// it when no file changes.
+func rollbackFinish(p promote.Proposal, files []promote.FileChange, user string) (promote.Proposal, *promote.Skip, error) {
+	if len(files) == 0 {
+		return promote.Proposal{}, &promote.Skip{App: p.App, Env: p.Env, Image: p.Image, Reason: fmt.Sprintf("%s already runs %s", p.Env, p.To)}, nil
+	}
 	p.Files = files
-	p.Title = fmt.Sprintf("Roll back %s in %s: %s → %s", app, env, p.From, to)
+	p.Title = fmt.Sprintf("Roll back %s in %s: %s → %s", p.App, p.Env, p.From, p.To)
 	p.Body = rollbackBody(p, user)
 	p.CommitMessage = p.Title + "\n\nRequested-by: " + user + "\n"
 	return p, nil, nil

@@ -121,7 +121,11 @@ func touched(pol *policy.Policy, tree *forge.Snapshot, paths []string) []pair {
 		}
 		for _, env := range pol.Environments {
 			dirs, err := pol.OverlayDirs(tree, app.Name, env.Name)
-			if err != nil || !anyUnder(paths, dirs) {
+			if err != nil {
+				continue
+			}
+			files, err := pol.SourceFiles(tree, app.Name, env.Name)
+			if err != nil || (!anyUnder(paths, dirs) && !slices.ContainsFunc(files, func(f string) bool { return slices.Contains(paths, f) })) {
 				continue
 			}
 			for _, img := range app.Images {

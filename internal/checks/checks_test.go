@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -200,17 +199,7 @@ func TestEvaluate(t *testing.T) {
 			for _, f := range tt.input {
 				f(&in)
 			}
-			rep, err := Evaluate(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := states(rep); !slices.Equal(got, tt.states) {
-				t.Errorf("checks = %v, want %v", got, tt.states)
-			}
-			if got := notes(rep); !slices.Equal(got, tt.notes) {
-				t.Errorf("annotations = %v, want %v", got, tt.notes)
-			}
-			goldenText(t, "evaluate/"+tt.name+".md", dump(rep))
+			expectReport(t, in, tt.states, tt.notes, "evaluate/"+tt.name+".md")
 		})
 	}
 }

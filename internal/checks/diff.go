@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stagehand-gitops/stagehand/internal/overlay"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 )
@@ -71,6 +70,15 @@ type touch struct {
 	// dirs are the app's overlay directories in env, in either tree;
 	// baseDirs and headDirs those that exist in each.
 	dirs, baseDirs, headDirs []string
+	// source is the app's source when its image lives in one (a values
+	// file, a HelmRelease…), and sourceFiles its files in env on the head.
+	source      *policy.Source
+	sourceFiles []string
+	// chart is the local chart's directory ("" when there is none), and
+	// others the source files of the other environments, in either tree:
+	// they sit beside the chart's files but are not part of it.
+	chart  string
+	others []string
 	// files are the changed files under dirs, then those outside them
 	// that the overlays read (reached).
 	files, reached []string
@@ -152,7 +160,14 @@ func (t *trees) touch(app, env string) (touch, error) {
 	}
 	tc.baseDirs, tc.headDirs = baseDirs, headDirs
 	tc.dirs = union(baseDirs, headDirs)
+	if err := t.sources(&tc); err != nil {
+		return tc, err
+	}
 	for _, f := range t.changed {
+		if slices.Contains(tc.sourceFiles, f) || tc.inChart(f) {
+			tc.files = append(tc.files, f)
+			continue
+		}
 		for _, d := range tc.dirs {
 			if strings.HasPrefix(f, d+"/") {
 				tc.files = append(tc.files, f)
@@ -161,6 +176,51 @@ func (t *trees) touch(app, env string) (touch, error) {
 		}
 	}
 	return tc, nil
+}
+
+// sources fills in the touch's source files: those of either tree, so
+// that a removed values file is a change too.
+func (t *trees) sources(tc *touch) error {
+	a, ok := tc.pol.App(tc.app)
+	if !ok || a.Source == nil {
+		return nil
+	}
+	tc.source = a.Source
+	baseFiles, err := t.onBase.SourceFiles(t.base, tc.app, tc.env)
+	if err != nil {
+		return fmt.Errorf("files of %s in %s on the base: %w", tc.app, tc.env, err)
+	}
+	headFiles, err := t.onHead.SourceFiles(t.head, tc.app, tc.env)
+	if err != nil {
+		return fmt.Errorf("files of %s in %s on the head: %w", tc.app, tc.env, err)
+	}
+	tc.sourceFiles = union(baseFiles, headFiles)
+	tc.chart = promote.ChartDir(t.head, a.Source, tc.sourceFiles)
+	for _, e := range t.onBase.Environments {
+		if e.Name == tc.env {
+			continue
+		}
+		for _, side := range []struct {
+			pol  *policy.Policy
+			tree fs.FS
+		}{{t.onBase, t.base}, {t.onHead, t.head}} {
+			files, err := side.pol.SourceFiles(side.tree, tc.app, e.Name)
+			if err != nil {
+				return err
+			}
+			tc.others = union(tc.others, files)
+		}
+	}
+	return nil
+}
+
+// inChart reports whether f is a file of the local chart the touch's
+// values are for: a change to it changes what every environment renders.
+func (tc touch) inChart(f string) bool {
+	if tc.chart == "" || slices.Contains(tc.others, f) {
+		return false
+	}
+	return tc.chart == "." || strings.HasPrefix(f, tc.chart+"/")
 }
 
 func appNames(pols ...*policy.Policy) []string {
@@ -204,8 +264,8 @@ func (t *trees) imageChanges(tc touch) ([]imageChange, error) {
 	var out []imageChange
 	for _, image := range imageNames(tc.app, t.onBase, t.onHead) {
 		// An overlay that does not parse is the build rule's to report.
-		from, ferr := current(t.onBase, t.base, tc.app, image, tc.env)
-		to, terr := current(t.onHead, t.head, tc.app, image, tc.env)
+		from, _, ferr := deployed(t.onBase, t.base, tc.app, image, tc.env)
+		to, head, terr := deployed(t.onHead, t.head, tc.app, image, tc.env)
 		for _, err := range []error{ferr, terr} {
 			if promote.Unreadable(err) {
 				return nil, err
@@ -215,8 +275,8 @@ func (t *trees) imageChanges(tc touch) ([]imageChange, error) {
 			continue
 		}
 		c := imageChange{image: image, from: from, to: to}
-		if refs, err := overlay.Find(t.head, tc.headDirs, image); err == nil && len(refs) > 0 {
-			c.file, c.line = refs[0].File, refs[0].Entry.Line
+		if len(head.Files) > 0 {
+			c.file, c.line = head.Files[0], head.Lines[0]
 		}
 		out = append(out, c)
 	}
@@ -243,17 +303,23 @@ func imageNames(app string, pols ...*policy.Policy) []string {
 
 // current is what image runs in env in tree; no overlay means none.
 func current(pol *policy.Policy, tree fs.FS, app, image, env string) (promote.Version, error) {
+	v, _, err := deployed(pol, tree, app, image, env)
+	return v, err
+}
+
+// deployed is current with the files the version is read from.
+func deployed(pol *policy.Policy, tree fs.FS, app, image, env string) (promote.Version, promote.Deployed, error) {
 	if _, ok := pol.App(app); !ok {
-		return promote.Version{}, nil
+		return promote.Version{}, promote.Deployed{}, nil
 	}
 	d, err := promote.Current(pol, tree, app, image, env)
 	if errors.Is(err, promote.ErrNoOverlay) {
-		return promote.Version{}, nil
+		return promote.Version{}, promote.Deployed{}, nil
 	}
 	if err != nil {
-		return promote.Version{}, fmt.Errorf("what %s runs in %s: %w", app, env, err)
+		return promote.Version{}, d, fmt.Errorf("what %s runs in %s: %w", app, env, err)
 	}
-	return d.Version, nil
+	return d.Version, d, nil
 }
 
 // isYAML reports whether a file name is one the secret rule reads.

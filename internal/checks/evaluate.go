@@ -202,6 +202,9 @@ func (st *state) envVerdict(in *Input, env string) (Verdict, bool, error) {
 // annotations and the notes for the summary (who made it a rollback).
 func (st *state) rows(in *Input, tc touch, changes []imageChange) ([]Row, []Annotation, []string, error) {
 	build, notes := buildRule(tc, st.head)
+	if tc.source != nil {
+		build, notes = sourceRule(tc, st.head)
+	}
 	sec, secNotes := secretRule(tc.files, st.secrets)
 	notes = append(notes, secNotes...)
 	hold := holdRule(tc.app, tc.env, in)

@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -157,4 +158,22 @@ func notes(r Report) []string {
 func goldenText(t *testing.T, name, got string) {
 	t.Helper()
 	golden.CheckString(t, filepath.Join("testdata", name), got)
+}
+
+// expectReport evaluates in and compares the checks' states and
+// annotations (see states and notes) with the wanted ones, and the report
+// with the golden file testdata/name.
+func expectReport(t *testing.T, in Input, wantStates, wantNotes []string, name string) {
+	t.Helper()
+	rep, err := Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(rep); !slices.Equal(got, wantStates) {
+		t.Errorf("checks = %v, want %v", got, wantStates)
+	}
+	if got := notes(rep); !slices.Equal(got, wantNotes) {
+		t.Errorf("annotations = %v, want %v", got, wantNotes)
+	}
+	goldenText(t, name, dump(rep))
 }

@@ -90,8 +90,9 @@ func arrival(pol *policy.Policy, q Query, rev Revision, arrived Arrivals) (Entry
 	return e, err
 }
 
-// Paths returns the overlay directories of the query's app and
-// environment on the base tree: the paths whose history answers it (for
+// Paths returns the overlay directories (or the source files, for an app
+// whose image lives in a values file or another source) of the query's
+// app and environment on the base tree: the paths whose history answers it (for
 // example `git log -- <paths>`, or the forge's PathHistory).
 func Paths(base fs.FS, q Query) ([]string, error) {
 	pol, err := basePolicy(base)
@@ -102,7 +103,11 @@ func Paths(base fs.FS, q Query) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("overlays of %s in %s: %w", q.App, q.Env, err)
 	}
-	return dirs, nil
+	files, err := pol.SourceFiles(base, q.App, q.Env)
+	if err != nil {
+		return nil, err
+	}
+	return append(dirs, files...), nil
 }
 
 // Entered answers a query from the commits that touched its paths, newest

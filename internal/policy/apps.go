@@ -33,6 +33,10 @@ func (d *decoder) apps(v pair, p *Policy) {
 		if m != nil && !hasImage && !hasImages {
 			d.imageless = append(d.imageless, ap.key)
 		}
+		d.appSource(m, &app)
+		if app.Source != nil && !hasImage && !hasImages {
+			d.errorf(ap.key, "app %q: a %s source needs the app's image:, the image whose tag it writes", app.Name, app.Source.Kind)
+		}
 		for _, img := range app.Images {
 			key := NormalizeImage(img.Name)
 			if other, dup := owner[key]; dup && other.Name != app.Name {

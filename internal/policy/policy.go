@@ -161,6 +161,9 @@ type App struct {
 	Name         string
 	Images       []Image
 	Environments map[string]EnvOverride
+	// Source, when set, is the file kind and path the app's image lives
+	// in, in place of kustomize overlays.
+	Source *Source
 	// Discovered is true for apps found from the layout, not listed in apps:.
 	Discovered bool
 	// Line is where the app is defined (0 for discovered apps).

@@ -53,8 +53,10 @@ type Deployed struct {
 	// overlay; Missing lists overlay directories that do not name it.
 	Files   []string
 	Missing []string
-	// Versions holds each file's version, in the order of Files.
+	// Versions holds each file's version, and Lines the line of its
+	// images entry or tag value, in the order of Files.
 	Versions []Version
+	Lines    []int
 }
 
 // ErrNoOverlay reports that an app has no overlay directory in an
@@ -74,6 +76,9 @@ func Unreadable(err error) bool {
 // overlay directory is an error wrapping ErrNoOverlay.
 func Current(pol *policy.Policy, tree fs.FS, app, image, env string) (Deployed, error) {
 	d := Deployed{App: app, Env: env, Image: image, Consistent: true}
+	if a, ok := pol.App(app); ok && a.Source != nil {
+		return sourceCurrent(pol, tree, a, image, env, d)
+	}
 	dirs, err := pol.OverlayDirs(tree, app, env)
 	if err != nil {
 		return d, fmt.Errorf("overlays of %s in %s: %w", app, env, err)
@@ -98,6 +103,7 @@ func Current(pol *policy.Policy, tree fs.FS, app, image, env string) (Deployed, 
 		}
 		d.Files = append(d.Files, refs[0].File)
 		d.Versions = append(d.Versions, v)
+		d.Lines = append(d.Lines, refs[0].Entry.Line)
 	}
 	if len(d.Versions) > 0 {
 		d.Version = d.Versions[0]

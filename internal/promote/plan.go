@@ -158,6 +158,9 @@ func appImage(pol *policy.Policy, ref policy.ImageRef) (policy.Image, bool) {
 // that does not name the image gets an entry, as kustomize edit set image
 // would add one.
 func edits(pol *policy.Policy, tree fs.FS, ref policy.ImageRef, env string, to Version) ([]FileChange, error) {
+	if a, ok := pol.App(ref.App); ok && a.Source != nil {
+		return sourceEdits(pol, tree, a, ref.Image, env, to)
+	}
 	dirs, err := pol.OverlayDirs(tree, ref.App, env)
 	if err != nil {
 		return nil, fmt.Errorf("overlays of %s in %s: %w", ref.App, env, err)

@@ -36,8 +36,9 @@ type Step struct {
 }
 
 // NewScript derives the story for app from the policy and the tree of the
-// default branch. app "" picks order-service when the repository has it,
-// else the first app. The release is the next minor version of what the
+// default branch. app "" picks the first app whose image lives in a Helm
+// values file (the mixed repository's story), else order-service when
+// the repository has it, else the first app. The release is the next minor version of what the
 // first environment runs (v1.3.2 → v1.4.0); when any environment carries
 // the version through its own tag channel, it is the next patch (v1.2.4-dev
 // → v1.2.5), and each environment gets the tag of its channel for it
@@ -50,7 +51,7 @@ func NewScript(pol *policy.Policy, tree fs.FS, app string) (Script, error) {
 	row := rows[0]
 	want := app
 	if want == "" {
-		want = "order-service"
+		want = defaultApp(pol)
 	}
 	found := false
 	for _, r := range rows {
@@ -89,6 +90,15 @@ func NewScript(pol *policy.Policy, tree fs.FS, app string) (Script, error) {
 		sc.Steps = append(sc.Steps, st)
 	}
 	return sc, nil
+}
+
+func defaultApp(pol *policy.Policy) string {
+	for _, a := range pol.Apps {
+		if a.Source != nil && a.Source.Kind == policy.SourceValues {
+			return a.Name
+		}
+	}
+	return "order-service"
 }
 
 func envNames(pol *policy.Policy) []string {

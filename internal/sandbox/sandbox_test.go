@@ -48,7 +48,12 @@ func play(t *testing.T, dir string) (Result, string) {
 // playFS is play on a seed tree.
 func playFS(t *testing.T, seed fs.FS) (Result, string) {
 	t.Helper()
-	s := startFS(t, seed)
+	return playOn(t, startFS(t, seed))
+}
+
+// playOn plays the story on a started sandbox.
+func playOn(t *testing.T, s *Sandbox) (Result, string) {
+	t.Helper()
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
