@@ -193,4 +193,3 @@ func promotionBranch(branch string) (env, app string, ok bool) {
 	env, app, ok = strings.Cut(rest, "/")
 	return env, app, ok && !strings.Contains(app, "/")
 }
-
