@@ -49,6 +49,8 @@ type Faults struct {
 	WebhookFailRate float64
 	// WebhookDrop drops the next N webhook deliveries without any record, as if lost.
 	WebhookDrop int
+	// WebhookDropRate is the probability that a delivery is dropped without any record.
+	WebhookDropRate float64
 	// Forbidden lists repositories ("owner/name") whose every call answers 403
 	// "Resource not accessible by integration", as GitHub does when an organization's
 	// policy or a withdrawn grant keeps the App out of a repository it still lists.
