@@ -129,7 +129,8 @@ func (fl *fleet) startReplica() *replica {
 		t.Fatal(err)
 	}
 	forges := &AppForges{App: app, Options: forge.Options{Sleep: fl.sleep}}
-	rep.q, err = queue.New(queue.Options{Workers: 4, MaxAttempts: 30, Registerer: rep.reg, Sleep: fl.sleep,
+	logger := zap.New(fl.log).With(zap.String("replica", rep.name))
+	rep.q, err = queue.New(queue.Options{Workers: 4, MaxAttempts: 30, Registerer: rep.reg, Sleep: fl.sleep, Logger: logger,
 		NewBackOff: func() backoff.BackOff {
 			b := backoff.NewExponentialBackOff()
 			b.InitialInterval, b.MaxInterval = 20*time.Millisecond, 500*time.Millisecond
@@ -138,7 +139,6 @@ func (fl *fleet) startReplica() *replica {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := zap.New(fl.log).With(zap.String("replica", rep.name))
 	rep.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: fleetQueue{rep}, Resolver: fl.resolver,
 		Labels: fl.resolver, Logger: logger, Registerer: rep.reg})
 	if err != nil {

@@ -73,7 +73,7 @@ func TestSoak(t *testing.T) {
 	t.Cleanup(sim.Close)
 	fl.sim = sim
 	host := registrytest.Start(t, registrytest.Options{NotifyURL: fl.url + "/webhooks/registry/distribution", NotifyToken: registryToken("distribution")})
-	apps := seedSoak(t, sim, host, size)
+	apps := seedSoak(t, sim, host, size, soakPolicy)
 	load := soakLoad(size, apps)
 
 	first := fl.startReplica()
@@ -169,9 +169,9 @@ type soakApp struct {
 	repo, name, image string
 }
 
-// seedSoak creates the config repositories, each holding its share of the
-// apps with every environment at v1.0.0.
-func seedSoak(t *testing.T, sim *githubsim.Sim, host string, size soakSize) []soakApp {
+// seedSoak creates the config repositories with policy pol, each holding
+// its share of the apps with every environment at v1.0.0.
+func seedSoak(t *testing.T, sim *githubsim.Sim, host string, size soakSize, pol string) []soakApp {
 	t.Helper()
 	var apps []soakApp
 	files := map[string]fstest.MapFS{}
@@ -180,7 +180,7 @@ func seedSoak(t *testing.T, sim *githubsim.Sim, host string, size soakSize) []so
 		a.image = "acme/" + a.name
 		apps = append(apps, a)
 		if files[a.repo] == nil {
-			files[a.repo] = fstest.MapFS{".stagehand.yaml": {Data: []byte(soakPolicy)}}
+			files[a.repo] = fstest.MapFS{".stagehand.yaml": {Data: []byte(pol)}}
 		}
 		for _, env := range []string{"dev", "staging", "prod"} {
 			files[a.repo]["apps/"+a.name+"/overlays/"+env+"/kustomization.yaml"] = &fstest.MapFile{
