@@ -335,14 +335,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var specs []string
-	for _, src := range registry.SourceNames() {
-		specs = append(specs, src+"="+registryToken(src))
-	}
-	creds, err := registry.NewCredentials(specs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	creds := registryCredentials(t)
 	srv, err := server.New(server.Config{Secrets: [][]byte{[]byte(webhookSecret)}, Queue: w.jobs, Handler: w.bot, Registry: reg,
 		RegistryAuth: creds, Routes: w.bot.Index()})
 	if err != nil {
@@ -455,6 +448,20 @@ func (w *world) decisions() []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// registryCredentials accepts every registry source with its registryToken.
+func registryCredentials(t testing.TB) *registry.Credentials {
+	t.Helper()
+	var specs []string
+	for _, src := range registry.SourceNames() {
+		specs = append(specs, src+"="+registryToken(src))
+	}
+	creds, err := registry.NewCredentials(specs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return creds
 }
 
 // registryToken is the token each registry source authenticates with.

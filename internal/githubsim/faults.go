@@ -29,6 +29,12 @@ type Faults struct {
 	NotFound int
 	// RetryAfter is the Retry-After value for secondary limits (default 1 s).
 	RetryAfter time.Duration
+	// SecondaryNoRetryAfter makes the secondary limits above answer without Retry-After,
+	// as GitHub sometimes does; its documentation then asks to wait at least a minute.
+	SecondaryNoRetryAfter bool
+	// TooManyRequests makes the next N matching calls answer 429 with Retry-After, the
+	// status GitHub also uses for a secondary rate limit.
+	TooManyRequests int
 	// ExhaustPrimary sets every token's remaining primary quota to zero until PrimaryReset from now.
 	ExhaustPrimary bool
 	// PrimaryReset is how long an exhausted primary limit lasts (default 1 s).
@@ -43,6 +49,8 @@ type Faults struct {
 	WebhookFailRate float64
 	// WebhookDrop drops the next N webhook deliveries without any record, as if lost.
 	WebhookDrop int
+	// WebhookDropRate is the probability that a delivery is dropped without any record.
+	WebhookDropRate float64
 	// Forbidden lists repositories ("owner/name") whose every call answers 403
 	// "Resource not accessible by integration", as GitHub does when an organization's
 	// policy or a withdrawn grant keeps the App out of a repository it still lists.
@@ -115,10 +123,10 @@ func (s *Sim) injectFault(rt route, r *http.Request) (reply, bool) {
 		rep, injected = apiError(status, http.StatusText(status)), true
 	case f.SecondaryRateLimit > 0:
 		s.faults.SecondaryRateLimit--
-		rep = apiError(http.StatusForbidden, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.")
-		rep.body.(map[string]any)["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
-		rep.header = http.Header{"Retry-After": {strconv.Itoa(int(f.RetryAfter.Round(time.Second) / time.Second))}}
-		injected = true
+		rep, injected = secondaryLimit(http.StatusForbidden, f.RetryAfter, !f.SecondaryNoRetryAfter), true
+	case f.TooManyRequests > 0:
+		s.faults.TooManyRequests--
+		rep, injected = secondaryLimit(http.StatusTooManyRequests, f.RetryAfter, true), true
 	case f.ErrorRate > 0 && s.rng.Float64() < f.ErrorRate:
 		status := http.StatusInternalServerError
 		if s.rng.Intn(2) == 1 {
@@ -134,6 +142,17 @@ func (s *Sim) injectFault(rt route, r *http.Request) (reply, bool) {
 		s.calls.injected()
 	}
 	return rep, injected
+}
+
+// secondaryLimit is GitHub's answer to a caller over a secondary rate limit:
+// status 403 or 429, its documented message, and Retry-After when retryAfter is set.
+func secondaryLimit(status int, wait time.Duration, retryAfter bool) reply {
+	rep := apiError(status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.")
+	rep.body.(map[string]any)["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+	if retryAfter {
+		rep.header = http.Header{"Retry-After": {strconv.Itoa(int(wait.Round(time.Second) / time.Second))}}
+	}
+	return rep
 }
 
 // takeRefConflict consumes one injected ref conflict, if any is pending.

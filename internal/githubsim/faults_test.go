@@ -24,6 +24,17 @@ func TestFaultInjection(t *testing.T) {
 				t.Fatalf("err = %v, want a secondary rate limit with Retry-After 3s", err)
 			}
 		}},
+		{"secondary rate limit without Retry-After", Faults{SecondaryRateLimit: 1, SecondaryNoRetryAfter: true}, func(t *testing.T, resp *github.Response, err error) {
+			var abuse *github.AbuseRateLimitError
+			if !errors.As(err, &abuse) || abuse.RetryAfter != nil || resp.Header.Get("Retry-After") != "" {
+				t.Fatalf("err = %v, header %v; want a secondary rate limit without Retry-After", err, resp.Header)
+			}
+		}},
+		{"secondary rate limit as 429", Faults{TooManyRequests: 1, RetryAfter: 2 * time.Second}, func(t *testing.T, resp *github.Response, err error) {
+			if statusOf(resp) != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" {
+				t.Fatalf("status %d, Retry-After %q, err %v; want 429 with Retry-After 2", statusOf(resp), resp.Header.Get("Retry-After"), err)
+			}
+		}},
 		{"primary limit exhausted", Faults{ExhaustPrimary: true, PrimaryReset: time.Minute}, func(t *testing.T, resp *github.Response, err error) {
 			var rl *github.RateLimitError
 			if !errors.As(err, &rl) || rl.Rate.Remaining != 0 || rl.Rate.Reset.Before(time.Now()) {

@@ -87,6 +87,8 @@ func (s *Sim) emit(event, action string, r *repo, who principal, payload obj) {
 	if s.faults.WebhookDrop > 0 {
 		s.faults.WebhookDrop--
 		d.dropped = true
+	} else if s.faults.WebhookDropRate > 0 && s.rng.Float64() < s.faults.WebhookDropRate {
+		d.dropped = true
 	} else if s.faults.WebhookFailRate > 0 && s.rng.Float64() < s.faults.WebhookFailRate {
 		d.fail = true
 	}

@@ -376,3 +376,31 @@ func TestDeliveriesPaginateWithCursor(t *testing.T) {
 		t.Errorf("paged through %d deliveries, want %d", len(seen), want)
 	}
 }
+
+// TestWebhookDropRate: a drop rate of one loses every delivery, without a
+// record GitHub could redeliver from; zero loses none.
+func TestWebhookDropRate(t *testing.T) {
+	f, rc := newHookFixture(t)
+	n := mustIssue(t, f)
+	f.sim.Flush()
+	rc.mu.Lock()
+	before := len(rc.events)
+	rc.mu.Unlock()
+	logged := len(f.sim.Deliveries())
+	f.sim.SetFaults(Faults{WebhookDropRate: 1})
+	if _, err := f.sim.Comment("alice", testRepo, n, "lost"); err != nil {
+		t.Fatal(err)
+	}
+	f.sim.Flush()
+	f.sim.SetFaults(Faults{})
+	if _, err := f.sim.Comment("alice", testRepo, n, "arrives"); err != nil {
+		t.Fatal(err)
+	}
+	f.sim.Flush()
+	rc.mu.Lock()
+	got := len(rc.events) - before
+	rc.mu.Unlock()
+	if got != 1 || len(f.sim.Deliveries()) != logged+1 {
+		t.Fatalf("%d events received, %d deliveries logged; want 1 and %d", got, len(f.sim.Deliveries()), logged+1)
+	}
+}
