@@ -184,3 +184,53 @@ func TestEnqueueResync(t *testing.T) {
 		t.Fatalf("%d jobs queued, want one for %s", n, configRepo)
 	}
 }
+
+// TestResyncLoopWait: the wait is the interval moved by the jitter, from
+// the injected source: -10% at 0, +10% just under 1.
+func TestResyncLoopWait(t *testing.T) {
+	tests := []struct {
+		rnd  float64
+		want time.Duration
+	}{
+		{0, 270 * time.Second},
+		{0.5, 300 * time.Second},
+		{0.75, 315 * time.Second},
+	}
+	for _, tt := range tests {
+		l := ResyncLoop{Interval: 5 * time.Minute, Rand: func() float64 { return tt.rnd }}
+		if got := l.Wait(); got != tt.want {
+			t.Errorf("Wait with rand %v = %v, want %v", tt.rnd, got, tt.want)
+		}
+	}
+}
+
+// TestResyncLoopRun: each tick queues one resync per repository and runs
+// the pass hook; the loop ends with its context; a zero interval does
+// nothing.
+func TestResyncLoopRun(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	ticks := make(chan time.Time)
+	var waits []time.Duration
+	passes := make(chan struct{}, 4)
+	l := ResyncLoop{Interval: time.Minute, Rand: func() float64 { return 0.5 },
+		After: func(d time.Duration) <-chan time.Time { waits = append(waits, d); return ticks },
+		Pass:  func(context.Context) { passes <- struct{}{} }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx, w.bot); close(done) }()
+	before := w.jobs.idle()
+	for range 2 {
+		ticks <- time.Time{}
+		<-passes
+	}
+	w.settle()
+	if n := w.jobs.idle() - before; n != 2 {
+		t.Errorf("two ticks queued %d jobs, want 2 (one repository)", n)
+	}
+	cancel()
+	<-done
+	if len(waits) != 3 || waits[0] != time.Minute {
+		t.Errorf("waits %v, want three of 1m", waits)
+	}
+	ResyncLoop{}.Run(context.Background(), w.bot) // returns at once
+}
