@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
@@ -233,4 +234,42 @@ func TestResyncLoopRun(t *testing.T) {
 		t.Errorf("waits %v, want three of 1m", waits)
 	}
 	ResyncLoop{}.Run(context.Background(), w.bot) // returns at once
+}
+
+// TestRedeliveryPassActsOnFailedWebhook: the merge's webhooks fail (GitHub
+// records them with 502); the periodic redelivery pass has them sent
+// again and the bot acts on them (the merged branch is deleted); the next
+// pass asks GitHub for nothing more.
+func TestRedeliveryPassActsOnFailedWebhook(t *testing.T) {
+	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+	w := newWorld(t, worldOptions{files: seedFiles(pol)})
+	w.publish("v1.1.0")
+	pr := w.open()["stagehand/dev/web"]
+	w.sim.SetFaults(githubsim.Faults{WebhookFailRate: 1})
+	if _, err := w.sim.Merge("alice", configRepo, pr.Number, "merge"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	w.sim.SetFaults(githubsim.Faults{})
+	if !w.hasBranch("stagehand/dev/web") {
+		t.Fatal("the merged branch is gone though its webhooks failed")
+	}
+	app := w.cfg.Forges.(*AppForges).App.Client()
+	since := w.clock.Now().Add(-time.Hour)
+	n, err := forge.RedeliverFailed(context.Background(), app, since)
+	if err != nil || n == 0 {
+		t.Fatalf("first pass redelivered %d (%v), want the merge's webhooks", n, err)
+	}
+	w.settle()
+	if w.hasBranch("stagehand/dev/web") {
+		t.Errorf("the redelivered merge webhook was not acted on: branch still there; decisions %q", w.decisions())
+	}
+	sent := len(w.sim.Deliveries())
+	if n, err := forge.RedeliverFailed(context.Background(), app, since); err != nil || n != 0 {
+		t.Fatalf("second pass redelivered %d (%v), want none", n, err)
+	}
+	w.settle()
+	if got := len(w.sim.Deliveries()); got != sent {
+		t.Errorf("the second pass sent %d deliveries more", got-sent)
+	}
 }
