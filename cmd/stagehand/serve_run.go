@@ -174,6 +174,9 @@ func newLogger(o serveOptions, w io.Writer) *zap.Logger {
 // forge.FailedDeliveries), so nothing is asked for twice. Handling is
 // idempotent, so a delivery handled before is harmless.
 func redeliver(ctx context.Context, app *forge.App, log *zap.Logger, window time.Duration) {
+	if window == 0 {
+		return
+	}
 	n, err := forge.RedeliverFailed(ctx, app.Client(), time.Now().Add(-window))
 	if err != nil {
 		log.Warn("failed deliveries not redelivered", zap.Error(err))
