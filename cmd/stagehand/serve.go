@@ -30,6 +30,10 @@ type serveConfig struct {
 	workers      int
 	queueSize    int
 	drainTimeout time.Duration
+	// resyncInterval spaces the level-triggered resyncs (0: none);
+	// redeliverWindow bounds how far back failed deliveries are sought.
+	resyncInterval  time.Duration
+	redeliverWindow time.Duration
 	// registryTokens and registryHMAC are SOURCE=SECRET specs for the
 	// registry webhooks; registryConfig is a Docker config.json whose
 	// credentials come before Docker's own, and with which registry events
@@ -51,6 +55,8 @@ var serveEnv = []struct{ flag, env string }{
 	{"registry-token", "STAGEHAND_REGISTRY_TOKENS"},
 	{"registry-hmac", "STAGEHAND_REGISTRY_HMAC"},
 	{"registry-config", "STAGEHAND_REGISTRY_CONFIG"},
+	{"resync-interval", "STAGEHAND_RESYNC_INTERVAL"},
+	{"redeliver-window", "STAGEHAND_REDELIVER_WINDOW"},
 }
 
 func newServeCmd() *cobra.Command { return newServeCmdWith(nil) }
@@ -95,6 +101,8 @@ variable can be set through it; the flag wins when both are given.`,
 	f.IntVar(&cfg.workers, "workers", 4, "deliveries handled at once (one at a time per repository)")
 	f.IntVar(&cfg.queueSize, "queue-size", 1000, "deliveries that may wait; beyond it webhooks get 503")
 	f.DurationVar(&cfg.drainTimeout, "drain-timeout", 30*time.Second, "on SIGTERM, how long queued deliveries may take to finish")
+	f.DurationVar(&cfg.resyncInterval, "resync-interval", 5*time.Minute, "how often every repository is resynced: registry tags polled (each image at most once per its policy poll), gates re-evaluated, stale pull requests closed, branches left behind deleted, failed webhook deliveries redelivered; ±10% jitter; 0 disables (env STAGEHAND_RESYNC_INTERVAL)")
+	f.DurationVar(&cfg.redeliverWindow, "redeliver-window", 24*time.Hour, "how far back failed webhook deliveries are redelivered, at start and after each resync pass; at most 72h, what GitHub keeps; 0 disables (env STAGEHAND_REDELIVER_WINDOW)")
 	f.StringArrayVar(&cfg.registryTokens, "registry-token", nil, "registry webhook token as SOURCE=TOKEN, repeatable; accepted as Authorization: Bearer TOKEN or ?token=TOKEN (env STAGEHAND_REGISTRY_TOKENS, SOURCE=TOKEN,...)")
 	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
 	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
@@ -165,6 +173,12 @@ func (c serveConfig) resolve() (serveOptions, error) {
 	}
 	if c.workers < 1 || c.queueSize < 1 || c.drainTimeout <= 0 {
 		return o, userErrorf("--workers, --queue-size and --drain-timeout must be positive")
+	}
+	if c.resyncInterval < 0 {
+		return o, userErrorf("--resync-interval: %v is negative; use 0 to turn the resync off", c.resyncInterval)
+	}
+	if c.redeliverWindow < 0 || c.redeliverWindow > 72*time.Hour {
+		return o, userErrorf("--redeliver-window: %v is outside 0 (off) to 72h, the three days of deliveries GitHub keeps", c.redeliverWindow)
 	}
 	if o.registryAuth, err = registry.NewCredentials(c.registryTokens, c.registryHMAC); err != nil {
 		return o, userErrorf("--registry-token/--registry-hmac: %v", err)

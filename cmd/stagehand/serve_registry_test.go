@@ -114,6 +114,31 @@ func TestServeReadsRegistriesWithoutFlags(t *testing.T) {
 	}
 }
 
+// TestServeResyncFindsLostTag runs `stagehand serve` with its default
+// flags and a short --resync-interval against `stagehand githubsim` and a
+// Distribution registry that notifies nobody: a tag pushed after the start
+// reaches Stagehand only through the resync's registry polling, which
+// opens the dev pull request.
+func TestServeResyncFindsLostTag(t *testing.T) {
+	bin := buildStagehand(t)
+	host := registrytest.Start(t, registrytest.Options{})
+	image := host + "/acme/web"
+	registrytest.Push(t, image+":v1.0.0", randomImage(t))
+	files := map[string]string{
+		".stagehand.yaml":                           "version: 1\nenvironments:\n  - name: dev\n  - name: prod\n    promotion: manual\napps:\n  web:\n    image: " + image + "\n",
+		"apps/web/base/kustomization.yaml":          "resources:\n- deployment.yaml\n",
+		"apps/web/base/deployment.yaml":             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
+		"apps/web/overlays/dev/kustomization.yaml":  "resources:\n- ../../base\nimages:\n- name: " + image + "\n  newTag: v1.0.0\n",
+		"apps/web/overlays/prod/kustomization.yaml": "resources:\n- ../../base\nimages:\n- name: " + image + "\n  newTag: v1.0.0\n",
+	}
+	gh := startPair(t, bin, files, hermeticEnv(t.TempDir()), "--resync-interval", "300ms")
+	registrytest.Push(t, image+":v1.1.0", randomImage(t))
+	pulls := waitPulls(t, gh.info.APIURL, gh.info.Repo+"/pulls", gh.info.Tokens["admin"])
+	if len(pulls) != 1 || pulls[0].Head.Ref != "stagehand/dev/web" || pulls[0].Title != "Promote web to dev: v1.0.0 → v1.1.0" {
+		t.Fatalf("pull requests %+v, want the dev one for v1.1.0", pulls)
+	}
+}
+
 // assertRefused checks that a registry refusing anonymous access is named,
 // with how to give credentials, in the /promote reply, in /status and in
 // the waiting check on the default branch.
@@ -154,8 +179,9 @@ type simPair struct {
 }
 
 // startPair starts githubsim seeded with files and serve against it, with
-// serve's environment env and no registry flag, and opens an issue.
-func startPair(t *testing.T, bin string, files map[string]string, env []string) *simPair {
+// serve's environment env, no registry flag and the extra serve flags, and
+// opens an issue.
+func startPair(t *testing.T, bin string, files map[string]string, env []string, extra ...string) *simPair {
 	t.Helper()
 	dir := t.TempDir()
 	serveAddr := freeAddr(t)
@@ -165,8 +191,9 @@ func startPair(t *testing.T, bin string, files map[string]string, env []string) 
 		"--webhook-url", "http://"+serveAddr+"/webhooks/github", "--webhook-secret", secret)
 	gh := &simPair{}
 	readJSON(t, infoFile, &gh.info)
-	startEnv(t, env, bin, "serve", "--listen", serveAddr, "--github-url", gh.info.APIURL, "--app-id", strconv.FormatInt(gh.info.AppID, 10),
-		"--private-key-file", gh.info.PrivateKeyFile, "--webhook-secret", secret, "--log-format", "console")
+	args := []string{"serve", "--listen", serveAddr, "--github-url", gh.info.APIURL, "--app-id", strconv.FormatInt(gh.info.AppID, 10),
+		"--private-key-file", gh.info.PrivateKeyFile, "--webhook-secret", secret, "--log-format", "console"}
+	startEnv(t, env, bin, append(args, extra...)...)
 	waitReady(t, serveAddr)
 	var issue struct {
 		Number int `json:"number"`

@@ -49,7 +49,9 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 		return fmt.Errorf("start queue: %w", err)
 	}
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
-	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg}
+	// One pass over every repository lists each image once.
+	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg,
+		PollInterval: o.resyncInterval / 2}
 	if err := registry.CheckKeychain(ctx, o.keychain); err != nil {
 		log.Warn("registry credentials cannot be read: every registry read will fail until they can", zap.Error(err))
 	}
@@ -92,7 +94,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Int64("app_id", app.ID()),
 		zap.String("github_url", app.APIURL().String()), zap.String("version", version), zap.Int("webhook_secrets", len(o.secrets)),
 		zap.Strings("registry_sources", o.registryAuth.Configured()), zap.Bool("registry_confirm", o.registryConfig != ""))
-	go started.run(ctx, b, app, log)
+	go started.run(ctx, b, app, log, o)
 
 	select {
 	case err := <-served:
@@ -136,7 +138,7 @@ func readiness(app *forge.App, q *queue.Queue, started *startState) func() error
 // again, with backoff.
 type startState struct{ done atomic.Bool }
 
-func (s *startState) run(ctx context.Context, b *bot.Bot, app *forge.App, log *zap.Logger) {
+func (s *startState) run(ctx context.Context, b *bot.Bot, app *forge.App, log *zap.Logger, o serveOptions) {
 	wait := backoff.NewExponentialBackOff()
 	wait.MaxInterval = time.Minute
 	_, err := backoff.Retry(ctx, func() (struct{}, error) { return struct{}{}, b.Start(ctx) }, backoff.WithBackOff(wait),
@@ -148,7 +150,9 @@ func (s *startState) run(ctx context.Context, b *bot.Bot, app *forge.App, log *z
 	}
 	s.done.Store(true)
 	log.Info("routing index built", zap.Strings("repositories", b.Index().Repos()))
-	redeliver(ctx, app, log)
+	redeliver(ctx, app, log, o.redeliverWindow)
+	bot.ResyncLoop{Interval: o.resyncInterval, Logger: log,
+		Pass: func(ctx context.Context) { redeliver(ctx, app, log, o.redeliverWindow) }}.Run(ctx, b)
 }
 
 func newLogger(o serveOptions, w io.Writer) *zap.Logger {
@@ -163,15 +167,17 @@ func newLogger(o serveOptions, w io.Writer) *zap.Logger {
 	return zap.New(core, zap.ErrorOutput(zapcore.Lock(zapcore.AddSync(w))))
 }
 
-// redeliverWindow is how far back failed webhook deliveries are asked for
-// again at start: GitHub keeps three days of them.
-const redeliverWindow = 72 * time.Hour
-
-// redeliver asks GitHub to send again the deliveries that failed, most
-// likely while Stagehand was down: GitHub does not retry by itself.
-// Handling is idempotent, so a delivery handled before is harmless.
-func redeliver(ctx context.Context, app *forge.App, log *zap.Logger) {
-	n, err := forge.RedeliverFailed(ctx, app.Client(), time.Now().Add(-redeliverWindow))
+// redeliver asks GitHub to send again the deliveries of the last window
+// that failed, most likely while Stagehand was down: GitHub does not retry
+// by itself. It runs at start and after each resync pass; what was
+// redelivered before is read from GitHub's own list (see
+// forge.FailedDeliveries), so nothing is asked for twice. Handling is
+// idempotent, so a delivery handled before is harmless.
+func redeliver(ctx context.Context, app *forge.App, log *zap.Logger, window time.Duration) {
+	if window == 0 {
+		return
+	}
+	n, err := forge.RedeliverFailed(ctx, app.Client(), time.Now().Add(-window))
 	if err != nil {
 		log.Warn("failed deliveries not redelivered", zap.Error(err))
 		return

@@ -11,7 +11,8 @@ import (
 
 // FailedDeliveries lists the App's webhook deliveries since the given time
 // whose every attempt failed (status not OK, or an HTTP status of 400 or
-// more): GitHub does not redeliver by itself. It returns the latest attempt
+// more) and that no redelivery was asked for yet: GitHub does not
+// redeliver by itself, and its list is the only record of what was asked. It returns the latest attempt
 // of each such delivery (by GUID). app must authenticate as the App (JWT).
 func FailedDeliveries(ctx context.Context, app *github.Client, since time.Time) ([]*github.HookDelivery, error) {
 	latest := map[string]*github.HookDelivery{}
@@ -30,7 +31,9 @@ func FailedDeliveries(ctx context.Context, app *github.Client, since time.Time) 
 				continue
 			}
 			guid := d.GetGUID()
-			if !failed(d) {
+			if !failed(d) || d.GetRedelivery() {
+				// Handled, or asked for again once already (its new
+				// attempt may still be on its way): never a second time.
 				succeeded[guid] = true
 				continue
 			}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v62/github"
+
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
@@ -32,18 +34,7 @@ func TestRedeliverFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sim.Flush()
-	jwt, err := e.sim.AppJWT()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := NewTransport(TransportOptions{Sleep: e.clock.Sleep, Now: e.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := NewClient(e.sim.URL(), jwt, rt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := appClient(t, e)
 	failed, err := FailedDeliveries(ctx, app, since)
 	if err != nil {
 		t.Fatal(err)
@@ -70,4 +61,54 @@ func TestRedeliverFailed(t *testing.T) {
 	if err != nil || len(again) != 0 {
 		t.Fatalf("still failed after redelivery: %d (%v)", len(again), err)
 	}
+}
+
+// TestRedeliverFailedOnce: a failed delivery is asked for again once, by
+// the periodic pass; when that attempt fails too (Stagehand still down),
+// the next pass does not ask again: GitHub's list records the redelivery.
+func TestRedeliverFailedOnce(t *testing.T) {
+	var attempts atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		attempts.Add(1)
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer hook.Close()
+	e := newEnv(t, envOptions{sim: githubsim.Options{WebhookURL: hook.URL, WebhookSecret: "s3cret"}})
+	ctx := context.Background()
+	since := e.clock.Now().Add(-time.Hour)
+	if _, err := e.forge.Propose(ctx, testRepo, promotion("v1.1.0")); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Flush()
+	app := appClient(t, e)
+	first, err := RedeliverFailed(ctx, app, since)
+	if err != nil || first == 0 {
+		t.Fatalf("first pass redelivered %d (%v), want some", first, err)
+	}
+	e.sim.Flush()
+	before := attempts.Load()
+	second, err := RedeliverFailed(ctx, app, since)
+	e.sim.Flush()
+	if err != nil || second != 0 || attempts.Load() != before {
+		t.Fatalf("second pass redelivered %d (%v), %d new attempts; want none", second, err, attempts.Load()-before)
+	}
+}
+
+// appClient is a client that authenticates as the App (JWT), as the
+// deliveries API wants.
+func appClient(t *testing.T, e *env) *github.Client {
+	t.Helper()
+	jwt, err := e.sim.AppJWT()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := NewTransport(TransportOptions{Sleep: e.clock.Sleep, Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := NewClient(e.sim.URL(), jwt, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
 }

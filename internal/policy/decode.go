@@ -220,6 +220,11 @@ func (d *decoder) rule(m map[string]pair, r *ImageRule) {
 	if v, ok := m["verify"]; ok {
 		r.Verify = d.verifyBlock(v)
 	}
+	if v, ok := m["poll"]; ok {
+		if dur, ok := d.duration(v); ok {
+			r.Poll = dur
+		}
+	}
 	d.filter(m, r)
 }
 

@@ -122,6 +122,10 @@ type ImageRule struct {
 	// promoted into any environment; it replaces the environments' own.
 	// Only an image sets it (defaults: has no verify:).
 	Verify *Verify
+	// Poll is how often the resync lists the image's tags in its registry,
+	// the backstop for lost registry notifications; 0 means every resync
+	// (serve's --resync-interval).
+	Poll time.Duration
 }
 
 // Image is one image an app deploys, with its resolved rule (defaults applied).
