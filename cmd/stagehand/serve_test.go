@@ -89,6 +89,8 @@ func TestServeRefusesToStart(t *testing.T) {
 		{name: "registry token without a source", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--registry-token", "justatoken"}, wantErr: "--registry-token"},
 		{name: "registry token for an unknown source", env: map[string]string{"STAGEHAND_REGISTRY_TOKENS": "nexus=t"}, args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key}, wantErr: "--registry-token"},
 		{name: "missing registry config", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--registry-config", "/nonexistent/config.json"}, wantErr: "--registry-config"},
+		{name: "missing trusted root", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", "/nonexistent/trusted_root.json"}, wantErr: "--trusted-root"},
+		{name: "trusted root that is not one", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", badKey}, wantErr: "--trusted-root: " + badKey + " is not a Sigstore trusted root"},
 		{name: "bad log level", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--log-level", "loud"}, wantErr: "--log-level"},
 	}
 	for _, tt := range tests {
