@@ -33,16 +33,9 @@ apps:
       - name: ghcr.io/acme/web
 `
 
-// checkRepo makes a git repository whose main branch has dev on v1.2.0,
-// staging on v1.2.0 since t0+1h and prod on v1.0.0, and three branches
-// off main: promote (prod to v1.2.0), skip (prod to v1.3.0, which staging
-// never ran) and loosen (prod to v1.2.0 and the prod soak removed).
-func checkRepo(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Fatal("git is required: `make test` runs where git is installed (.ci/run installs it)")
-	}
-	dir := t.TempDir()
+// gitTree returns a git command on dir, dated at, and a writer of files
+// in its work tree, for the test repositories.
+func gitTree(t *testing.T, dir string) (func(at time.Time, args ...string), func(name, data string)) {
 	g := func(at time.Time, args ...string) {
 		t.Helper()
 		c := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"}, args...)...)
@@ -62,6 +55,20 @@ func checkRepo(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	return g, write
+}
+
+// checkRepo makes a git repository whose main branch has dev on v1.2.0,
+// staging on v1.2.0 since t0+1h and prod on v1.0.0, and three branches
+// off main: promote (prod to v1.2.0), skip (prod to v1.3.0, which staging
+// never ran) and loosen (prod to v1.2.0 and the prod soak removed).
+func checkRepo(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is required: `make test` runs where git is installed (.ci/run installs it)")
+	}
+	dir := t.TempDir()
+	g, write := gitTree(t, dir)
 	overlay := func(env, tag string) {
 		write("apps/web/overlays/"+env+"/kustomization.yaml", "resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: "+tag+"\n")
 	}
