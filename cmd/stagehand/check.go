@@ -13,9 +13,12 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
 	"github.com/stagehand-gitops/stagehand/internal/checks"
+	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/verify"
 )
 
 // historyLimit bounds how many commits of an overlay's history the check
@@ -24,6 +27,7 @@ const historyLimit = 100
 
 type checkFlags struct {
 	dir, base, head, output, now string
+	trustedRoot                  string
 	labels, holds, teams         []string
 	rollback, healthy            bool
 }
@@ -45,7 +49,11 @@ labels the change carries (name, or name=login for who added it, which the
 emergency and rollback labels need), --rollback for Stagehand's /rollback pull
 request, --healthy when the previous environment reported the version
 healthy, --hold for holds, and --team for the members of a team listed as
-promoters.`,
+promoters.
+
+Where the policy requires signed images (verify:), check reads each new
+version's signature from its registry, with Docker's credentials, as the App
+does; keyless signatures need --trusted-root (see docs/verify.md).`,
 		Example: `  stagehand check --base origin/main
   stagehand check --dir config --base origin/main --head HEAD -o markdown
   stagehand check --base main --label stagehand/emergency=alice -o json`,
@@ -63,6 +71,7 @@ promoters.`,
 	fl.BoolVar(&f.healthy, "healthy", false, "the previous environment reported the version healthy (for requireHealthy)")
 	fl.BoolVar(&f.rollback, "rollback", false, "the change is Stagehand's /rollback pull request (it counts for a version the environment ran before)")
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json that keyless verify: blocks are checked against")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
 }
@@ -105,6 +114,9 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 		}
 	}
 	if in.History, err = g.history(in, base, f.healthy); err != nil {
+		return err
+	}
+	if err := checkSignatures(cmd.Context(), f, &in); err != nil {
 		return err
 	}
 	rep, err := checks.Evaluate(in)
@@ -326,4 +338,21 @@ func (g git) history(in checks.Input, base string, healthy bool) (checks.History
 	}, func(rev checks.Revision, _ bool) (checks.Entry, error) {
 		return checks.Entry{Commit: rev.SHA, Since: rev.When, Healthy: healthy}, nil
 	})
+}
+
+// checkSignatures verifies, as the App does, the versions the change brings
+// into environments that require signatures; nothing is read from a
+// registry when none does.
+func checkSignatures(ctx context.Context, f checkFlags, in *checks.Input) error {
+	kc, err := registry.Keychain("")
+	if err != nil {
+		return err
+	}
+	c := &verify.Checker{Remote: []remote.Option{remote.WithAuthFromKeychain(kc)}}
+	if f.trustedRoot != "" {
+		if c.Root, err = verify.LoadTrustedRoot(f.trustedRoot); err != nil {
+			return userErrorf("--trusted-root: %v", err)
+		}
+	}
+	return verify.Facts(ctx, c, registry.NewResolver(registry.WithKeychain(kc)), in)
 }

@@ -154,9 +154,12 @@ func appNames(pol *policy.Policy) string {
 
 func printChoice(w io.Writer, c promote.Choice) {
 	d := c.Decision
-	if d.Found {
+	switch {
+	case d.Found && d.Unverified:
+		fmt.Fprintf(w, "chosen: %s, if its signature verifies: %s requires images %s, and explain reads no registry\n", d.Chosen.Tag, c.Request.Env, c.Request.Verify)
+	case d.Found:
 		fmt.Fprintf(w, "chosen: %s\n", d.Chosen.Tag)
-	} else {
+	default:
 		fmt.Fprintln(w, "chosen: none")
 	}
 	fmt.Fprintf(w, "current: %s", c.Current.Version)

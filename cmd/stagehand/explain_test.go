@@ -149,3 +149,19 @@ func TestOfflineExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainVerify: where the environment requires a signature, explain
+// says the choice still has to verify.
+func TestExplainVerify(t *testing.T) {
+	overlay := "resources: [../../base]\nimages:\n- name: ghcr.io/acme/web\n  newTag: v1.0.0\n"
+	dir := writeTree(t, map[string]string{
+		".stagehand.yaml":                          "version: 1\nenvironments:\n  - name: dev\n    verify: {key: keys/cosign.pub}\napps:\n  web:\n    image: ghcr.io/acme/web\n",
+		"keys/cosign.pub":                          "-----BEGIN PUBLIC KEY-----\n",
+		"apps/web/overlays/dev/kustomization.yaml": overlay,
+	})
+	code, stdout, stderr := runCLI(t, "", "explain", "--dir", dir, "--app", "web", "--env", "dev", "--tags", "v1.1.0,v1.0.1")
+	want := "chosen: v1.1.0, if its signature verifies: dev requires images signed with keys/cosign.pub, and explain reads no registry\n"
+	if code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Errorf("exit %d\n%s\nwant the first line %q\n%s", code, stdout, want, stderr)
+	}
+}

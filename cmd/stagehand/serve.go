@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/verify"
 )
 
 // serveConfig is the resolved configuration of serve.
@@ -41,6 +43,8 @@ type serveConfig struct {
 	registryTokens []string
 	registryHMAC   []string
 	registryConfig string
+	// trustedRoot is a Sigstore trusted_root.json for keyless verify:.
+	trustedRoot string
 }
 
 // serveEnv maps flags to the environment variables that set them when the
@@ -57,6 +61,7 @@ var serveEnv = []struct{ flag, env string }{
 	{"registry-config", "STAGEHAND_REGISTRY_CONFIG"},
 	{"resync-interval", "STAGEHAND_RESYNC_INTERVAL"},
 	{"redeliver-window", "STAGEHAND_REDELIVER_WINDOW"},
+	{"trusted-root", "STAGEHAND_TRUSTED_ROOT"},
 }
 
 func newServeCmd() *cobra.Command { return newServeCmdWith(nil) }
@@ -106,6 +111,7 @@ variable can be set through it; the flag wins when both are given.`,
 	f.StringArrayVar(&cfg.registryTokens, "registry-token", nil, "registry webhook token as SOURCE=TOKEN, repeatable; accepted as Authorization: Bearer TOKEN or ?token=TOKEN (env STAGEHAND_REGISTRY_TOKENS, SOURCE=TOKEN,...)")
 	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
 	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
+	f.StringVar(&cfg.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json (Fulcio CAs) that keyless verify: blocks are checked against, the public-good one or a private deployment's; without it keyless signatures never verify (env STAGEHAND_TRUSTED_ROOT)")
 	return cmd
 }
 
@@ -136,6 +142,8 @@ type serveOptions struct {
 	// --registry-config; anonymous for the others).
 	registryAuth *registry.Credentials
 	keychain     authn.Keychain
+	// trustedRoot is --trusted-root, parsed; nil without it.
+	trustedRoot root.TrustedMaterial
 }
 
 // resolve checks the configuration and loads the secrets and the key. Each
@@ -185,6 +193,11 @@ func (c serveConfig) resolve() (serveOptions, error) {
 	}
 	if o.keychain, err = registry.Keychain(c.registryConfig); err != nil {
 		return o, userErrorf("--registry-config: %v", err)
+	}
+	if c.trustedRoot != "" {
+		if o.trustedRoot, err = verify.LoadTrustedRoot(c.trustedRoot); err != nil {
+			return o, userErrorf("--trusted-root: %v", err)
+		}
 	}
 	return o, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
@@ -21,6 +22,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/queue"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/server"
+	"github.com/stagehand-gitops/stagehand/internal/verify"
 )
 
 // runServe wires the App credentials, the queue and the HTTP server, serves
@@ -57,6 +59,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	}
 	res := registry.NewResolver(registry.WithKeychain(o.keychain))
 	cfg.Tags, cfg.Labels, cfg.Digests = res, res, res
+	cfg.Verifier = &verify.Checker{Remote: []remote.Option{remote.WithAuthFromKeychain(o.keychain)}, Root: o.trustedRoot}
 	if o.registryConfig != "" {
 		// Only when asked: a registry that refuses anonymous access would
 		// otherwise stop every signed event it sends.

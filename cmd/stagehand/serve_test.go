@@ -91,6 +91,8 @@ func TestServeRefusesToStart(t *testing.T) {
 		{name: "missing registry config", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--registry-config", "/nonexistent/config.json"}, wantErr: "--registry-config"},
 		{name: "negative resync interval", env: map[string]string{"STAGEHAND_RESYNC_INTERVAL": "-5m"}, args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key}, wantErr: "--resync-interval"},
 		{name: "redeliver window beyond what GitHub keeps", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--redeliver-window", "96h"}, wantErr: "--redeliver-window"},
+		{name: "missing trusted root", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", "/nonexistent/trusted_root.json"}, wantErr: "--trusted-root"},
+		{name: "trusted root that is not one", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", badKey}, wantErr: "--trusted-root: " + badKey + " is not a Sigstore trusted root"},
 		{name: "bad log level", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--log-level", "loud"}, wantErr: "--log-level"},
 	}
 	for _, tt := range tests {

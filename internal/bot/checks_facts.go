@@ -86,6 +86,9 @@ func (b *Bot) checkFacts(ctx context.Context, f *forge.Forge, st *repoState, pr 
 	if in.History, err = checkHistory(ctx, f, repo, baseSHA, st.defaultBranch, in); err != nil {
 		return in, err
 	}
+	if err := b.signatureFacts(ctx, &in); err != nil {
+		return in, err
+	}
 	return in, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 )
 
@@ -88,22 +89,14 @@ func (b *Bot) promoteTag(ctx context.Context, c *commentCtx, e chatops.Entry, cm
 			}
 		}
 		image := img.Name
+		// Where the environment requires a signature, the tag's digest is
+		// resolved and verified first (checkSignatures).
+		var trust promote.Trusts
+		var digests map[string]string
 		plan := func(tree fs.FS) (promote.Proposal, *promote.Skip, error) {
-			p, err := promote.PlanPush(st.pol, tree, promote.Request{Push: promote.Push{Image: image, Tag: cmd.Tag}, Env: cmd.Env, Delivery: c.d.ID})
-			if err != nil {
-				return promote.Proposal{}, nil, err
-			}
-			for _, q := range p.Proposals {
-				if q.App == cmd.App && q.Env == cmd.Env {
-					return q, nil, nil
-				}
-			}
-			for _, s := range p.Skips {
-				if s.App == cmd.App && s.Env == cmd.Env {
-					return promote.Proposal{}, &s, nil
-				}
-			}
-			return promote.Proposal{}, &promote.Skip{App: cmd.App, Env: cmd.Env, Image: image, Reason: "the policy does not take " + cmd.Tag + " into " + cmd.Env}, nil
+			return b.checkSignatures(ctx, st, tree, &trust, &digests, func() (promote.Proposal, *promote.Skip, error) {
+				return planTag(st.pol, tree, promote.Request{Push: promote.Push{Image: image, Tag: cmd.Tag, Digest: digests[cmd.Tag]}, Env: cmd.Env, Delivery: c.d.ID, Trust: trust}, cmd)
+			})
 		}
 		out, err := b.proposeFor(ctx, c, snap, cmd, image, plan)
 		if err != nil {
@@ -166,4 +159,24 @@ func tagsOf(vs []promote.Version) []string {
 		out[i] = v.Tag
 	}
 	return out
+}
+
+// planTag plans the push of an explicit /promote tag and picks the
+// command's proposal or skip from it.
+func planTag(pol *policy.Policy, tree fs.FS, req promote.Request, cmd chatops.Command) (promote.Proposal, *promote.Skip, error) {
+	p, err := promote.PlanPush(pol, tree, req)
+	if err != nil {
+		return promote.Proposal{}, nil, err
+	}
+	for _, q := range p.Proposals {
+		if q.App == cmd.App && q.Env == cmd.Env {
+			return q, nil, nil
+		}
+	}
+	for _, s := range p.Skips {
+		if s.App == cmd.App && s.Env == cmd.Env {
+			return promote.Proposal{}, &s, nil
+		}
+	}
+	return promote.Proposal{}, &promote.Skip{App: cmd.App, Env: cmd.Env, Image: req.Push.Image, Reason: "the policy does not take " + cmd.Tag + " into " + cmd.Env}, nil
 }

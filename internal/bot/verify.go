@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/stagehand-gitops/stagehand/internal/checks"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
+	"github.com/stagehand-gitops/stagehand/internal/verify"
 )
 
 // Verifier checks the signature of image@digest against a verify: block,
@@ -67,4 +69,18 @@ func mergeDigests(a, b map[string]string) map[string]string {
 		a[k] = v
 	}
 	return a
+}
+
+// signatureFacts verifies the versions a pull request brings into
+// environments that require signatures (see verify.Facts). Without a
+// Verifier they stay unchecked and the check fails closed.
+func (b *Bot) signatureFacts(ctx context.Context, in *checks.Input) error {
+	if b.cfg.Verifier == nil {
+		return nil
+	}
+	var h verify.Header
+	if b.cfg.Digests != nil {
+		h = b.cfg.Digests
+	}
+	return verify.Facts(ctx, b.cfg.Verifier, h, in)
 }

@@ -244,7 +244,7 @@ func (st *state) rows(in *Input, tc touch, changes []imageChange) ([]Row, []Anno
 				}
 			}
 		}
-		results := []Result{build, tagRule(c), order, downgradeRule(c), soak, health, freeze, hold, sec}
+		results := []Result{build, signatureRule(tagRule(c), c, in), order, downgradeRule(c), soak, health, freeze, hold, sec}
 		for _, r := range results[1:4] {
 			if r.State == Fail && ic.file != "" {
 				notes = append(notes, Annotation{Path: ic.file, Line: ic.line, Level: LevelFailure,

@@ -37,6 +37,8 @@ type Input struct {
 	Teams map[string][]string
 	// Now is the time of the evaluation.
 	Now time.Time
+	// trustFacts: signature facts for environments with verify:.
+	trustFacts
 }
 
 // PR is what the verdict needs to know about the pull request.

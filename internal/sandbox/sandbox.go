@@ -189,7 +189,7 @@ func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	s.forge = forges.Forge(s.sim.InstallationID())
 	resolver := registry.NewResolver(registry.WithInsecure(), registry.WithTransport(s.reg.transport()))
 	s.bot, err = bot.New(bot.Config{Forges: forges, Installations: forges.Installations, Queue: s.jobs,
-		Resolver: resolver, Tags: resolver, Labels: resolver, Digests: resolver, Logger: log, Registerer: reg})
+		Resolver: resolver, Tags: resolver, Labels: resolver, Digests: resolver, Verifier: s.checker(), Logger: log, Registerer: reg})
 	if err != nil {
 		return fmt.Errorf("sandbox: start bot: %w", err)
 	}

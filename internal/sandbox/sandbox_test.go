@@ -105,6 +105,19 @@ func TestDemoStory(t *testing.T) {
 			t.Errorf("timeline lacks %q", line)
 		}
 	}
+	tr := res.Trusted
+	if tr == nil || tr.Unsigned != "v1.5.0" || tr.Signed != "v1.5.1" || !tr.PR.Merged || !strings.HasSuffix(tr.PR.Title, "→ v1.5.1") {
+		t.Fatalf("trusted images: %+v, want v1.5.0 refused and v1.5.1 merged", tr)
+	}
+	if !strings.HasPrefix(tr.Reason, "v1.5.0: not signed with keys/cosign.pub: no cosign signature for sha256:") {
+		t.Errorf("unsigned v1.5.0 refused for %q", tr.Reason)
+	}
+	for _, line := range []string{"order-service/dev: refused v1.5.0: v1.5.0: not signed with keys/cosign.pub: no cosign signature",
+		"says: Signature: verified (signed with keys/cosign.pub): signed by the key in keys/cosign.pub"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("timeline lacks %q", line)
+		}
+	}
 }
 
 // TestTextbookStory plays the three-tag story on the textbook repository,

@@ -37,6 +37,9 @@ type Result struct {
 	PRs []githubsim.PullRequest
 	// Inventory is what every app runs in every environment at the end.
 	Inventory []promote.Row
+	// Trusted is the trusted-images epilogue: an unsigned tag refused and
+	// a signed one promoted into the first environment (nil when skipped).
+	Trusted *Trusted
 }
 
 // StepError says which step of the story did not happen, and Stagehand's
@@ -102,6 +105,10 @@ func (s *Sandbox) Play(ctx context.Context, w io.Writer, o PlayOptions) (Result,
 	res.Inventory = promote.Inventory(pol, tree)
 	t.say("story", "complete: %s runs %s in every environment", sc.App, sc.Version)
 	writeInventory(w, res.Inventory)
+	t.say("story", "trusted images: %s requires a cosign signature from now on", sc.Steps[0].Env.Name)
+	if res.Trusted, err = s.playTrusted(ctx, t, sc, o.StepTimeout); err != nil {
+		return res, &StepError{Step: len(sc.Steps) + 1, Env: sc.Steps[0].Env.Name, Reason: "trusted images: " + err.Error()}
+	}
 	return res, nil
 }
 

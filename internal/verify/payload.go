@@ -92,3 +92,22 @@ func decodeSignature(s string) ([]byte, error) {
 	}
 	return sig, nil
 }
+
+// checkSubject checks that an in-toto statement's subjects include digest.
+func checkSubject(statement []byte, digest string) error {
+	var st struct {
+		Subject []struct {
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+	}
+	if err := json.Unmarshal(statement, &st); err != nil {
+		return fmt.Errorf("attestation statement is not JSON: %w", err)
+	}
+	hex := strings.TrimPrefix(digest, "sha256:")
+	for _, s := range st.Subject {
+		if s.Digest["sha256"] == hex {
+			return nil
+		}
+	}
+	return fmt.Errorf("the statement is not about %s", digest)
+}

@@ -1,8 +1,14 @@
 // Package verify checks that an image digest carries a cosign signature, and
 // optionally attestations, that a policy's verify: block trusts. It reads
 // signatures from the registry (OCI referrers and cosign's tag scheme) and
-// leaves the cryptography to sigstore-go: signature checks, certificate
-// chains and identity matching are sigstore's, not this package's.
+// leaves the cryptography to sigstore's libraries: signatures and DSSE
+// envelopes are checked by sigstore/sigstore's pkg/signature, certificate
+// chains by sigstore-go's root.FulcioCertificateAuthority, and Fulcio's
+// identity extensions are read by sigstore-go's fulcio/certificate. This
+// package compares that identity with the policy's (string or regexp) and
+// the signed digest with the image's. It stays off sigstore-go's verify
+// package, whose transparency-log dependencies (rekor's OpenAPI client,
+// grpc) would more than double the server's start-up allocations.
 //
 // It is part of the shell: it calls the registry. The core receives its
 // answers as facts (verified or not, and why).
@@ -11,19 +17,21 @@ package verify
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
-	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/sigstore/sigstore/pkg/signature/dsse"
 )
 
 // Requirement is what one verify: block asks of an image, with the key
@@ -62,13 +70,15 @@ type Checker struct {
 	// Root is the Sigstore trusted root for keyless signatures (Fulcio
 	// certificate authorities). Nil refuses keyless requirements.
 	Root root.TrustedMaterial
+	// Now tells the time certificates are checked at (default time.Now).
+	Now func() time.Time
 }
 
 // Check verifies the image at ref (repository@sha256:…) against req. A
 // registry failure is an error; a signature that is missing or does not
 // verify is a Result with Verified false and the reason.
 func (c *Checker) Check(ctx context.Context, ref name.Digest, req Requirement) (Result, error) {
-	v, err := c.verifier(req)
+	v, err := c.signers(req)
 	if err != nil {
 		return Result{Reason: err.Error()}, nil
 	}
@@ -113,46 +123,116 @@ func signer(req Requirement) string {
 	return id + " (issuer " + iss + ")"
 }
 
-// verifier builds sigstore's verifier for req: a key, or the trusted root.
-func (c *Checker) verifier(req Requirement) (*sgverify.Verifier, error) {
+// signers turns req into what checks a layer: the policy's key, or for
+// keyless signing the trusted root the layer's certificate must chain to.
+type signers struct {
+	req  Requirement
+	key  signature.Verifier // keyed
+	root root.TrustedMaterial
+	now  time.Time
+}
+
+func (c *Checker) signers(req Requirement) (*signers, error) {
+	s := &signers{req: req, root: c.Root, now: time.Now()}
+	if c.Now != nil {
+		s.now = c.Now()
+	}
 	if !req.keyless() {
 		pub, err := cryptoutils.UnmarshalPEMToPublicKey(req.KeyPEM)
 		if err != nil {
 			return nil, fmt.Errorf("%s is not a public key: %w", req.KeyFile, err)
 		}
-		sv, err := signature.LoadDefaultVerifier(pub)
-		if err != nil {
+		if s.key, err = signature.LoadDefaultVerifier(pub); err != nil {
 			return nil, fmt.Errorf("%s: %w", req.KeyFile, err)
 		}
-		tm := root.NewTrustedPublicKeyMaterialFromMapping(map[string]*root.ExpiringKey{"": root.NewExpiringKey(sv, zeroTime, zeroTime)})
-		return sgverify.NewVerifier(tm, sgverify.WithNoObserverTimestamps())
+		return s, nil
 	}
 	if c.Root == nil {
 		return nil, errors.New("keyless verification needs a Sigstore trusted root, and none is configured (--trusted-root)")
 	}
-	// Certificates are checked at the time of verification: the signature's
-	// transparency-log entry is not read (see docs/verify.md).
-	return sgverify.NewVerifier(c.Root, sgverify.WithCurrentTime())
+	return s, nil
 }
 
-// policyFor builds sigstore's policy: the artifact, and the signer.
-func policyFor(artifact sgverify.ArtifactPolicyOption, req Requirement) (sgverify.PolicyBuilder, error) {
-	if !req.keyless() {
-		return sgverify.NewPolicy(artifact, sgverify.WithKey()), nil
+// verifier returns the verifier for layer l: the key, or the key of the
+// layer's certificate once sigstore has checked its chain to the trusted
+// root (at the time of verification: the transparency-log entry is not
+// read, see docs/verify.md) and its identity matches.
+func (s *signers) verifier(l layer) (signature.Verifier, error) {
+	if s.key != nil {
+		return s.key, nil
 	}
-	id, err := sgverify.NewShortCertificateIdentity(req.Issuer, req.IssuerRegexp, req.Identity, req.IdentityRegexp)
+	pemCert := l.annotations[CertificateAnnotation]
+	if pemCert == "" {
+		return nil, errors.New("the layer has no certificate, so it was not signed keyless")
+	}
+	certs, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(pemCert))
+	if err != nil || len(certs) == 0 {
+		return nil, fmt.Errorf("the layer's certificate does not parse: %v", err)
+	}
+	cert := certs[0]
+	if err := s.chain(cert); err != nil {
+		return nil, err
+	}
+	sum, err := certificate.SummarizeCertificate(cert)
 	if err != nil {
-		return sgverify.PolicyBuilder{}, fmt.Errorf("keyless identity: %w", err)
+		return nil, fmt.Errorf("the layer's certificate: %w", err)
 	}
-	return sgverify.NewPolicy(artifact, sgverify.WithCertificateIdentity(id)), nil
+	if err := matchIdentity(sum, s.req); err != nil {
+		return nil, err
+	}
+	return signature.LoadDefaultVerifier(cert.PublicKey)
+}
+
+// chain checks cert against the trusted root's certificate authorities.
+func (s *signers) chain(cert *x509.Certificate) error {
+	var first error
+	for _, ca := range s.root.FulcioCertificateAuthorities() {
+		_, err := ca.Verify(cert, s.now)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if first == nil {
+		return errors.New("the trusted root holds no certificate authority")
+	}
+	return fmt.Errorf("the certificate does not chain to the trusted root: %w", first)
+}
+
+// matchIdentity compares the certificate's identity (subject alternative
+// name) and OIDC issuer, as sigstore's summary reads them from Fulcio's
+// extensions, with the policy's; a regexp matches anywhere, as cosign's
+// --certificate-identity-regexp does.
+func matchIdentity(sum certificate.Summary, req Requirement) error {
+	match := func(what, got, want, re string) error {
+		if want != "" && got != want {
+			return fmt.Errorf("certificate %s is %q, want %q", what, got, want)
+		}
+		if re != "" {
+			r, err := regexp.Compile(re)
+			if err != nil {
+				return fmt.Errorf("%s regexp: %w", what, err)
+			}
+			if !r.MatchString(got) {
+				return fmt.Errorf("certificate %s %q does not match %q", what, got, re)
+			}
+		}
+		return nil
+	}
+	if err := match("identity", sum.SubjectAlternativeName, req.Identity, req.IdentityRegexp); err != nil {
+		return err
+	}
+	return match("issuer", sum.Extensions.Issuer, req.Issuer, req.IssuerRegexp)
 }
 
 // anySignature returns "" when one of the .sig layers verifies for digest,
 // and otherwise the reason the first one did not.
-func (c *Checker) anySignature(v *sgverify.Verifier, digest string, sigs []layer, req Requirement) string {
+func (c *Checker) anySignature(s *signers, digest string, sigs []layer, req Requirement) string {
 	var first string
 	for _, l := range sigs {
-		why := c.oneSignature(v, digest, l, req)
+		why := c.oneSignature(s, digest, l, req)
 		if why == "" {
 			return ""
 		}
@@ -166,22 +246,16 @@ func (c *Checker) anySignature(v *sgverify.Verifier, digest string, sigs []layer
 	return first
 }
 
-func (c *Checker) oneSignature(v *sgverify.Verifier, digest string, l layer, req Requirement) string {
+func (c *Checker) oneSignature(s *signers, digest string, l layer, req Requirement) string {
 	sig, err := decodeSignature(l.annotations[SignatureAnnotation])
 	if err != nil {
 		return l.where + ": " + err.Error()
 	}
-	content, err := verificationContent(l, req)
+	v, err := s.verifier(l)
 	if err != nil {
-		return l.where + ": " + err.Error()
+		return l.where + ": signature does not verify with " + signer(req) + ": " + err.Error()
 	}
-	sum := sha256.Sum256(l.blob)
-	entity := &entity{content: content, sig: bundle.NewMessageSignature(sum[:], "SHA2_256", sig)}
-	pb, err := policyFor(sgverify.WithArtifact(bytes.NewReader(l.blob)), req)
-	if err != nil {
-		return err.Error()
-	}
-	if _, err := v.Verify(entity, pb); err != nil {
+	if err := v.VerifySignature(bytes.NewReader(sig), bytes.NewReader(l.blob)); err != nil {
 		return l.where + ": signature does not verify with " + signer(req) + ": " + err.Error()
 	}
 	// The signature covers the payload; the payload must name this digest.
@@ -197,16 +271,11 @@ func (c *Checker) oneSignature(v *sgverify.Verifier, digest string, l layer, req
 
 // anyAttestation returns "" when one .att layer of predicate type pt
 // verifies for digest.
-func (c *Checker) anyAttestation(v *sgverify.Verifier, digest string, atts []layer, pt string, req Requirement) string {
+func (c *Checker) anyAttestation(s *signers, digest string, atts []layer, pt string, req Requirement) string {
 	var seen []string
 	var first string
-	hex, _ := strings.CutPrefix(digest, "sha256:")
-	want, err := hexBytes(hex)
-	if err != nil {
-		return err.Error()
-	}
 	for _, l := range atts {
-		env, got, err := ParseEnvelope(l.blob)
+		_, got, err := ParseEnvelope(l.blob)
 		if err != nil {
 			first = cmpFirst(first, l.where+": "+err.Error())
 			continue
@@ -215,17 +284,8 @@ func (c *Checker) anyAttestation(v *sgverify.Verifier, digest string, atts []lay
 			seen = append(seen, got)
 			continue
 		}
-		content, err := verificationContent(l, req)
-		if err != nil {
-			first = cmpFirst(first, l.where+": "+err.Error())
-			continue
-		}
-		pb, err := policyFor(sgverify.WithArtifactDigest("sha256", want), req)
-		if err != nil {
-			return err.Error()
-		}
-		if _, err := v.Verify(&entity{content: content, sig: &bundle.Envelope{Envelope: env}}, pb); err != nil {
-			first = cmpFirst(first, l.where+": attestation "+pt+" does not verify with "+signer(req)+": "+err.Error())
+		if why := oneAttestation(s, digest, l, pt, req); why != "" {
+			first = cmpFirst(first, why)
 			continue
 		}
 		return ""
@@ -240,6 +300,21 @@ func (c *Checker) anyAttestation(v *sgverify.Verifier, digest string, atts []lay
 	}
 }
 
+func oneAttestation(s *signers, digest string, l layer, pt string, req Requirement) string {
+	v, err := s.verifier(l)
+	if err == nil {
+		var payload []byte
+		err = dsse.WrapVerifier(v, dsse.WithExpectedPayloadType(InTotoPayloadType), dsse.WithDecodedPayload(&payload)).VerifySignature(bytes.NewReader(l.blob), nil)
+		if err == nil {
+			err = checkSubject(payload, digest)
+		}
+	}
+	if err != nil {
+		return l.where + ": attestation " + pt + " does not verify with " + signer(req) + ": " + err.Error()
+	}
+	return ""
+}
+
 func cmpFirst(first, why string) string {
 	if first != "" {
 		return first
@@ -247,28 +322,17 @@ func cmpFirst(first, why string) string {
 	return why
 }
 
-// verificationContent is the key or the certificate a layer is checked
-// against: the policy's key, or the certificate cosign stored beside the
-// signature (checked by sigstore against the trusted root).
-func verificationContent(l layer, req Requirement) (sgverify.VerificationContent, error) {
-	if !req.keyless() {
-		return &bundle.PublicKey{}, nil
-	}
-	pemCert := l.annotations[CertificateAnnotation]
-	if pemCert == "" {
-		return nil, errors.New("the layer has no certificate, so it was not signed keyless")
-	}
-	certs, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(pemCert))
-	if err != nil || len(certs) == 0 {
-		return nil, fmt.Errorf("the layer's certificate does not parse: %v", err)
-	}
-	return &certificate{leaf: certs[0], chain: chainOf(l)}, nil
-}
-
-func chainOf(l layer) []*x509.Certificate {
-	chain, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(l.annotations[ChainAnnotation]))
+// LoadTrustedRoot reads a Sigstore trusted_root.json: the public-good
+// instance's (as cosign trusted-root and Sigstore's TUF repository publish
+// it) or a private deployment's.
+func LoadTrustedRoot(file string) (root.TrustedMaterial, error) {
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	return chain
+	tr, err := root.NewTrustedRootFromJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a Sigstore trusted root: %w", file, err)
+	}
+	return tr, nil
 }
