@@ -56,13 +56,22 @@ func (b *Bot) runPromoteGroup(ctx context.Context, c *commentCtx, e chatops.Entr
 	case out.Skip != nil:
 		return chatops.FailedAnswer(e, "Nothing proposed: "+out.Skip.Reason+".")
 	case out.PR == 0:
-		return chatops.FailedAnswer(e, "Not proposed yet. "+strings.TrimSpace(promote.GroupReadiness(out.Proposal)))
+		return chatops.FailedAnswer(e, heldText(out.Proposal))
 	}
 	msg := fmt.Sprintf("`%s` in `%s`: %d apps in one pull request.", g.Name, cmd.Env, len(out.Proposal.Members))
 	if out.Merged {
 		msg += " Merged."
 	}
 	return chatops.DoneAnswer(e, msg, &chatops.PRLink{Number: out.PR, URL: out.URL, Title: out.Proposal.Title})
+}
+
+// heldText says, in one paragraph, which members hold a group back and why.
+func heldText(p promote.GroupProposal) string {
+	var parts []string
+	for _, m := range p.Holding() {
+		parts = append(parts, fmt.Sprintf("`%s`: %s", m.App, strings.Join(m.Holds(), "; ")))
+	}
+	return fmt.Sprintf("Not proposed yet: %s moves into %s when every member is ready. Held back by %s.", p.Group, p.Env, strings.Join(parts, " and by "))
 }
 
 // PromoteGroup opens or updates the one pull request that brings every
@@ -146,7 +155,7 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 		case skip != nil:
 			return nil, &skipped{reason: skip.Reason}
 		case q.Held:
-			return nil, &skipped{reason: strings.TrimSpace(promote.GroupReadiness(q))}
+			return nil, &skipped{reason: heldText(q)}
 		}
 		files := map[string][]byte{}
 		for _, fc := range q.Files {

@@ -94,7 +94,9 @@ func (s *Sandbox) PlayTrain(ctx context.Context, w io.Writer, timeout time.Durat
 	}
 	pr, err := poll(ctx, timeout, nil, func() (githubsim.PullRequest, bool) {
 		prs, _ := s.sim.PullRequests(s.repo.String())
-		i := slices.IndexFunc(prs, func(p githubsim.PullRequest) bool { return p.Head == promote.BranchName(res.Env, TrainGroup) && p.State == "open" })
+		i := slices.IndexFunc(prs, func(p githubsim.PullRequest) bool {
+			return p.Head == promote.BranchName(res.Env, TrainGroup) && p.State == "open"
+		})
 		if i < 0 {
 			return githubsim.PullRequest{}, false
 		}

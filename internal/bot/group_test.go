@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+)
+
+// trainPolicy groups web and api for prod, where a version must have run
+// in staging for an hour and only the @acme/sre team may promote.
+const trainPolicy = `version: 1
+environments:
+  - name: dev
+  - name: staging
+  - name: prod
+    promotion: manual
+    soak: 1h
+    promoters: ["@acme/sre"]
+apps:
+  web:
+    image: ghcr.io/acme/web
+  api:
+    image: ghcr.io/acme/api
+groups:
+  shop:
+    apps: [web, api]
+    envs: [prod]
+`
+
+// trainWorld has both members one release ahead in staging, committed
+// when the world starts.
+func trainWorld(t *testing.T) *world {
+	t.Helper()
+	files := seedFiles(trainPolicy)
+	api := func(tag string) string {
+		return "resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: " + tag + "\n"
+	}
+	files["apps/api/base/kustomization.yaml"] = files["apps/web/base/kustomization.yaml"]
+	files["apps/api/base/deployment.yaml"] = files["apps/web/base/deployment.yaml"]
+	for _, env := range []string{"dev", "staging", "prod"} {
+		files["apps/api/overlays/"+env+"/kustomization.yaml"] = api("v3.0.0")
+	}
+	w := newWorld(t, worldOptions{files: files})
+	w.sim.AddUser("sam")
+	if err := w.sim.SetPermission(configRepo, "sam", githubsim.PermWrite); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.AddTeamMember("acme", "sre", "sam", "member")
+	// Both members reach staging through a merged pull request: its
+	// merge time is when the soak starts.
+	if _, err := w.sim.Push("alice", configRepo, "releases", "staging releases", map[string]string{
+		chatStagingOverlay: strings.Replace(files[chatStagingOverlay], "v1.0.0", "v1.1.0", 1),
+		"apps/api/overlays/staging/kustomization.yaml": api("v3.1.0"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.sim.OpenPR("alice", configRepo, "releases", "main", "Staging releases", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, err := w.sim.Merge("alice", configRepo, n, "merge"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	return w
+}
+
+// TestCommentPromoteGroup: the train waits for every member's soak, says
+// which member holds it back, then moves both members in one commit.
+func TestCommentPromoteGroup(t *testing.T) {
+	w := trainWorld(t)
+	n := w.issue()
+
+	_, reply := w.say("dev", n, "/promote shop to prod")
+	if !strings.Contains(reply, "only someone who may promote every member of shop into prod") {
+		t.Errorf("a developer's group promotion is not refused:\n%s", reply)
+	}
+
+	w.sched.advance(30 * time.Minute)
+	reactions, reply := w.say("sam", n, "/promote shop to prod")
+	if _, ok := w.open()["stagehand/prod/shop"]; ok || !slices.Equal(reactions, []string{"eyes", "confused"}) {
+		t.Fatalf("a held train opened a pull request (reactions %v)", reactions)
+	}
+	replyGolden(t, "group-held", reply)
+
+	_, reply = w.say("sam", n, "/promote web to prod")
+	if !strings.Contains(reply, "web moves into prod with its group shop: `/promote shop to prod`") {
+		t.Errorf("a member alone is not turned to its group:\n%s", reply)
+	}
+
+	w.sched.advance(time.Hour)
+	reactions, reply = w.say("sam", n, "/promote shop to prod")
+	pr, ok := w.open()["stagehand/prod/shop"]
+	if !ok || !slices.Equal(reactions, []string{"eyes", "rocket"}) {
+		t.Fatalf("no train pull request (reactions %v); decisions %q", reactions, w.decisions())
+	}
+	replyGolden(t, "group-promote", reply)
+	if got := w.file(pr.HeadSHA, chatProdOverlay); !strings.Contains(got, "newTag: v1.1.0") {
+		t.Errorf("web's prod overlay on the branch:\n%s", got)
+	}
+	if got := w.file(pr.HeadSHA, "apps/api/overlays/prod/kustomization.yaml"); !strings.Contains(got, "newTag: v3.1.0") {
+		t.Errorf("api's prod overlay on the branch:\n%s", got)
+	}
+	gh, err := github.NewClient(nil).WithAuthToken(w.sim.AddUser("alice")).WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := gh.Repositories.GetCommit(context.Background(), "acme", "config", pr.HeadSHA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.GetCommit().GetMessage(), "Stagehand-Group: shop\n") {
+		t.Errorf("commit message:\n%s", c.GetCommit().GetMessage())
+	}
+	main, _ := w.sim.RefSHA(configRepo, "heads/main")
+	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != main || len(c.Files) != 2 {
+		t.Errorf("the train is not one commit of two files on main: parents %v, %d files", c.Parents, len(c.Files))
+	}
+	checksGolden(t, "testdata/group-body.md", pr.Body)
+
+	// Asked again, the same pull request: nothing new is written.
+	w.say("sam", n, "/promote shop to prod")
+	if prs := w.open(); len(prs) != 1 {
+		t.Errorf("%d open pull requests after a second /promote, want the train's 1", len(prs))
+	}
+}
