@@ -195,6 +195,10 @@ func (b *Bot) statusView(ctx context.Context, c *commentCtx, app string) (chatop
 		v.Notes = append(v.Notes, "the holds issue cannot be read: "+err.Error())
 	}
 	v.Notes = append(v.Notes, b.unlistedNotes(st.repo.String(), app)...)
+	v.Trains = b.trainStatus(ctx, c.f, st, snap, app)
+	if _, ok := st.pol.Group(app); ok {
+		v.App = "" // a group's /status shows every app, and that group's train
+	}
 	prs, err := c.f.OpenProposals(ctx, st.repo, branchPrefix)
 	if err != nil {
 		return v, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"go.uber.org/zap"
@@ -189,4 +190,37 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	}
 	out.Merged, err = b.tryMerge(ctx, d, f, st, p.Group, p.Env, out.PR, res.Commit)
 	return out, err
+}
+
+// trainStatus says, for /status, whether each group may move into each of
+// its environments, and which member holds it back and why. With app set
+// (a group or a member), only that app's groups.
+func (b *Bot) trainStatus(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app string) []chatops.TrainStatus {
+	var out []chatops.TrainStatus
+	for _, g := range st.pol.Groups {
+		if app != "" && app != g.Name && !slices.Contains(g.Apps, app) {
+			continue
+		}
+		for _, env := range g.Envs {
+			ts := chatops.TrainStatus{Group: g.Name, Env: env}
+			gp, err := b.groupFacts(ctx, f, st, snap, g, env)
+			var p promote.GroupProposal
+			var skip *promote.Skip
+			if err == nil {
+				p, skip, err = promote.PlanGroup(st.pol, snap, gp)
+			}
+			switch {
+			case err != nil:
+				ts.Problem = err.Error()
+			case skip != nil:
+				ts.UpToDate = true
+			default:
+				for _, m := range p.Holding() {
+					ts.Holding = append(ts.Holding, chatops.TrainHold{App: m.App, Reasons: m.Holds()})
+				}
+			}
+			out = append(out, ts)
+		}
+	}
+	return out
 }

@@ -89,6 +89,11 @@ func TestCommentPromoteGroup(t *testing.T) {
 		t.Fatalf("a held train opened a pull request (reactions %v)", reactions)
 	}
 	replyGolden(t, "group-held", reply)
+	_, reply = w.say("sam", n, "/status shop")
+	if !strings.Contains(reply, "- `shop` → `prod`: ⏳ held back by `web` (soaking in staging: 30m0s left of 1h0m0s), `api` (soaking in staging: 30m0s left of 1h0m0s)") {
+		t.Errorf("/status does not say which member holds the train:\n%s", reply)
+	}
+	replyGolden(t, "group-status-held", reply)
 
 	_, reply = w.say("sam", n, "/promote web to prod")
 	if !strings.Contains(reply, "web moves into prod with its group shop: `/promote shop to prod`") {

@@ -7,10 +7,14 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 )
 
-// authorizeGroup decides a command that names a group: it must be one a
-// group can run in an environment the group moves into together, and the
-// commenter must be allowed for every member, since every member moves.
+// authorizeGroup decides a command that names a group: /status, which
+// anyone with write access may run, or a /promote into an environment the
+// group moves into together, by someone allowed for every member, since
+// every member moves.
 func authorizeGroup(f Facts, c Command, g policy.Group) *Refusal {
+	if c.Name == CmdStatus {
+		return nil
+	}
 	if c.Name != CmdPromote {
 		one := c
 		one.App = g.Apps[0]
