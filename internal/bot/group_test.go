@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 )
 
@@ -134,5 +135,23 @@ func TestCommentPromoteGroup(t *testing.T) {
 	w.say("sam", n, "/promote shop to prod")
 	if prs := w.open(); len(prs) != 1 {
 		t.Errorf("%d open pull requests after a second /promote, want the train's 1", len(prs))
+	}
+
+	// A hold of the group holds every member, and labels the train's
+	// pull request; lifting it takes the label off.
+	_, reply = w.say("dev", n, "/hold shop in prod waiting for the migration")
+	if !strings.Contains(reply, "Held `shop` in `prod`") {
+		t.Fatalf("/hold shop:\n%s", reply)
+	}
+	if pr := w.open()["stagehand/prod/shop"]; !slices.Contains(pr.Labels, chatops.LabelHold) {
+		t.Errorf("the train's pull request has labels %q, want %s", pr.Labels, chatops.LabelHold)
+	}
+	_, reply = w.say("sam", n, "/promote shop to prod")
+	if !strings.Contains(reply, "web holds the group shop back") {
+		t.Errorf("a held member does not hold the train:\n%s", reply)
+	}
+	_, reply = w.say("sam", n, "/unhold shop in prod")
+	if pr := w.open()["stagehand/prod/shop"]; slices.Contains(pr.Labels, chatops.LabelHold) || !strings.Contains(reply, "Lifted the hold on `shop`") {
+		t.Errorf("after /unhold: labels %q, reply:\n%s", pr.Labels, reply)
 	}
 }
