@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -223,4 +224,39 @@ func (b *Bot) trainStatus(ctx context.Context, f *forge.Forge, st *repoState, sn
 		}
 	}
 	return out
+}
+
+// advanceGroup is the automatic promotion of a train into env (promotion:
+// auto): once no member is held and every member is ready, the one pull
+// request of PromoteGroup. It returns when a held-back member's time-based
+// gate lifts, for a recheck then.
+func (b *Bot) advanceGroup(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, g policy.Group, env string, holds func() (chatops.Holds, error)) (time.Time, error) {
+	h, err := holds()
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, app := range g.Apps {
+		if why := held(h, app, env); why != "" {
+			b.decision(d, g.Name, env, "skipped: a member is held", zap.String("app", app), zap.String("reason", why))
+			return time.Time{}, nil
+		}
+	}
+	gp, err := b.groupFacts(ctx, f, st, snap, g, env)
+	if err != nil {
+		return time.Time{}, err
+	}
+	gp.Delivery = d.ID
+	plan := func(tree fs.FS) (promote.GroupProposal, *promote.Skip, error) {
+		return promote.PlanGroup(st.pol, tree, gp)
+	}
+	p, skip, err := plan(snap)
+	if err != nil || skip != nil {
+		return time.Time{}, err
+	}
+	if p.Held {
+		b.decision(d, g.Name, env, "waiting: a member holds the group back", zap.String("readiness", heldText(p)), zap.Time("until", p.Until))
+		return p.Until, nil
+	}
+	_, err = b.applyGroup(ctx, d, f, st, p, plan)
+	return time.Time{}, err
 }

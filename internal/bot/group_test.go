@@ -34,42 +34,57 @@ groups:
     envs: [prod]
 `
 
-// trainWorld has both members one release ahead in staging, committed
-// when the world starts.
-func trainWorld(t *testing.T) *world {
-	t.Helper()
-	files := seedFiles(trainPolicy)
-	api := func(tag string) string {
-		return "resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: " + tag + "\n"
-	}
+// apiOverlay is the api app's overlay with its image at tag.
+func apiOverlay(tag string) string {
+	return "resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: " + tag + "\n"
+}
+
+// trainFiles is the seed of pol with a second app, api, at v3.0.0 in
+// every environment.
+func trainFiles(pol string) map[string]string {
+	files := seedFiles(pol)
 	files["apps/api/base/kustomization.yaml"] = files["apps/web/base/kustomization.yaml"]
 	files["apps/api/base/deployment.yaml"] = files["apps/web/base/deployment.yaml"]
 	for _, env := range []string{"dev", "staging", "prod"} {
-		files["apps/api/overlays/"+env+"/kustomization.yaml"] = api("v3.0.0")
+		files["apps/api/overlays/"+env+"/kustomization.yaml"] = apiOverlay("v3.0.0")
 	}
+	return files
+}
+
+// bumpBoth brings web to v1.1.0 and api to v3.1.0 in env through a pull
+// request alice merges: its merge time is when a soak starts.
+func (w *world) bumpBoth(files map[string]string, env string) {
+	w.t.Helper()
+	web := "apps/web/overlays/" + env + "/kustomization.yaml"
+	if _, err := w.sim.Push("alice", configRepo, "releases", env+" releases", map[string]string{
+		web: strings.Replace(files[web], "v1.0.0", "v1.1.0", 1),
+		"apps/api/overlays/" + env + "/kustomization.yaml": apiOverlay("v3.1.0"),
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	n, err := w.sim.OpenPR("alice", configRepo, "releases", "main", env+" releases", "")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.settle()
+	if _, err := w.sim.Merge("alice", configRepo, n, "merge"); err != nil {
+		w.t.Fatal(err)
+	}
+	w.settle()
+}
+
+// trainWorld has both members one release ahead in staging, and sam of
+// the @acme/sre team.
+func trainWorld(t *testing.T) *world {
+	t.Helper()
+	files := trainFiles(trainPolicy)
 	w := newWorld(t, worldOptions{files: files})
 	w.sim.AddUser("sam")
 	if err := w.sim.SetPermission(configRepo, "sam", githubsim.PermWrite); err != nil {
 		t.Fatal(err)
 	}
 	w.sim.AddTeamMember("acme", "sre", "sam", "member")
-	// Both members reach staging through a merged pull request: its
-	// merge time is when the soak starts.
-	if _, err := w.sim.Push("alice", configRepo, "releases", "staging releases", map[string]string{
-		chatStagingOverlay: strings.Replace(files[chatStagingOverlay], "v1.0.0", "v1.1.0", 1),
-		"apps/api/overlays/staging/kustomization.yaml": api("v3.1.0"),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := w.sim.OpenPR("alice", configRepo, "releases", "main", "Staging releases", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	if _, err := w.sim.Merge("alice", configRepo, n, "merge"); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
+	w.bumpBoth(files, "staging")
 	return w
 }
 
@@ -153,5 +168,24 @@ func TestCommentPromoteGroup(t *testing.T) {
 	_, reply = w.say("sam", n, "/unhold shop in prod")
 	if pr := w.open()["stagehand/prod/shop"]; slices.Contains(pr.Labels, chatops.LabelHold) || !strings.Contains(reply, "Lifted the hold on `shop`") {
 		t.Errorf("after /unhold: labels %q, reply:\n%s", pr.Labels, reply)
+	}
+}
+
+// TestAdvanceGroup: into an auto environment of a group, the merge that
+// brings the members into the environment before opens the train's one
+// pull request, not one per member.
+func TestAdvanceGroup(t *testing.T) {
+	files := trainFiles(strings.Replace(trainPolicy, "    envs: [prod]\n", "    envs: [staging]\n", 1))
+	w := newWorld(t, worldOptions{files: files})
+	w.bumpBoth(files, "dev")
+	open := w.open()
+	pr, ok := open["stagehand/staging/shop"]
+	if !ok || len(open) != 1 {
+		t.Fatalf("open pull requests %v, want only the train's; decisions %q", open, w.decisions())
+	}
+	for path, tag := range map[string]string{"apps/web/overlays/staging/kustomization.yaml": "v1.1.0", "apps/api/overlays/staging/kustomization.yaml": "v3.1.0"} {
+		if got := w.file(pr.HeadSHA, path); !strings.Contains(got, "newTag: "+tag) {
+			t.Errorf("%s on the branch:\n%s", path, got)
+		}
 	}
 }
