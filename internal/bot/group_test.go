@@ -117,7 +117,16 @@ func TestCommentPromoteGroup(t *testing.T) {
 	}
 
 	w.sched.advance(time.Hour)
+	w.sim.ResetCalls()
 	reactions, reply = w.say("sam", n, "/promote shop to prod")
+	// Counted: both members' edits are one tree, one commit and one ref.
+	calls := w.sim.Calls()
+	t.Logf("/promote shop: %d calls, %d writes: %v", calls.Total(), calls.Writes, calls.ByOperation)
+	for _, op := range []string{"git/create-tree", "git/create-commit", "git/create-ref", "pulls/create"} {
+		if calls.ByOperation[op] != 1 {
+			t.Errorf("%s called %d times, want once: %v", op, calls.ByOperation[op], calls.ByOperation)
+		}
+	}
 	pr, ok := w.open()["stagehand/prod/shop"]
 	if !ok || !slices.Equal(reactions, []string{"eyes", "rocket"}) {
 		t.Fatalf("no train pull request (reactions %v); decisions %q", reactions, w.decisions())
