@@ -30,6 +30,7 @@ type demoConfig struct {
 	listen   string
 	verbose  bool
 	timeout  time.Duration
+	train    bool
 }
 
 func newDemoCmd() *cobra.Command {
@@ -43,7 +44,11 @@ Stagehand itself — its real server, queue and bot — wired to both with signe
 webhooks, as in production. Then play the story: push a new image, watch the
 dev pull request open and merge itself, the staging one open after its soak
 and be merged by a reviewer, and the prod one opened for the SRE; print the
-versions per environment and exit.
+versions per environment. Then, with --train (the default), the release
+train: the policy groups every app for the last environment, each reaches
+the one before with a release of its own, and one /promote of the group
+opens one pull request that moves them all in one commit; print the
+versions again and exit.
 
 With --serve the sandbox keeps running instead, writes how to reach it (API
 URL, users' tokens, registry, webhook URLs and tokens) to --info-file, and
@@ -64,6 +69,7 @@ stops on Ctrl-C.`,
 	f.StringVar(&cfg.listen, "listen", "127.0.0.1:0", "Stagehand's address")
 	f.BoolVar(&cfg.verbose, "verbose", false, "also print Stagehand's log to stderr")
 	f.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "give up on the story after this long")
+	f.BoolVar(&cfg.train, "train", true, "after the story, play the release train of every app into the last environment")
 	return cmd
 }
 
@@ -100,6 +106,12 @@ func runDemo(ctx context.Context, cfg demoConfig, stdout, stderr io.Writer) erro
 	}
 	if err != nil {
 		return fmt.Errorf("the story stopped: %w", err)
+	}
+	if cfg.train {
+		fmt.Fprintln(stdout)
+		if _, err := sb.PlayTrain(ctx, stdout, 0); err != nil {
+			return userErrorf("the release train stopped: %v", err)
+		}
 	}
 	return nil
 }

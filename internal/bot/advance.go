@@ -32,9 +32,23 @@ func (b *Bot) advance(ctx context.Context, d event.Delivery, f *forge.Forge, st 
 	var next time.Time
 	var errs []error
 	holds := b.lazyHolds(ctx, d, f, st)
+	trains := map[[2]string]bool{} // (group, env) advanced already
 	for _, p := range only {
 		if e, ok := st.pol.Env(p.app, p.env); !ok || e.Promotion == policy.Manual || st.pol.Prev(p.env) == "" {
 			b.setWaiting(st, p, false)
+			continue
+		}
+		if g, ok := st.pol.GroupOf(p.app, p.env); ok {
+			if key := [2]string{g.Name, p.env}; !trains[key] {
+				trains[key] = true
+				until, err := b.advanceGroup(ctx, d, f, st, snap, g, p.env, holds)
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if !until.IsZero() && (next.IsZero() || until.Before(next)) {
+					next = until
+				}
+			}
 			continue
 		}
 		out, until, err := b.promoteNext(ctx, d, f, st, snap, p.app, p.image, p.env, holds, true, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,20 +29,30 @@ func (b *Bot) runHold(ctx context.Context, c *commentCtx, e chatops.Entry, cmd c
 	if cmd.Env != "" {
 		where = "`" + cmd.Env + "`"
 	}
-	if cmd.Name == chatops.CmdUnhold {
-		if _, found := holds.Without(cmd.App, cmd.Env); !found {
-			// A label an earlier /unhold could not take off comes off now.
-			_, _ = b.labelHeld(ctx, c, cmd.App, holds)
-			return chatops.FailedAnswer(e, fmt.Sprintf("`%s` has no hold in %s.", cmd.App, where))
-		}
+	// A group's hold is a hold of each member.
+	apps := []string{cmd.App}
+	if g, ok := groupOf(c.st, cmd.App); ok {
+		apps = g.Apps
+	}
+	if cmd.Name == chatops.CmdUnhold && !recorded(holds, apps, cmd.Env) {
+		// A label an earlier /unhold could not take off comes off now.
+		_, _ = b.labelHeld(ctx, c, cmd.App, holds)
+		return chatops.FailedAnswer(e, fmt.Sprintf("`%s` has no hold in %s.", cmd.App, where))
 	}
 	change := func(h chatops.Holds) chatops.Holds {
-		out, _ := h.Without(cmd.App, cmd.Env)
-		return out
+		for _, app := range apps {
+			h, _ = h.Without(app, cmd.Env)
+		}
+		return h
 	}
 	if cmd.Name == chatops.CmdHold {
-		x := chatops.Hold{App: cmd.App, Env: cmd.Env, By: c.user, Since: b.cfg.Now().UTC().Truncate(time.Second), Reason: cmd.Reason}
-		change = func(h chatops.Holds) chatops.Holds { return h.With(x) }
+		since := b.cfg.Now().UTC().Truncate(time.Second)
+		change = func(h chatops.Holds) chatops.Holds {
+			for _, app := range apps {
+				h = h.With(chatops.Hold{App: app, Env: cmd.Env, By: c.user, Since: since, Reason: cmd.Reason})
+			}
+			return h
+		}
 	}
 	if holds, err = b.writeHolds(ctx, c, issue, change); err != nil {
 		if errors.Is(err, forge.ErrLocked) {
@@ -73,6 +84,17 @@ func holdAnswer(e chatops.Entry, cmd chatops.Command, where string, missed []str
 	}
 	return chatops.FailedAnswer(e, fmt.Sprintf("the holds issue no longer holds `%s` in %s, but the `%s` label could not be taken off %s, which keeps the check there failing; ask again to take it off.",
 		cmd.App, where, chatops.LabelHold, strings.Join(missed, ", ")))
+}
+
+// holdsAny reports whether any of apps is held in env.
+func holdsAny(holds chatops.Holds, apps []string, env string) bool {
+	return slices.ContainsFunc(apps, func(app string) bool { _, found := holds.Find(app, env); return found })
+}
+
+// recorded reports whether the holds issue has a row for any of apps in
+// exactly env ("" for every environment): what /unhold takes off.
+func recorded(holds chatops.Holds, apps []string, env string) bool {
+	return slices.ContainsFunc(apps, func(app string) bool { _, found := holds.Without(app, env); return found })
 }
 
 // readHolds finds the holds issue and reads its table; no issue is no holds.
@@ -154,12 +176,18 @@ func (b *Bot) labelHeld(ctx context.Context, c *commentCtx, app string, holds ch
 	var missed []string
 	for _, pr := range prs {
 		env, a, ok := parseBranch(pr.GetHead().GetRef())
-		if !ok || a != app {
-			continue
+		members := []string{a}
+		if g, isGroup := groupOf(c.st, a); isGroup {
+			members = g.Apps // a train's pull request is held while a member is
+		}
+		if !ok || (a != app && !slices.Contains(members, app)) {
+			if g, isGroup := groupOf(c.st, app); !ok || !isGroup || !slices.Contains(g.Apps, a) {
+				continue
+			}
 		}
 		// The labels of a listed pull request may be stale; adding and
 		// removing are idempotent.
-		_, held := holds.Find(app, env)
+		held := holdsAny(holds, members, env)
 		if held {
 			err = c.f.AddLabels(ctx, c.repo, pr.GetNumber(), chatops.LabelHold)
 		} else {
@@ -195,6 +223,10 @@ func (b *Bot) statusView(ctx context.Context, c *commentCtx, app string) (chatop
 		v.Notes = append(v.Notes, "the holds issue cannot be read: "+err.Error())
 	}
 	v.Notes = append(v.Notes, b.unlistedNotes(st.repo.String(), app)...)
+	v.Trains = b.trainStatus(ctx, c.f, st, snap, app)
+	if _, ok := st.pol.Group(app); ok {
+		v.App = "" // a group's /status shows every app, and that group's train
+	}
 	prs, err := c.f.OpenProposals(ctx, st.repo, branchPrefix)
 	if err != nil {
 		return v, err

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -56,13 +58,22 @@ func (b *Bot) runPromoteGroup(ctx context.Context, c *commentCtx, e chatops.Entr
 	case out.Skip != nil:
 		return chatops.FailedAnswer(e, "Nothing proposed: "+out.Skip.Reason+".")
 	case out.PR == 0:
-		return chatops.FailedAnswer(e, "Not proposed yet. "+strings.TrimSpace(promote.GroupReadiness(out.Proposal)))
+		return chatops.FailedAnswer(e, heldText(out.Proposal))
 	}
 	msg := fmt.Sprintf("`%s` in `%s`: %d apps in one pull request.", g.Name, cmd.Env, len(out.Proposal.Members))
 	if out.Merged {
 		msg += " Merged."
 	}
 	return chatops.DoneAnswer(e, msg, &chatops.PRLink{Number: out.PR, URL: out.URL, Title: out.Proposal.Title})
+}
+
+// heldText says, in one paragraph, which members hold a group back and why.
+func heldText(p promote.GroupProposal) string {
+	var parts []string
+	for _, m := range p.Holding() {
+		parts = append(parts, fmt.Sprintf("`%s`: %s", m.App, strings.Join(m.Holds(), "; ")))
+	}
+	return fmt.Sprintf("Not proposed yet: %s moves into %s when every member is ready. Held back by %s.", p.Group, p.Env, strings.Join(parts, " and by "))
 }
 
 // PromoteGroup opens or updates the one pull request that brings every
@@ -146,7 +157,7 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 		case skip != nil:
 			return nil, &skipped{reason: skip.Reason}
 		case q.Held:
-			return nil, &skipped{reason: strings.TrimSpace(promote.GroupReadiness(q))}
+			return nil, &skipped{reason: heldText(q)}
 		}
 		files := map[string][]byte{}
 		for _, fc := range q.Files {
@@ -180,4 +191,72 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	}
 	out.Merged, err = b.tryMerge(ctx, d, f, st, p.Group, p.Env, out.PR, res.Commit)
 	return out, err
+}
+
+// trainStatus says, for /status, whether each group may move into each of
+// its environments, and which member holds it back and why. With app set
+// (a group or a member), only that app's groups.
+func (b *Bot) trainStatus(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app string) []chatops.TrainStatus {
+	var out []chatops.TrainStatus
+	for _, g := range st.pol.Groups {
+		if app != "" && app != g.Name && !slices.Contains(g.Apps, app) {
+			continue
+		}
+		for _, env := range g.Envs {
+			ts := chatops.TrainStatus{Group: g.Name, Env: env}
+			gp, err := b.groupFacts(ctx, f, st, snap, g, env)
+			var p promote.GroupProposal
+			var skip *promote.Skip
+			if err == nil {
+				p, skip, err = promote.PlanGroup(st.pol, snap, gp)
+			}
+			switch {
+			case err != nil:
+				ts.Problem = err.Error()
+			case skip != nil:
+				ts.UpToDate = true
+			default:
+				for _, m := range p.Holding() {
+					ts.Holding = append(ts.Holding, chatops.TrainHold{App: m.App, Reasons: m.Holds()})
+				}
+			}
+			out = append(out, ts)
+		}
+	}
+	return out
+}
+
+// advanceGroup is the automatic promotion of a train into env (promotion:
+// auto): once no member is held and every member is ready, the one pull
+// request of PromoteGroup. It returns when a held-back member's time-based
+// gate lifts, for a recheck then.
+func (b *Bot) advanceGroup(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, g policy.Group, env string, holds func() (chatops.Holds, error)) (time.Time, error) {
+	h, err := holds()
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, app := range g.Apps {
+		if why := held(h, app, env); why != "" {
+			b.decision(d, g.Name, env, "skipped: a member is held", zap.String("app", app), zap.String("reason", why))
+			return time.Time{}, nil
+		}
+	}
+	gp, err := b.groupFacts(ctx, f, st, snap, g, env)
+	if err != nil {
+		return time.Time{}, err
+	}
+	gp.Delivery = d.ID
+	plan := func(tree fs.FS) (promote.GroupProposal, *promote.Skip, error) {
+		return promote.PlanGroup(st.pol, tree, gp)
+	}
+	p, skip, err := plan(snap)
+	if err != nil || skip != nil {
+		return time.Time{}, err
+	}
+	if p.Held {
+		b.decision(d, g.Name, env, "waiting: a member holds the group back", zap.String("readiness", heldText(p)), zap.Time("until", p.Until))
+		return p.Until, nil
+	}
+	_, err = b.applyGroup(ctx, d, f, st, p, plan)
+	return time.Time{}, err
 }

@@ -42,15 +42,17 @@ func Specs() []Spec {
 	return []Spec{
 		{
 			Name:  CmdPromote,
-			Usage: []string{"promote <app> to <env>", "promote <app>@<tag> to <env>", "promote"},
+			Usage: []string{"promote <app> to <env>", "promote <app>@<tag> to <env>", "promote <group> to <env>", "promote"},
 			Examples: []string{
 				"/promote order-service to prod",
+				"/promote checkout to prod",
 				"/promote order-service@v1.2.4 to staging",
 				"/promote",
 			},
 			Who: whoPromoters,
 			Description: "Opens or updates the pull request that brings `<app>` in `<env>` to the version the previous environment runs on the default branch. " +
 				"With `@<tag>`, a specific tag: the policy still applies, and a tag the previous environment never ran is refused unless `<env>` is the first. " +
+				"With a group's name (a release train, `groups:` in the policy): one pull request that moves every member in one commit, opened only when every member is ready; a person must be allowed to promote every member into `<env>`. " +
 				"Bare, on a Stagehand promotion pull request: once it is merged (or at once if it already is), the same change goes to the next environment.",
 			parse: parsePromote,
 		},

@@ -4,11 +4,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/policy"
 )
 
 // commandLines are commands that parse on their own, used to check that
 // wrapping one in a quote or code never lets it through.
-var commandLines = []string{"/promote web to prod", "/hold web in prod now", "/status", "/rollback web in prod"}
+var commandLines = []string{"/promote web to prod", "/hold web in prod now", "/status", "/rollback web in prod", "/promote shop to prod", "/hold shop"}
 
 // wrappers put a line somewhere it must never be read as a command.
 var wrappers = []func(prefix, line string) string{
@@ -26,14 +28,39 @@ var wrappers = []func(prefix, line string) string{
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "/promote web to prod", "hi\n/status\n/hold x", "```\n/status\n```", "> /help",
+		"/promote shop to staging", "/rollback shop in prod", "/hold shop in prod", "/unhold shop", "/status shop",
 		"/promte", "`a\n/status`", "- /status", "/usr/bin", "\r\n/status\r", "/hold a in b " + strings.Repeat("x", 300)} {
 		f.Add(s, uint8(0), uint8(0))
 	}
 	for i := range wrappers {
 		f.Add("some text\n/status", uint8(i), uint8(i))
 	}
+	pol := testPol(f)
+	if g, err := policy.Parse(policy.FileName, []byte(groupPolicy)); err == nil {
+		pol = g
+	} else {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body string, w, c uint8) {
 		r := Parse(body)
+		// Whoever comments, a command naming a group is allowed only to
+		// someone allowed for every member.
+		for _, cmd := range r.Commands() {
+			for _, who := range []string{"alice", "bob", "dave"} {
+				facts := Facts{Repo: "acme/config", Commenter: who, Permission: "write", Policy: pol}
+				refusal := Authorize(facts, cmd)
+				if refusal != nil && refusal.Reason == "" {
+					t.Fatalf("refusal without a reason for %+v", cmd)
+				}
+				if refusal == nil && cmd.Name == CmdPromote {
+					for _, one := range perMember(pol, []Command{cmd}) {
+						if one.App != cmd.App && !isPromoter(facts, one.App, one.Env) {
+							t.Fatalf("%s may run %s but may not promote %s into %s", who, cmd, one.App, one.Env)
+						}
+					}
+				}
+			}
+		}
 		if len(r.Commands()) > MaxCommands {
 			t.Fatalf("%d commands", len(r.Commands()))
 		}

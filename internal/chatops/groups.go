@@ -7,10 +7,27 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 )
 
-// authorizeGroup decides a command that names a group: it must be one a
-// group can run in an environment the group moves into together, and the
-// commenter must be allowed for every member, since every member moves.
+// authorizeGroup decides a command that names a group: /status and /hold,
+// which anyone with write access may run; /unhold, by someone who may lift
+// the hold of every member; or a /promote into an environment the group
+// moves into together, by someone allowed for every member, since every
+// member moves.
 func authorizeGroup(f Facts, c Command, g policy.Group) *Refusal {
+	switch c.Name {
+	case CmdStatus, CmdHold:
+		return nil // write access is enough, as for an app
+	case CmdUnhold:
+		for _, one := range perMember(f.Policy, []Command{c}) {
+			for _, env := range promoterEnvs(f.Policy, one) {
+				if !isPromoter(f, one.App, env) {
+					return &Refusal{Code: RefusedPromoter,
+						Reason:  fmt.Sprintf("only the promoters of %s may lift a hold on it, for every member of %s; %s's promoters do not include @%s", env, g.Name, one.App, f.Commenter),
+						Instead: promotersOf(f.Policy, one.App, env) + " (for " + one.App + ")"}
+				}
+			}
+		}
+		return nil
+	}
 	if c.Name != CmdPromote {
 		one := c
 		one.App = g.Apps[0]

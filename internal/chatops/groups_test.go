@@ -39,8 +39,10 @@ func TestAuthorizeGroup(t *testing.T) {
 			"a group moves to what the previous environment runs; it takes no tag (`shop@v1.2.3`)", "`/promote shop to prod`, or name a tag for one app: `/promote web@v1.2.3 to prod`"},
 		{"rollback of a group", "alice", "/rollback shop in prod", RefusedNotHere,
 			"`/rollback` does not take a group yet; `shop` is the group of `web`, `payments`", "run it for each member, such as `/rollback web in prod`"},
-		{"hold of a group", "alice", "/hold shop", RefusedNotHere,
-			"`/hold` does not take a group yet; `shop` is the group of `web`, `payments`", "run it for each member, such as `/hold web`"},
+		{"hold of a group", "dave", "/hold shop", "", "", ""},
+		{"unhold of a group by a promoter of every member", "alice", "/unhold shop in prod", "", "", ""},
+		{"unhold of a group needs every member's promoters", "dave", "/unhold shop in prod", RefusedPromoter,
+			"only the promoters of prod may lift a hold on it, for every member of shop; web's promoters do not include @dave", "the promoters of prod: `@acme/sre`, `alice` (for web)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,9 @@ type StatusView struct {
 	Open    []OpenPromotion
 	Holds   Holds
 	Pending []PendingGates
+	// Trains are the release trains and whether each may move into each
+	// of its environments.
+	Trains []TrainStatus
 	// Notes are sentences about what could not be read (a registry that
 	// cannot be listed, an unreadable holds issue).
 	Notes []string
@@ -56,6 +59,7 @@ func RenderStatus(v StatusView) string {
 	}
 	renderHolds(&b, v)
 	renderPending(&b, v)
+	renderTrains(&b, v)
 	for _, note := range v.Notes {
 		b.WriteString("\n_Note: " + oneLine(note) + "_\n")
 	}

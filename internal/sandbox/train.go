@@ -31,6 +31,9 @@ type TrainResult struct {
 	Changed []string
 	// Inventory is what every app runs in every environment at the end.
 	Inventory []promote.Row
+	// Skipped says why the story was not played ("" when it was): it
+	// needs the last two environments to carry the artifact.
+	Skipped string
 }
 
 // PlayTrain plays the release-train story after Play: the policy declares
@@ -39,7 +42,8 @@ type TrainResult struct {
 // of its own (standing for their own promotions, the admin commits the
 // three overlay edits); one /promote checkout by the promoter opens one
 // pull request that moves every member in one commit, which the promoter
-// approves and merges.
+// approves and merges. A policy whose last two environments do not both
+// carry the artifact is not played: TrainResult.Skipped says so.
 func (s *Sandbox) PlayTrain(ctx context.Context, w io.Writer, timeout time.Duration) (TrainResult, error) {
 	if timeout <= 0 {
 		timeout = 20 * time.Second
@@ -58,6 +62,15 @@ func (s *Sandbox) PlayTrain(ctx context.Context, w io.Writer, timeout time.Durat
 	}
 	res := TrainResult{Env: pol.Environments[len(pol.Environments)-1].Name, To: map[string]string{}}
 	prev := pol.Prev(res.Env)
+	for _, env := range []string{prev, res.Env} {
+		if e, _ := pol.Env("", env); e.Carry == policy.CarryVersion {
+			// Its releases would need tags of the environments' own
+			// channels in the registry; the story writes overlays only.
+			res.Skipped = fmt.Sprintf("%s carries the version through a tag channel of its own, and the train story moves artifacts", env)
+			t.say("story", "release train not played: %s", res.Skipped)
+			return res, nil
+		}
+	}
 	for _, a := range pol.Apps {
 		res.Apps = append(res.Apps, a.Name)
 	}
@@ -94,7 +107,9 @@ func (s *Sandbox) PlayTrain(ctx context.Context, w io.Writer, timeout time.Durat
 	}
 	pr, err := poll(ctx, timeout, nil, func() (githubsim.PullRequest, bool) {
 		prs, _ := s.sim.PullRequests(s.repo.String())
-		i := slices.IndexFunc(prs, func(p githubsim.PullRequest) bool { return p.Head == promote.BranchName(res.Env, TrainGroup) && p.State == "open" })
+		i := slices.IndexFunc(prs, func(p githubsim.PullRequest) bool {
+			return p.Head == promote.BranchName(res.Env, TrainGroup) && p.State == "open"
+		})
 		if i < 0 {
 			return githubsim.PullRequest{}, false
 		}

@@ -52,3 +52,20 @@ func TestTrainStory(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainStorySkipsChannels: where the last environments carry the
+// version through their own tag channels, the train is not played, and
+// the result says why.
+func TestTrainStorySkipsChannels(t *testing.T) {
+	s := start(t, "../../testdata/textbook-repo")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	res, err := s.PlayTrain(ctx, &out, 0)
+	if err != nil || !strings.Contains(res.Skipped, "carries the version") || !strings.Contains(out.String(), "release train not played") {
+		t.Fatalf("PlayTrain = %+v, %v\n%s", res, err, out.String())
+	}
+	if prs, _ := s.Sim().PullRequests(s.Repo()); len(prs) != 0 {
+		t.Errorf("%d pull requests, want none", len(prs))
+	}
+}
