@@ -49,7 +49,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 		return fmt.Errorf("start queue: %w", err)
 	}
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
-	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg}
+	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg, Charts: chartRenderer}
 	if err := registry.CheckKeychain(ctx, o.keychain); err != nil {
 		log.Warn("registry credentials cannot be read: every registry read will fail until they can", zap.Error(err))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/stagehand-gitops/stagehand/internal/checks"
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
@@ -105,6 +106,10 @@ type Config struct {
 	// Digests, when set, resolves the tags of a carry: version promotion
 	// that neither an overlay nor the event pins, for its same-image line.
 	Digests Header
+	// Charts, when set, renders a values file with its local chart for
+	// the check (internal/helmrender); without it such a file is
+	// reported as not rendered.
+	Charts checks.Renderer
 	// Now tells the time for gates (default time.Now).
 	Now func() time.Time
 	// Schedule runs rechecks when a gate lifts (default: AfterFunc on Now).

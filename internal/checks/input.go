@@ -37,6 +37,9 @@ type Input struct {
 	Teams map[string][]string
 	// Now is the time of the evaluation.
 	Now time.Time
+	// Charts renders a values file with its chart in the repository (rule
+	// 1); nil reports such a file as not rendered.
+	Charts Renderer
 }
 
 // PR is what the verdict needs to know about the pull request.
