@@ -106,7 +106,7 @@ var helmValues = goRows{
 			benchmark: fmt.Sprintf("Helm values and manifest edit, %.0f corpus cases (internal/source editors)", own[2]),
 			stagehand: fmt.Sprintf("median %.1f µs; %.0f lines changed in all", own[0]/1e3, own[1]),
 			peer:      fmt.Sprintf("yaml.Node decode/encode: median %.1f µs; %.0f lines changed", peer[0]/1e3, peer[1]),
-			ratio:     fmt.Sprintf("%.1f× faster, %.1f× fewer lines", peer[0]/own[0], peer[1]/own[1]),
+			ratio:     fmt.Sprintf("%s, %.1f× fewer lines", speed(own[0], peer[0]), peer[1]/own[1]),
 			notes:     "the same scalars set on the same files (BenchmarkSet, BenchmarkNodeRewrite); 100 runs a case",
 		}}, nil
 	},
@@ -205,4 +205,14 @@ func withinGoal(ok bool) string {
 		return "within the goal"
 	}
 	return "over the goal"
+}
+
+// speed says how own's time compares with peer's: "2.1× faster", or
+// "2.3× slower" when own takes longer (a ratio below 1 is never written
+// as "faster").
+func speed(own, peer float64) string {
+	if own > peer {
+		return fmt.Sprintf("%.1f× slower", own/peer)
+	}
+	return fmt.Sprintf("%.1f× faster", peer/own)
 }

@@ -111,3 +111,15 @@ func tableOf(t *testing.T, g goRows, sample string) string {
 	printTable(&b, rows)
 	return b.String()
 }
+
+// TestSpeed: a ratio below 1 reads as slower, never as "0.4× faster".
+func TestSpeed(t *testing.T) {
+	for _, c := range []struct {
+		own, peer float64
+		want      string
+	}{{10, 21, "2.1× faster"}, {23, 10, "2.3× slower"}, {5, 5, "1.0× faster"}} {
+		if got := speed(c.own, c.peer); got != c.want {
+			t.Errorf("speed(%v, %v) = %q, want %q", c.own, c.peer, got, c.want)
+		}
+	}
+}

@@ -134,7 +134,7 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 
 // checkFacts turns the flags into the pull request facts of the input.
 func checkFacts(f checkFlags) (checks.Input, error) {
-	in := checks.Input{Now: time.Now(), PR: checks.PR{ByRollback: f.rollback}}
+	in := checks.Input{Now: time.Now(), PR: checks.PR{ByRollback: f.rollback}, Charts: chartRenderer}
 	if f.now != "" {
 		t, err := time.Parse(time.RFC3339, f.now)
 		if err != nil {

@@ -58,7 +58,7 @@ func TestCheckMixedRepo(t *testing.T) {
 		stdout []string
 	}{
 		{"skip", 1, []string{"stagehand/prod: failure", "✗ order     `v2.4.0` has not run in staging (staging runs `v2.3.0`)", "apps/payment-service/values-prod.yaml:7"}},
-		{"follow", 0, []string{"stagehand/staging: success — All rules pass", "✓ build     `apps/payment-service/values-staging.yaml` parses"}},
+		{"follow", 0, []string{"stagehand/staging: success — All rules pass", "✓ build     `apps/payment-service/values-staging.yaml` renders with the chart `apps/payment-service` (2 manifests)"}},
 		{"broken", 1, []string{"stagehand/staging: failure", "apps/payment-service/values-staging.yaml:4: mapping values are not allowed in this context"}},
 	} {
 		t.Run(tc.head, func(t *testing.T) {

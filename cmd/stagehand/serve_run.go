@@ -53,7 +53,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
 	// One pass over every repository lists each image once.
 	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg,
-		PollInterval: o.resyncInterval / 2}
+		PollInterval: o.resyncInterval / 2, Charts: chartRenderer}
 	if err := registry.CheckKeychain(ctx, o.keychain); err != nil {
 		log.Warn("registry credentials cannot be read: every registry read will fail until they can", zap.Error(err))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/stagehand-gitops/stagehand/internal/checks"
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
@@ -114,6 +115,10 @@ type Config struct {
 	// Verifier, when set, checks images' signatures where the policy
 	// requires them (verify:); without it such environments take nothing.
 	Verifier Verifier
+	// Charts, when set, renders a values file with its local chart for
+	// the check (internal/helmrender); without it such a file is
+	// reported as not rendered.
+	Charts checks.Renderer
 	// Now tells the time for gates (default time.Now).
 	Now func() time.Time
 	// Schedule runs rechecks when a gate lifts (default: AfterFunc on Now).

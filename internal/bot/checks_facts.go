@@ -64,7 +64,7 @@ func (b *Bot) checkFacts(ctx context.Context, f *forge.Forge, st *repoState, pr 
 		return checks.Input{}, fmt.Errorf("head of %s: %w", st.defaultBranch, err)
 	}
 	headSHA := pr.GetHead().GetSHA()
-	in := checks.Input{Base: f.Snapshot(ctx, repo, baseSHA), Head: f.Snapshot(ctx, repo, headSHA), Now: b.cfg.Now(),
+	in := checks.Input{Base: f.Snapshot(ctx, repo, baseSHA), Head: f.Snapshot(ctx, repo, headSHA), Now: b.cfg.Now(), Charts: b.cfg.Charts,
 		PR: checks.PR{Number: pr.GetNumber(), Author: pr.GetUser().GetLogin()}}
 	if in.PR.ByRollback, err = b.byRollback(ctx, repo, pr); err != nil {
 		return in, err

@@ -203,7 +203,7 @@ func (st *state) envVerdict(in *Input, env string) (Verdict, bool, error) {
 func (st *state) rows(in *Input, tc touch, changes []imageChange) ([]Row, []Annotation, []string, error) {
 	build, notes := buildRule(tc, st.head)
 	if tc.source != nil {
-		build, notes = sourceRule(tc, st.head)
+		build, notes = sourceRule(tc, st.head, in.Charts)
 	}
 	sec, secNotes := secretRule(tc.files, st.secrets)
 	notes = append(notes, secNotes...)

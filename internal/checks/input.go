@@ -39,6 +39,9 @@ type Input struct {
 	Now time.Time
 	// trustFacts: signature facts for environments with verify:.
 	trustFacts
+	// Charts renders a values file with its chart in the repository (rule
+	// 1); nil reports such a file as not rendered.
+	Charts Renderer
 }
 
 // PR is what the verdict needs to know about the pull request.

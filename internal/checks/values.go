@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -12,8 +13,10 @@ import (
 // sourceRule is rule 1 for an app whose image lives in a source (a values
 // file, a HelmRelease, a manifest, setter comments): each of the
 // environment's files still parses and holds the image where the policy
-// says. A failure is annotated at the line the error names.
-func sourceRule(tc touch, head fs.FS) (Result, []Annotation) {
+// says, and a values file whose chart is in the repository renders with
+// it (helm template). A failure is annotated at the line the error names;
+// a file whose chart is elsewhere is reported as not rendered, a skip.
+func sourceRule(tc touch, head fs.FS, charts Renderer) (Result, []Annotation) {
 	r := Result{Rule: RuleBuild}
 	app, ok := tc.pol.App(tc.app)
 	if !ok || app.Source == nil {
@@ -26,7 +29,7 @@ func sourceRule(tc touch, head fs.FS) (Result, []Annotation) {
 	if len(files) == 0 {
 		return skip(r, fmt.Sprintf("no %s file left at `%s`", app.Source.Kind, app.Source.File)), nil
 	}
-	var problems, read []string
+	var problems, said, unrendered []string
 	var notes []Annotation
 	for _, f := range files {
 		for _, img := range app.Images {
@@ -36,20 +39,67 @@ func sourceRule(tc touch, head fs.FS) (Result, []Annotation) {
 				notes = append(notes, Annotation{Path: f, Line: line, Level: LevelFailure, Title: sourceTitle(app.Source), Message: err.Error()})
 				continue
 			}
-			read = append(read, "`"+f+"`")
+		}
+		if len(problems) > 0 {
+			continue
+		}
+		msg, err := render(charts, head, app.Source, f)
+		var at located
+		switch {
+		case errors.As(err, &at):
+			file, line := at.Location()
+			problems = append(problems, err.Error())
+			notes = append(notes, Annotation{Path: file, Line: line, Level: LevelFailure, Title: "helm template fails", Message: err.Error()})
+		case err != nil:
+			unrendered = append(unrendered, fmt.Sprintf("`%s` parses, not rendered: %v", f, err))
+		default:
+			said = append(said, msg)
 		}
 	}
-	if len(problems) > 0 {
+	switch {
+	case len(problems) > 0:
 		return fail(r, strings.Join(problems, "; ")), notes
+	case len(unrendered) > 0:
+		// Reading is not rendering: a chart Stagehand cannot render is
+		// never reported as passing.
+		return skip(r, strings.Join(append(said, unrendered...), "; ")), nil
 	}
-	return pass(r, strings.Join(read, ", ")+" "+parseVerb(len(read))), nil
+	return pass(r, strings.Join(said, "; ")), nil
 }
 
-func parseVerb(n int) string {
-	if n == 1 {
-		return "parses"
+// Renderer renders the chart in dir of tree with the values file values,
+// as `helm template -f values` does, and returns how many manifests it
+// makes. A render failure is an error with a Location() (string, int)
+// method naming the file and line; any other error means the chart could
+// not be rendered from the repository alone. internal/helmrender is one;
+// the shell passes it in, so that only the binaries that render link Helm.
+type Renderer func(tree fs.FS, dir, values string) (int, error)
+
+// located is a render failure that names its file and line.
+type located interface {
+	error
+	Location() (file string, line int)
+}
+
+// render renders the environment of a values source whose chart is in the
+// repository, as helm template does, and says what it made. A source it
+// cannot render is an error that is not located.
+func render(charts Renderer, head fs.FS, src *policy.Source, file string) (string, error) {
+	if src.Kind != policy.SourceValues {
+		return "", fmt.Errorf("the chart of a %s source comes from where the cluster fetches it, which Stagehand never does; only a values file with its chart in the repository is rendered", src.Kind)
 	}
-	return "parse"
+	chart := promote.ChartDir(head, src, []string{file})
+	if chart == "" {
+		return "", fmt.Errorf("no Chart.yaml beside it and no chart: in the policy, so the chart is not in the repository")
+	}
+	if charts == nil {
+		return "", fmt.Errorf("this build of Stagehand has no Helm renderer (the chart is `%s`)", chart)
+	}
+	n, err := charts(head, chart, file)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("`%s` renders with the chart `%s` (%d manifests)", file, chart, n), nil
 }
 
 func sourceTitle(src *policy.Source) string {

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/stagehand-gitops/stagehand/internal/helmrender"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
 )
 
@@ -63,6 +64,8 @@ func TestValuesChecks(t *testing.T) {
 		edit   func(fstest.MapFS)
 		states []string
 		notes  []string
+		// noCharts evaluates without a renderer.
+		noCharts bool
 	}{
 		{name: "values-prod-skips-staging", edit: func(m fstest.MapFS) { setValuesTag(t, m, "prod", "v2.4.0") },
 			states: []string{"stagehand/prod=failure"}, notes: []string{valuesFile("prod") + ":7"}},
@@ -71,12 +74,23 @@ func TestValuesChecks(t *testing.T) {
 		{name: "values-broken", edit: func(m fstest.MapFS) {
 			m[valuesFile("staging")] = &fstest.MapFile{Data: []byte("replicaCount: 2\nimage:\n  tag: v2.4.0\n   pullPolicy: Always\n")}
 		}, states: []string{"stagehand/staging=failure"}, notes: []string{valuesFile("staging") + ":4"}},
+		{name: "values-no-renderer", edit: func(m fstest.MapFS) { setValuesTag(t, m, "staging", "v2.4.0") }, noCharts: true,
+			states: []string{"stagehand/staging=success"}},
+		{name: "values-render-fails", edit: func(m fstest.MapFS) { setValuesTag(t, m, "staging", "") },
+			states: []string{"stagehand/staging=failure"}, notes: []string{"apps/payment-service/templates/deployment.yaml:23"}},
+		{name: "helmrelease-not-rendered", edit: func(m fstest.MapFS) {
+			f := "clusters/staging/web.yaml"
+			m[f] = &fstest.MapFile{Data: []byte(strings.Replace(string(m[f].Data), "tag: v0.9.2", "tag: v0.9.3", 1))}
+		}, states: []string{"stagehand/staging=failure"}, notes: []string{"clusters/staging/web.yaml:20"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := mixedRepo(t, map[string]string{"dev": "v2.4.0"})
 			head := clone(base)
 			tc.edit(head)
-			in := Input{Base: base, Head: head, History: hist, Now: now, PR: PR{Number: 7, Author: "alice"}}
+			in := Input{Base: base, Head: head, History: hist, Now: now, PR: PR{Number: 7, Author: "alice"}, Charts: helmrender.Render}
+			if tc.noCharts {
+				in.Charts = nil
+			}
 			expectReport(t, in, tc.states, tc.notes, tc.name+".golden")
 		})
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/bot"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/helmrender"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/server"
@@ -189,7 +190,7 @@ func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	s.forge = forges.Forge(s.sim.InstallationID())
 	resolver := registry.NewResolver(registry.WithInsecure(), registry.WithTransport(s.reg.transport()))
 	s.bot, err = bot.New(bot.Config{Forges: forges, Installations: forges.Installations, Queue: s.jobs,
-		Resolver: resolver, Tags: resolver, Labels: resolver, Digests: resolver, Verifier: s.checker(), Logger: log, Registerer: reg})
+		Resolver: resolver, Tags: resolver, Labels: resolver, Digests: resolver, Verifier: s.checker(), Logger: log, Registerer: reg, Charts: helmrender.Render})
 	if err != nil {
 		return fmt.Errorf("sandbox: start bot: %w", err)
 	}
