@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/stagehand-gitops/stagehand/internal/board"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 )
@@ -37,6 +39,14 @@ type serveConfig struct {
 	registryTokens []string
 	registryHMAC   []string
 	registryConfig string
+	// boardClientID, boardClientSecret(File) and boardKey(File) turn on
+	// the promotion board: the App's OAuth credentials and the key its
+	// session cookies are signed with.
+	boardClientID         string
+	boardClientSecret     string
+	boardClientSecretFile string
+	boardKeyFile          string
+	boardWebURL           string
 }
 
 // serveEnv maps flags to the environment variables that set them when the
@@ -51,6 +61,11 @@ var serveEnv = []struct{ flag, env string }{
 	{"registry-token", "STAGEHAND_REGISTRY_TOKENS"},
 	{"registry-hmac", "STAGEHAND_REGISTRY_HMAC"},
 	{"registry-config", "STAGEHAND_REGISTRY_CONFIG"},
+	{"board-client-id", "STAGEHAND_BOARD_CLIENT_ID"},
+	{"board-client-secret", "STAGEHAND_BOARD_CLIENT_SECRET"},
+	{"board-client-secret-file", "STAGEHAND_BOARD_CLIENT_SECRET_FILE"},
+	{"board-cookie-key-file", "STAGEHAND_BOARD_COOKIE_KEY_FILE"},
+	{"board-github-web-url", "STAGEHAND_BOARD_GITHUB_WEB_URL"},
 }
 
 func newServeCmd() *cobra.Command { return newServeCmdWith(nil) }
@@ -98,6 +113,11 @@ variable can be set through it; the flag wins when both are given.`,
 	f.StringArrayVar(&cfg.registryTokens, "registry-token", nil, "registry webhook token as SOURCE=TOKEN, repeatable; accepted as Authorization: Bearer TOKEN or ?token=TOKEN (env STAGEHAND_REGISTRY_TOKENS, SOURCE=TOKEN,...)")
 	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
 	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
+	f.StringVar(&cfg.boardClientID, "board-client-id", "", "the GitHub App's OAuth client ID; with it, the promotion board is served at /board/ and /api/v1/ (env STAGEHAND_BOARD_CLIENT_ID)")
+	f.StringVar(&cfg.boardClientSecret, "board-client-secret", "", "the GitHub App's OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET)")
+	f.StringVar(&cfg.boardClientSecretFile, "board-client-secret-file", "", "file holding the OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET_FILE)")
+	f.StringVar(&cfg.boardKeyFile, "board-cookie-key-file", "", "file holding the key the board's session cookies are signed with, at least 32 bytes; required with --board-client-id (env STAGEHAND_BOARD_COOKIE_KEY_FILE)")
+	f.StringVar(&cfg.boardWebURL, "board-github-web-url", "https://github.com", "GitHub's web address, where people sign in to the board; for GitHub Enterprise Server https://HOST (env STAGEHAND_BOARD_GITHUB_WEB_URL)")
 	return cmd
 }
 
@@ -128,6 +148,9 @@ type serveOptions struct {
 	// --registry-config; anonymous for the others).
 	registryAuth *registry.Credentials
 	keychain     authn.Keychain
+	// boardSecret and boardKey are loaded when the board is on.
+	boardSecret string
+	boardKey    []byte
 }
 
 // resolve checks the configuration and loads the secrets and the key. Each
@@ -172,7 +195,46 @@ func (c serveConfig) resolve() (serveOptions, error) {
 	if o.keychain, err = registry.Keychain(c.registryConfig); err != nil {
 		return o, userErrorf("--registry-config: %v", err)
 	}
+	if o.boardSecret, o.boardKey, err = c.loadBoard(); err != nil {
+		return o, err
+	}
 	return o, nil
+}
+
+// loadBoard checks the board's settings and loads its secret and key;
+// without --board-client-id the board is off and none may be set.
+func (c serveConfig) loadBoard() (string, []byte, error) {
+	if c.boardClientID == "" {
+		if c.boardClientSecret != "" || c.boardClientSecretFile != "" || c.boardKeyFile != "" {
+			return "", nil, userErrorf("--board-client-secret and --board-cookie-key-file go with --board-client-id (STAGEHAND_BOARD_CLIENT_ID)")
+		}
+		return "", nil, nil
+	}
+	secret := c.boardClientSecret
+	if c.boardClientSecretFile != "" {
+		data, err := os.ReadFile(c.boardClientSecretFile)
+		if err != nil {
+			return "", nil, userErrorf("--board-client-secret-file: %v", err)
+		}
+		secret = strings.TrimSpace(string(data))
+	}
+	if secret == "" {
+		return "", nil, userErrorf("the board has no OAuth client secret: set --board-client-secret, STAGEHAND_BOARD_CLIENT_SECRET or --board-client-secret-file")
+	}
+	if c.boardKeyFile == "" {
+		return "", nil, userErrorf("the board has no cookie key: set --board-cookie-key-file or STAGEHAND_BOARD_COOKIE_KEY_FILE to a file of at least %d random bytes (openssl rand -hex 32)", board.MinKeyLen)
+	}
+	key, err := os.ReadFile(c.boardKeyFile)
+	if err != nil {
+		return "", nil, userErrorf("--board-cookie-key-file: %v", err)
+	}
+	if key = []byte(strings.TrimSpace(string(key))); len(key) < board.MinKeyLen {
+		return "", nil, userErrorf("--board-cookie-key-file %s: %d bytes, want at least %d (openssl rand -hex 32)", c.boardKeyFile, len(key), board.MinKeyLen)
+	}
+	if u, err := url.Parse(c.boardWebURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", nil, userErrorf("--board-github-web-url %q: want https://HOST", c.boardWebURL)
+	}
+	return secret, key, nil
 }
 
 // loadSecrets gathers the webhook secrets from the flag (or its variable)
