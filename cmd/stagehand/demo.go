@@ -137,6 +137,7 @@ func serveSandbox(ctx context.Context, sb *sandbox.Sandbox, infoFile string, w i
 	}
 	fmt.Fprintf(w, "  registry           %s (reports itself as %s)\n", info.Registry, info.RegistryHost)
 	fmt.Fprintf(w, "  Stagehand          %s\n", info.Stagehand)
+	fmt.Fprintf(w, "  promotion board    %s (sign in as any user above)\n", info.Board)
 	srcs := make([]string, 0, len(info.RegistryWebhooks))
 	for s := range info.RegistryWebhooks {
 		srcs = append(srcs, s)

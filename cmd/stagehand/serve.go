@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/stagehand-gitops/stagehand/internal/board"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/verify"
@@ -45,6 +47,14 @@ type serveConfig struct {
 	registryConfig string
 	// trustedRoot is a Sigstore trusted_root.json for keyless verify:.
 	trustedRoot string
+	// boardClientID, boardClientSecret(File) and boardKey(File) turn on
+	// the promotion board: the App's OAuth credentials and the key its
+	// session cookies are signed with.
+	boardClientID         string
+	boardClientSecret     string
+	boardClientSecretFile string
+	boardKeyFile          string
+	boardWebURL           string
 }
 
 // serveEnv maps flags to the environment variables that set them when the
@@ -62,6 +72,11 @@ var serveEnv = []struct{ flag, env string }{
 	{"resync-interval", "STAGEHAND_RESYNC_INTERVAL"},
 	{"redeliver-window", "STAGEHAND_REDELIVER_WINDOW"},
 	{"trusted-root", "STAGEHAND_TRUSTED_ROOT"},
+	{"board-client-id", "STAGEHAND_BOARD_CLIENT_ID"},
+	{"board-client-secret", "STAGEHAND_BOARD_CLIENT_SECRET"},
+	{"board-client-secret-file", "STAGEHAND_BOARD_CLIENT_SECRET_FILE"},
+	{"board-cookie-key-file", "STAGEHAND_BOARD_COOKIE_KEY_FILE"},
+	{"board-github-web-url", "STAGEHAND_BOARD_GITHUB_WEB_URL"},
 }
 
 func newServeCmd() *cobra.Command { return newServeCmdWith(nil) }
@@ -112,6 +127,11 @@ variable can be set through it; the flag wins when both are given.`,
 	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
 	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
 	f.StringVar(&cfg.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json (Fulcio CAs) that keyless verify: blocks are checked against, the public-good one or a private deployment's; without it keyless signatures never verify (env STAGEHAND_TRUSTED_ROOT)")
+	f.StringVar(&cfg.boardClientID, "board-client-id", "", "the GitHub App's OAuth client ID; with it, the promotion board is served at /board/ and /api/v1/ (env STAGEHAND_BOARD_CLIENT_ID)")
+	f.StringVar(&cfg.boardClientSecret, "board-client-secret", "", "the GitHub App's OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET)")
+	f.StringVar(&cfg.boardClientSecretFile, "board-client-secret-file", "", "file holding the OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET_FILE)")
+	f.StringVar(&cfg.boardKeyFile, "board-cookie-key-file", "", "file holding the key the board's session cookies are signed with, at least 32 bytes; required with --board-client-id (env STAGEHAND_BOARD_COOKIE_KEY_FILE)")
+	f.StringVar(&cfg.boardWebURL, "board-github-web-url", "https://github.com", "GitHub's web address, where people sign in to the board; for GitHub Enterprise Server https://HOST (env STAGEHAND_BOARD_GITHUB_WEB_URL)")
 	return cmd
 }
 
@@ -144,6 +164,9 @@ type serveOptions struct {
 	keychain     authn.Keychain
 	// trustedRoot is --trusted-root, parsed; nil without it.
 	trustedRoot root.TrustedMaterial
+	// boardSecret and boardKey are loaded when the board is on.
+	boardSecret string
+	boardKey    []byte
 }
 
 // resolve checks the configuration and loads the secrets and the key. Each
@@ -199,7 +222,46 @@ func (c serveConfig) resolve() (serveOptions, error) {
 			return o, userErrorf("--trusted-root: %v", err)
 		}
 	}
+	if o.boardSecret, o.boardKey, err = c.loadBoard(); err != nil {
+		return o, err
+	}
 	return o, nil
+}
+
+// loadBoard checks the board's settings and loads its secret and key;
+// without --board-client-id the board is off and none may be set.
+func (c serveConfig) loadBoard() (string, []byte, error) {
+	if c.boardClientID == "" {
+		if c.boardClientSecret != "" || c.boardClientSecretFile != "" || c.boardKeyFile != "" {
+			return "", nil, userErrorf("--board-client-secret and --board-cookie-key-file go with --board-client-id (STAGEHAND_BOARD_CLIENT_ID)")
+		}
+		return "", nil, nil
+	}
+	secret := c.boardClientSecret
+	if c.boardClientSecretFile != "" {
+		data, err := os.ReadFile(c.boardClientSecretFile)
+		if err != nil {
+			return "", nil, userErrorf("--board-client-secret-file: %v", err)
+		}
+		secret = strings.TrimSpace(string(data))
+	}
+	if secret == "" {
+		return "", nil, userErrorf("the board has no OAuth client secret: set --board-client-secret, STAGEHAND_BOARD_CLIENT_SECRET or --board-client-secret-file")
+	}
+	if c.boardKeyFile == "" {
+		return "", nil, userErrorf("the board has no cookie key: set --board-cookie-key-file or STAGEHAND_BOARD_COOKIE_KEY_FILE to a file of at least %d random bytes (openssl rand -hex 32)", board.MinKeyLen)
+	}
+	key, err := os.ReadFile(c.boardKeyFile)
+	if err != nil {
+		return "", nil, userErrorf("--board-cookie-key-file: %v", err)
+	}
+	if key = []byte(strings.TrimSpace(string(key))); len(key) < board.MinKeyLen {
+		return "", nil, userErrorf("--board-cookie-key-file %s: %d bytes, want at least %d (openssl rand -hex 32)", c.boardKeyFile, len(key), board.MinKeyLen)
+	}
+	if u, err := url.Parse(c.boardWebURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", nil, userErrorf("--board-github-web-url %q: want https://HOST", c.boardWebURL)
+	}
+	return secret, key, nil
 }
 
 // loadSecrets gathers the webhook secrets from the flag (or its variable)

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/stagehand-gitops/stagehand/internal/board"
 	"github.com/stagehand-gitops/stagehand/internal/bot"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
@@ -70,7 +71,18 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 		return fmt.Errorf("start bot: %w", err)
 	}
 	started := &startState{}
+	var brd http.Handler
+	if o.boardClientID != "" {
+		// The board asks GitHub with people's own tokens: a client of its
+		// own, not the App's transport and its ETag cache.
+		brd, err = board.New(board.Config{Source: b, ClientID: o.boardClientID, ClientSecret: o.boardSecret, Key: o.boardKey,
+			WebURL: o.boardWebURL, APIURL: app.APIURL().String(), HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+		if err != nil {
+			return userErrorf("board: %v", err)
+		}
+	}
 	srv, err := server.New(server.Config{
+		Board:        brd,
 		Secrets:      o.secrets,
 		Queue:        q,
 		Handler:      b,
@@ -96,7 +108,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Int64("app_id", app.ID()),
 		zap.String("github_url", app.APIURL().String()), zap.String("version", version), zap.Int("webhook_secrets", len(o.secrets)),
-		zap.Strings("registry_sources", o.registryAuth.Configured()), zap.Bool("registry_confirm", o.registryConfig != ""))
+		zap.Strings("registry_sources", o.registryAuth.Configured()), zap.Bool("registry_confirm", o.registryConfig != ""), zap.Bool("board", brd != nil))
 	go started.run(ctx, b, app, log, o)
 
 	select {

@@ -68,6 +68,7 @@ func TestServeRefusesToStart(t *testing.T) {
 	key := writeKey(t, false)
 	badKey := writeFile(t, "bad.pem", "-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----\n")
 	emptySecrets := writeFile(t, "secret", "\n\n")
+	shortKey := writeFile(t, "board.key", "tooshort\n")
 	tests := []struct {
 		name    string
 		args    []string
@@ -94,6 +95,10 @@ func TestServeRefusesToStart(t *testing.T) {
 		{name: "missing trusted root", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", "/nonexistent/trusted_root.json"}, wantErr: "--trusted-root"},
 		{name: "trusted root that is not one", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", badKey}, wantErr: "--trusted-root: " + badKey + " is not a Sigstore trusted root"},
 		{name: "bad log level", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--log-level", "loud"}, wantErr: "--log-level"},
+		{name: "board secret without a client id", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--board-client-secret", "x"}, wantErr: "--board-client-id"},
+		{name: "board without a secret", env: map[string]string{"STAGEHAND_BOARD_CLIENT_ID": "Iv1.x"}, args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key}, wantErr: "STAGEHAND_BOARD_CLIENT_SECRET"},
+		{name: "board without a cookie key", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--board-client-id", "Iv1.x", "--board-client-secret", "x"}, wantErr: "--board-cookie-key-file"},
+		{name: "board cookie key too short", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--board-client-id", "Iv1.x", "--board-client-secret", "x", "--board-cookie-key-file", shortKey}, wantErr: "at least 32"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -93,6 +93,8 @@ func (s *Sim) webRoutes() *http.ServeMux {
 	mux.HandleFunc("POST /settings/apps/new", s.newAppPage)
 	mux.HandleFunc("POST /organizations/{org}/settings/apps/new", s.newAppPage)
 	mux.HandleFunc("POST /settings/apps/new/confirm", s.confirmNewApp)
+	mux.HandleFunc("GET /login/oauth/authorize", s.authorize)
+	mux.HandleFunc("POST /login/oauth/access_token", s.accessToken)
 	mux.HandleFunc("GET /_codeload/{owner}/{repo}/legacy.tar.gz/{sha}", s.codeload)
 	return mux
 }

@@ -24,6 +24,7 @@ func (s *Sim) table() []route {
 		{method: get, pattern: "/app/hook/deliveries/{delivery_id}", op: "apps/get-webhook-delivery", auth: authApp, h: s.getDelivery},
 		{method: post, pattern: "/app/hook/deliveries/{delivery_id}/attempts", op: "apps/redeliver-webhook-delivery", write: true, auth: authApp, h: s.redeliver},
 		{method: get, pattern: "/installation/repositories", op: "apps/list-repos-accessible-to-installation", auth: authInstallation, h: s.installationRepos},
+		{method: get, pattern: "/user", op: "users/get-authenticated", auth: authAny, h: s.getAuthenticatedUser},
 		{method: get, pattern: "/rate_limit", op: "rate-limit/get", auth: authAny, h: s.rateLimit},
 		{method: get, pattern: "/orgs/{org}/teams/{team_slug}/memberships/{username}", op: "teams/get-membership-for-user-in-org", auth: authAny, h: s.teamMembership},
 

@@ -119,6 +119,8 @@ type Sim struct {
 
 	// archives are the archive download links handed out, by token.
 	archives map[string]archiveLink
+	// oauth holds the OAuth web flow's codes not yet traded.
+	oauth oauthCodes
 }
 
 // user is a simulated GitHub account.

@@ -25,6 +25,8 @@ type Info struct {
 	RegistryHost string `json:"registry_host"`
 	// Stagehand is Stagehand's base URL.
 	Stagehand string `json:"stagehand_url"`
+	// Board is the promotion board of the config repository.
+	Board string `json:"board_url"`
 	// RegistryWebhooks are Stagehand's registry webhook routes by source.
 	RegistryWebhooks map[string]RegistryWebhook `json:"registry_webhooks"`
 }
@@ -48,7 +50,7 @@ func (s *Sandbox) Info() Info {
 		hooks[src] = RegistryWebhook{URL: s.URL() + "/webhooks/registry/" + src, Token: tok}
 	}
 	return Info{APIURL: gi.APIURL, WebURL: s.sim.URL(), Repo: gi.Repo, Tokens: gi.Tokens,
-		Registry: s.reg.addr, RegistryHost: s.reg.host, Stagehand: s.URL(), RegistryWebhooks: hooks}
+		Registry: s.reg.addr, RegistryHost: s.reg.host, Stagehand: s.URL(), Board: s.BoardURL(), RegistryWebhooks: hooks}
 }
 
 // WriteJSON writes v as indented JSON to path, readable by its owner only

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/stagehand-gitops/stagehand/internal/board"
 	"github.com/stagehand-gitops/stagehand/internal/bot"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
@@ -202,8 +203,15 @@ func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: registry tokens: %w", err)
 	}
+	// The board signs in through githubsim's OAuth flow; its cookies go
+	// without Secure, since the sandbox serves plain http on loopback.
+	brd, err := board.New(board.Config{Source: s.bot, ClientID: githubsim.OAuthClientID, ClientSecret: githubsim.OAuthClientSecret,
+		Key: []byte(randomHex(32)), WebURL: s.sim.URL(), APIURL: s.sim.APIURL(), InsecureCookies: true})
+	if err != nil {
+		return fmt.Errorf("sandbox: start the board: %w", err)
+	}
 	srv, err := server.New(server.Config{Secrets: [][]byte{[]byte(s.secret)}, Queue: s.jobs, Handler: s.bot,
-		Logger: log, Registry: reg, RegistryAuth: creds, Routes: s.bot.Index()})
+		Logger: log, Registry: reg, RegistryAuth: creds, Routes: s.bot.Index(), Board: brd})
 	if err != nil {
 		return fmt.Errorf("sandbox: start server: %w", err)
 	}
@@ -227,6 +235,9 @@ func (s *Sandbox) Close(ctx context.Context) {
 		s.sim.Close()
 	}
 }
+
+// BoardURL is the promotion board of the config repository.
+func (s *Sandbox) BoardURL() string { return s.URL() + "/board/" + s.repo.String() }
 
 // URL is Stagehand's base URL.
 func (s *Sandbox) URL() string { return "http://" + s.addr }

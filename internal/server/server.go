@@ -77,6 +77,9 @@ type Config struct {
 	RejectRate    rate.Limit
 	RejectBurst   int
 	RejectSources int
+	// Board, when set, serves the promotion board under /board/ and its
+	// JSON API under /api/v1/; it owns its sign-in and headers.
+	Board http.Handler
 }
 
 // ErrNoSecret is returned by New without a webhook secret: accepting
@@ -168,6 +171,12 @@ func (s *Server) routes() {
 	s.echo.GET("/healthz", s.healthz)
 	s.echo.GET("/readyz", s.readyz)
 	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	if s.cfg.Board != nil {
+		board := echo.WrapHandler(s.cfg.Board)
+		for _, path := range []string{"/board", "/board/*", "/api/v1/*"} {
+			s.echo.Any(path, board)
+		}
+	}
 }
 
 // ServeHTTP serves a request.

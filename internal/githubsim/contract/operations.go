@@ -28,6 +28,8 @@ var Operations = []Operation{
 	{"GET", "/app/hook/deliveries/{delivery_id}", "apps/get-webhook-delivery"},
 	{"POST", "/app/hook/deliveries/{delivery_id}/attempts", "apps/redeliver-webhook-delivery"},
 	{"GET", "/rate_limit", "rate-limit/get"},
+	// The signed-in person of an OAuth user token (the board's sign-in).
+	{"GET", "/user", "users/get-authenticated"},
 	// The last step of registering an App from a manifest.
 	{"POST", "/app-manifests/{code}/conversions", "apps/create-from-manifest"},
 

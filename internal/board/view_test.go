@@ -1,0 +1,179 @@
+package board
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/bot"
+	"github.com/stagehand-gitops/stagehand/internal/chatops"
+	"github.com/stagehand-gitops/stagehand/internal/golden"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
+)
+
+var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// factsSource serves fixed facts: the board's layout and rendering are
+// tested here; the gathering is bot.Board's, tested through the sandbox.
+type factsSource struct {
+	facts bot.BoardFacts
+	calls int
+}
+
+func (s *factsSource) Repos() []string { return []string{s.facts.Repo} }
+
+func (s *factsSource) Board(context.Context, string) (bot.BoardFacts, error) {
+	s.calls++
+	return s.facts, nil
+}
+
+// storyFacts is a repository mid-story: order-service's staging PR is
+// open and soaking, payment-service waits for a manual prod promotion,
+// web-frontend is on hold.
+func storyFacts(apps int) bot.BoardFacts {
+	envs := []string{"dev", "staging", "prod"}
+	v := chatops.StatusView{Envs: envs}
+	for i := range apps {
+		name := fmt.Sprintf("app-%03d", i)
+		switch i {
+		case 0:
+			name = "order-service"
+		case 1:
+			name = "payment-service"
+		case 2:
+			name = "web-frontend"
+		}
+		row := promote.Row{App: name, Image: "registry.example.com/acme/" + name}
+		for j, e := range envs {
+			tag := "v1.2.0"
+			if j == 0 || (i == 1 && j == 1) {
+				tag = "v1.3.0"
+			}
+			row.Envs = append(row.Envs, promote.Cell{Env: e, Version: promote.Version{Tag: tag, Digest: "sha256:" + strings.Repeat(tag[3:4], 64)},
+				Files: []string{"apps/" + name + "/overlays/" + e + "/kustomization.yaml"}})
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	v.Open = []chatops.OpenPromotion{{App: "order-service", Env: "staging",
+		PR:   chatops.PRLink{Number: 7, URL: "https://github.com/acme/gitops-config/pull/7", Title: "order-service: promote to staging"},
+		From: promote.Version{Tag: "v1.2.0"}, To: promote.Version{Tag: "v1.3.0"}}}
+	v.Pending = []chatops.PendingGates{{App: "order-service", Env: "staging", Gates: []promote.Gate{
+		{Name: "soak", Detail: "soaking in dev: 25m0s left of 30m0s", Until: testNow.Add(25 * time.Minute)}}}}
+	v.Holds = chatops.Holds{{App: "web-frontend", Env: "staging", By: "sre", Since: testNow.Add(-time.Hour), Reason: "load test"}}
+	f := bot.BoardFacts{Repo: "acme/gitops-config", DefaultBranch: "main", Status: v}
+	f.Waiting = []bot.Waiting{
+		{App: "payment-service", Env: "prod", Reasons: []string{"promotion is manual: /promote payment-service to prod, by sre"}},
+		{App: "web-frontend", Env: "staging", Reasons: []string{"web-frontend is on hold in staging (by @sre): load test"}},
+	}
+	return f
+}
+
+// testHandler is a board over src with a signed-in session whose read
+// access is already known.
+func testHandler(t testing.TB, src Source) (*Handler, *http.Cookie) {
+	t.Helper()
+	h, err := New(Config{Source: src, ClientID: "Iv1.x", ClientSecret: "s", Key: []byte(strings.Repeat("k", 32)),
+		WebURL: "https://github.com", APIURL: "https://api.github.com/", Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, err := h.sign.seal(sessionCookie, session{Login: "dev", Token: "gho_test", CSRF: "csrf-token", Expires: testNow.Add(time.Hour).Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range src.Repos() {
+		h.access.seen[accessKey{token: sha256.Sum256([]byte("gho_test")), repo: r}] = accessAnswer{read: true, at: testNow}
+	}
+	return h, &http.Cookie{Name: sessionCookie, Value: value}
+}
+
+func get(h http.Handler, c *http.Cookie, path string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.AddCookie(c)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestBoardGolden(t *testing.T) {
+	h, c := testHandler(t, &factsSource{facts: storyFacts(3)})
+	for _, tt := range []struct{ path, file string }{
+		{"/board/acme/gitops-config", "testdata/repo.html"},
+		{"/api/v1/repos/acme/gitops-config/board", "testdata/board.json"},
+		{"/board/", "testdata/index.html"},
+	} {
+		rec := get(h, c, tt.path)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d\n%s", tt.path, rec.Code, rec.Body)
+		}
+		golden.Check(t, tt.file, rec.Body.Bytes())
+	}
+}
+
+// TestViewSaysWhyItWaits checks the cells the story's facts make.
+func TestViewSaysWhyItWaits(t *testing.T) {
+	v := newView(storyFacts(3), "https://github.com")
+	cell := func(app, env string) Cell {
+		for _, r := range v.Apps {
+			for _, c := range r.Cells {
+				if r.App == app && c.Env == env {
+					return c
+				}
+			}
+		}
+		t.Fatalf("no cell %s/%s", app, env)
+		return Cell{}
+	}
+	if c := cell("order-service", "staging"); c.PR == nil || c.PR.Number != 7 || c.Behind != "v1.3.0@sha256:"+strings.Repeat("3", 64) ||
+		len(c.Waiting) != 1 || !strings.HasPrefix(c.Waiting[0], "soak: soaking in dev") {
+		t.Errorf("order-service staging: %+v", c)
+	}
+	if c := cell("payment-service", "prod"); c.PR != nil || len(c.Waiting) != 1 || !strings.Contains(c.Waiting[0], "by sre") {
+		t.Errorf("payment-service prod: %+v", c)
+	}
+	if c := cell("payment-service", "staging"); c.Behind != "" || c.Waiting != nil {
+		t.Errorf("payment-service staging is up to date: %+v", c)
+	}
+	w := newView(storyFacts(3), "https://github.com")
+	f := storyFacts(3)
+	f.Status.Rows[0].Envs[2].Version.Tag = "v1.3.0"
+	if moved := newView(f, "https://github.com"); moved.Version == w.Version || w.Version != v.Version {
+		t.Errorf("versions: same facts %s/%s, moved %s", v.Version, w.Version, moved.Version)
+	}
+}
+
+// TestFactsReusedWithinTTL: pages within FactsTTL gather the facts once.
+func TestFactsReusedWithinTTL(t *testing.T) {
+	src := &factsSource{facts: storyFacts(3)}
+	h, c := testHandler(t, src)
+	for range 5 {
+		get(h, c, "/board/acme/gitops-config")
+		get(h, c, "/api/v1/repos/acme/gitops-config/board")
+	}
+	if src.calls != 1 {
+		t.Errorf("10 pages gathered the facts %d times, want 1", src.calls)
+	}
+	h.cfg.Now = func() time.Time { return testNow.Add(h.cfg.FactsTTL) }
+	get(h, c, "/board/acme/gitops-config")
+	if src.calls != 2 {
+		t.Errorf("after FactsTTL: %d gatherings, want 2", src.calls)
+	}
+}
+
+// BenchmarkBoard500 renders the board page of a 500-app repository from
+// a warm cache (facts gathered, read access known).
+func BenchmarkBoard500(b *testing.B) {
+	h, c := testHandler(b, &factsSource{facts: storyFacts(500)})
+	if rec := get(h, c, "/board/acme/gitops-config"); rec.Code != http.StatusOK {
+		b.Fatalf("%d", rec.Code)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		get(h, c, "/board/acme/gitops-config")
+	}
+}

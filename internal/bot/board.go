@@ -1,0 +1,108 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/stagehand-gitops/stagehand/internal/chatops"
+	"github.com/stagehand-gitops/stagehand/internal/forge"
+	"github.com/stagehand-gitops/stagehand/internal/policy"
+)
+
+// ErrUnknownRepo is returned for a repository the bot does not serve
+// (not installed, or without a valid policy on its default branch).
+var ErrUnknownRepo = errors.New("repository not served by Stagehand")
+
+// BoardFacts are what the promotion board shows of one repository: the
+// /status view of every app, and, for each environment that is behind the
+// one before it with no promotion pull request open, why it waits.
+type BoardFacts struct {
+	Repo          string
+	DefaultBranch string
+	Status        chatops.StatusView
+	Waiting       []Waiting
+}
+
+// Waiting is a promotion not proposed yet and why, in the words the bot
+// logs and /status writes.
+type Waiting struct {
+	App, Env string
+	Reasons  []string
+}
+
+// Board gathers the board's facts of repo with the calls /status makes,
+// plus the gates of the promotions that wait without a pull request.
+func (b *Bot) Board(ctx context.Context, repo string) (BoardFacts, error) {
+	st := b.index.get(repo)
+	if st == nil {
+		return BoardFacts{}, fmt.Errorf("%s: %w", repo, ErrUnknownRepo)
+	}
+	c := &commentCtx{f: b.cfg.Forges.Forge(st.installation), st: st, repo: st.repo}
+	v, err := b.statusView(ctx, c, "")
+	if err != nil {
+		return BoardFacts{}, fmt.Errorf("status of %s: %w", repo, err)
+	}
+	out := BoardFacts{Repo: st.repo.String(), DefaultBranch: st.defaultBranch, Status: v}
+	open := map[[2]string]bool{}
+	for _, o := range v.Open {
+		open[[2]string{o.App, o.Env}] = true
+	}
+	var snap *forge.Snapshot
+	for _, r := range v.Rows {
+		for i := 1; i < len(r.Envs); i++ {
+			prev, cur := r.Envs[i-1], r.Envs[i]
+			if prev.Version.IsZero() || prev.Version == cur.Version || open[[2]string{r.App, cur.Env}] {
+				continue
+			}
+			if snap == nil {
+				if snap, err = c.f.SnapshotBranch(ctx, st.repo, st.defaultBranch); err != nil {
+					return BoardFacts{}, fmt.Errorf("read %s: %w", repo, err)
+				}
+			}
+			w := Waiting{App: r.App, Env: cur.Env, Reasons: b.waitReasons(ctx, c, snap, v.Holds, r.App, r.Image, cur.Env)}
+			out.Waiting = append(out.Waiting, w)
+		}
+	}
+	return out, nil
+}
+
+// waitReasons says why app's promotion into env is not proposed: a hold,
+// a manual environment and who may promote, the gates not met, a registry
+// that could not be listed.
+func (b *Bot) waitReasons(ctx context.Context, c *commentCtx, snap *forge.Snapshot, holds chatops.Holds, app, image, env string) []string {
+	var why []string
+	if h := held(holds, app, env); h != "" {
+		why = append(why, h)
+	}
+	e, _ := c.st.pol.Env(app, env)
+	if e.Promotion == policy.Manual {
+		who := "anyone with write access"
+		if len(e.Promoters) > 0 {
+			who = strings.Join(e.Promoters, ", ")
+		}
+		why = append(why, fmt.Sprintf("promotion is manual: /promote %s to %s, by %s", app, env, who))
+	}
+	gates, _, err := b.gates(ctx, c.f, c.st, snap, app, image, env)
+	if err != nil {
+		return append(why, fmt.Sprintf("gates of %s in %s: %v", app, env, err))
+	}
+	for _, g := range gates {
+		if !g.OK {
+			why = append(why, g.Name+": "+g.Detail)
+		}
+	}
+	for _, n := range b.unlistedNotes(c.st.repo.String(), app) {
+		if strings.Contains(n, " waits in "+env+":") {
+			why = append(why, n)
+		}
+	}
+	if len(why) == 0 {
+		why = append(why, "not proposed yet: Stagehand proposes it on the next event for this repository")
+	}
+	return why
+}
+
+// Repos lists the repositories the bot serves, owner/name, sorted.
+func (b *Bot) Repos() []string { return b.index.Repos() }
