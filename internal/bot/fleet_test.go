@@ -20,6 +20,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
 	"github.com/stagehand-gitops/stagehand/internal/server"
 )
 
@@ -32,7 +33,9 @@ type fleet struct {
 	t   testing.TB
 	sim *githubsim.Sim
 	// url is where GitHub and the registry send: /webhooks/... .
-	url      string
+	url string
+	// host is the registry's host:port.
+	host     string
 	resolver *registry.Resolver
 	creds    server.RegistryAuth
 	sleep    forge.Sleeper
@@ -70,15 +73,22 @@ func (f fleetQueue) Enqueue(j queue.Job) error {
 	return nil
 }
 
-// newFleet starts GitHub's side: the endpoint every replica stands behind.
-// sim is created by the caller with webhooks sent to the returned url
-// (set with fl.url); start replicas with startReplica.
+// newFleet starts what surrounds Stagehand: a simulated GitHub and a
+// Distribution registry, both sending to the endpoint every replica stands
+// behind. Start replicas with startReplica.
 func newFleet(t testing.TB, sleep forge.Sleeper, log zapcore.Core) *fleet {
 	fl := &fleet{t: t, resolver: registry.NewResolver(), sleep: sleep, log: log}
 	fl.creds = registryCredentials(t)
 	srv := httptest.NewServer(http.HandlerFunc(fl.fanOut))
 	t.Cleanup(srv.Close)
 	fl.url = srv.URL
+	sim, err := githubsim.New(githubsim.Options{T: t, WebhookURL: fl.url + "/webhooks/github", WebhookSecret: webhookSecret, AppKey: testKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	fl.sim = sim
+	fl.host = registrytest.Start(t, registrytest.Options{NotifyURL: fl.url + "/webhooks/registry/distribution", NotifyToken: registryToken("distribution")})
 	return fl
 }
 

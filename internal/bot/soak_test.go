@@ -66,13 +66,7 @@ func TestSoak(t *testing.T) {
 	began := time.Now()
 	core, logs := observer.New(zap.WarnLevel)
 	fl := newFleet(t, cappedSleep(50*time.Millisecond), core)
-	sim, err := githubsim.New(githubsim.Options{T: t, WebhookURL: fl.url + "/webhooks/github", WebhookSecret: webhookSecret, AppKey: testKey(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	fl.sim = sim
-	host := registrytest.Start(t, registrytest.Options{NotifyURL: fl.url + "/webhooks/registry/distribution", NotifyToken: registryToken("distribution")})
+	sim, host := fl.sim, fl.host
 	apps := seedSoak(t, sim, host, size, soakPolicy)
 	load := soakLoad(size, apps)
 
