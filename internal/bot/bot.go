@@ -102,6 +102,12 @@ type Config struct {
 	Tags TagLister
 	// Labels, when set, reads images' OCI labels for the source link.
 	Labels Labeler
+	// PollInterval is how long a resync reuses an image's tag list, so
+	// that one pass over many repositories lists each image once; serve
+	// sets half its resync interval (default 0: no reuse across
+	// repositories). An image's poll in the policy spaces its listings
+	// further apart.
+	PollInterval time.Duration
 	// Digests, when set, resolves the tags of a carry: version promotion
 	// that neither an overlay nor the event pins, for its same-image line.
 	Digests Header
@@ -132,6 +138,8 @@ type Bot struct {
 	// unlisted holds, per repository, why the registry could not list the
 	// tags of a carry: version environment's channel (for /status).
 	unlisted map[string]map[pair]string
+	// tagList holds the tag lists resyncs read from registries.
+	tagList *tagCache
 }
 
 var _ server.Handler = (*Bot)(nil)
@@ -163,7 +171,7 @@ func New(cfg Config) (*Bot, error) {
 		return nil, err
 	}
 	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, timers: map[string]*repoTimer{}, waiting: map[string]map[pair]bool{},
-		unlisted: map[string]map[pair]string{}}
+		unlisted: map[string]map[pair]string{}, tagList: newTagCache(cfg.PollInterval)}
 	b.index.onChange(m.setIndex)
 	return b, nil
 }
@@ -223,6 +231,8 @@ func (b *Bot) Handle(ctx context.Context, d event.Delivery) error {
 		err = b.onImage(ctx, d)
 	case EventRecheck:
 		err = b.onRecheck(ctx, d)
+	case EventResync:
+		err = b.onResync(ctx, d)
 	}
 	err = errors.Join(err, cerr)
 	b.metrics.handled.WithLabelValues(d.Event, result(err)).Inc()
@@ -286,6 +296,7 @@ func (b *Bot) forgetRepo(repo string) {
 	defer b.mu.Unlock()
 	delete(b.waiting, repo)
 	delete(b.unlisted, repo)
+	b.tagList.forget(repo)
 }
 
 // deletePair removes p from repo's set and the set once it is empty, so

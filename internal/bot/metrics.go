@@ -12,6 +12,11 @@ type metrics struct {
 	decisions *prometheus.CounterVec
 	repos     prometheus.Gauge
 	images    prometheus.Gauge
+
+	resyncs       *prometheus.CounterVec
+	resyncSeconds prometheus.Histogram
+	converged     *prometheus.CounterVec
+	resyncErrors  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -32,6 +37,23 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "stagehand_routing_images",
 			Help: "Distinct images the routing index routes.",
 		}),
+		resyncs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stagehand_resync_runs_total",
+			Help: "Resyncs of one config repository, by result (ok or error).",
+		}, []string{"result"}),
+		resyncSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "stagehand_resync_duration_seconds",
+			Help:    "How long the resync of one config repository took.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 4, 8),
+		}),
+		converged: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stagehand_resync_converged_total",
+			Help: "What resyncs converged that no event had: tag (a registry tag found by polling), stale (a pull request closed), branch (a branch left behind deleted).",
+		}, []string{"kind"}),
+		resyncErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stagehand_resync_errors_total",
+			Help: "Failures inside resyncs, by where: registry (a tag list) or github.",
+		}, []string{"where"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -47,6 +69,18 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.images, err = register(reg, m.images); err != nil {
+		return nil, err
+	}
+	if m.resyncs, err = register(reg, m.resyncs); err != nil {
+		return nil, err
+	}
+	if m.resyncSeconds, err = register(reg, m.resyncSeconds); err != nil {
+		return nil, err
+	}
+	if m.converged, err = register(reg, m.converged); err != nil {
+		return nil, err
+	}
+	if m.resyncErrors, err = register(reg, m.resyncErrors); err != nil {
 		return nil, err
 	}
 	return m, nil

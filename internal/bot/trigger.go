@@ -25,6 +25,7 @@ var triggers = map[string][]string{
 	event.RegistryPackage:          {"published", "updated"},
 	EventImagePushed:               {""},
 	EventRecheck:                   {""},
+	EventResync:                    {""},
 }
 
 // relevant reports whether d can change anything, and why not.

@@ -211,6 +211,11 @@ func (d *decoder) rule(m map[string]pair, r *ImageRule) {
 			r.PinDigest = b
 		}
 	}
+	if v, ok := m["poll"]; ok {
+		if dur, ok := d.duration(v); ok {
+			r.Poll = dur
+		}
+	}
 	d.filter(m, r)
 }
 

@@ -45,6 +45,7 @@ apps:
         ignoreTags: ["*-debug", "latest"]
         extract: '^v(?P<version>.*)-linux$'
         pinDigest: true
+        poll: 10m
     environments:
       prod: {promoters: ["@acme/payments-leads"]}
   web:
@@ -115,6 +116,7 @@ func TestParseEveryField(t *testing.T) {
 		IgnoreTags: []string{"*-debug", "latest"},
 		Extract:    `^v(?P<version>.*)-linux$`,
 		PinDigest:  true,
+		Poll:       10 * time.Minute,
 	}}
 	if img, ok := order.Image("ghcr.io/acme/order-service"); !ok || !reflect.DeepEqual(img.ImageRule, wantImage.ImageRule) || img.Name != wantImage.Name {
 		t.Errorf("order-service image = %+v, want %+v", img, wantImage)
@@ -124,7 +126,7 @@ func TestParseEveryField(t *testing.T) {
 	}
 	// The shorthand image: takes the defaults.
 	web := mustApp(t, p, "web")
-	if len(web.Images) != 1 || web.Images[0].Name != "ghcr.io/acme/web" || web.Images[0].Strategy != tags.SemVer || web.Images[0].PinDigest {
+	if len(web.Images) != 1 || web.Images[0].Name != "ghcr.io/acme/web" || web.Images[0].Strategy != tags.SemVer || web.Images[0].PinDigest || web.Images[0].Poll != 0 {
 		t.Errorf("web = %+v, want one image with the defaults", web)
 	}
 	if prod, _ := p.Env("web", "prod"); !reflect.DeepEqual(prod.Promoters, []string{"@acme/sre", "alice"}) {

@@ -26,8 +26,8 @@ var fields = map[string][]string{
 	"environment": {"name", "dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
 	"override":    {"dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
 	"app":         {"image", "images", "environments"},
-	"image":       {"name", "strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest"},
-	"defaults":    {"strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest"},
+	"image":       {"name", "strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest", "poll"},
+	"defaults":    {"strategy", "constraint", "allowTags", "ignoreTags", "extract", "pinDigest", "poll"},
 	"freeze":      {"from", "to", "cron", "duration", "timezone"},
 }
 

@@ -33,6 +33,8 @@ func TestParseErrors(t *testing.T) {
 			`p.yaml:4:11: soak: invalid duration "30 minutes"; use a Go duration such as 30m, 1h30m or 48h`},
 		{"negative duration", "version: 1\nenvironments:\n  - name: dev\n    soak: -5m\n",
 			`p.yaml:4:11: soak: invalid duration "-5m"; use a Go duration such as 30m, 1h30m or 48h`},
+		{"bad poll interval", head + "defaults:\n  poll: often\n",
+			`p.yaml:6:9: poll: invalid duration "often"; use a Go duration such as 30m, 1h30m or 48h`},
 		{"unknown strategy", head + "defaults:\n  strategy: semvar\n",
 			`p.yaml:6:13: strategy: unknown strategy "semvar"; want one of semver, newest-build, alphabetical, numerical, digest; did you mean "semver"?`},
 		{"unknown strategy far from any", head + "defaults:\n  strategy: latest\n",

@@ -112,6 +112,10 @@ type ImageRule struct {
 	// PinDigest writes tag and digest (newTag + digest) when the digest is
 	// known. The digest strategy always writes the digest.
 	PinDigest bool
+	// Poll is how often the resync lists the image's tags in its registry,
+	// the backstop for lost registry notifications; 0 means every resync
+	// (serve's --resync-interval).
+	Poll time.Duration
 }
 
 // Image is one image an app deploys, with its resolved rule (defaults applied).

@@ -1,0 +1,186 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
+)
+
+// countingTags counts the tag listings a resync asks the registry for.
+type countingTags struct {
+	TagLister
+	mu    sync.Mutex
+	lists int
+}
+
+func (c *countingTags) ListTags(ctx context.Context, image string) ([]string, error) {
+	c.mu.Lock()
+	c.lists++
+	c.mu.Unlock()
+	return c.TagLister.ListTags(ctx, image)
+}
+
+func (c *countingTags) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lists
+}
+
+// registryWorld is a world whose config repository tracks an image of a
+// real Distribution registry that sends no notifications at all: only the
+// resync can learn of its tags.
+func registryWorld(t *testing.T, policyTail string) (*world, *countingTags, string) {
+	t.Helper()
+	res := registry.NewResolver()
+	lister := &countingTags{TagLister: res}
+	host := registrytest.Start(t, registrytest.Options{})
+	image := host + "/acme/web"
+	pol := strings.Replace(strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", image), "    autoMerge: true\n", "", 1) + policyTail
+	files := map[string]string{}
+	for p, c := range seedFiles(testPolicy) {
+		files[p] = strings.ReplaceAll(c, "ghcr.io/acme/web", image)
+	}
+	files[".stagehand.yaml"] = pol
+	w := newWorld(t, worldOptions{files: files, resolver: res, tags: lister})
+	pushImage(t, image, "v1.0.0", nil, "")
+	return w, lister, image
+}
+
+// TestResyncFindsUnnotifiedTag: a tag pushed to the registry with no
+// notification delivered is found by the resync and opens the dev pull
+// request; the next resync inside the image's poll interval asks the
+// registry nothing and changes nothing, and one after it lists again.
+func TestResyncFindsUnnotifiedTag(t *testing.T) {
+	w, lister, image := registryWorld(t, "defaults:\n  poll: 10m\n")
+	ctx := context.Background()
+	if err := w.bot.Resync(ctx, configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if n := len(w.pulls()); n != 0 {
+		t.Fatalf("dev runs the newest tag, yet the resync opened %d pull requests", n)
+	}
+	digest := pushImage(t, image, "v1.1.0", nil, "")
+	w.tick(5 * time.Minute) // inside the poll: not listed
+	if err := w.bot.Resync(ctx, configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if lister.count() != 1 || len(w.pulls()) != 0 {
+		t.Fatalf("inside the poll interval: %d listings, %d pull requests; want 1 and 0", lister.count(), len(w.pulls()))
+	}
+	w.tick(5 * time.Minute)
+	if err := w.bot.Resync(ctx, configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	pr, ok := w.open()["stagehand/dev/web"]
+	if !ok || pr.Title != "Promote web to dev: v1.0.0 → v1.1.0" {
+		t.Fatalf("after the poll: pull requests %+v, want the dev one; decisions %q", w.pulls(), w.decisions())
+	}
+	if lister.count() != 2 {
+		t.Errorf("%d listings, want 2", lister.count())
+	}
+	if got := w.file(pr.HeadSHA, devOverlay); !strings.Contains(got, "newTag: v1.1.0") {
+		t.Fatalf("dev overlay on the branch:\n%s", got)
+	}
+	_ = digest
+
+	// The open pull request already proposes the newest tag: nothing to do.
+	w.tick(10 * time.Minute)
+	w.sim.ResetCalls()
+	if err := w.bot.Resync(ctx, configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if c := w.sim.Calls(); c.Writes != 0 {
+		t.Errorf("a resync with the newest tag proposed wrote %d times: %v", c.Writes, c.Log)
+	}
+}
+
+// TestResyncCallBudget: a resync of an unchanged repository costs at most
+// two GitHub calls that count against the rate limit (304s are free).
+func TestResyncCallBudget(t *testing.T) {
+	w, _, _ := registryWorld(t, "")
+	ctx := context.Background()
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	if err := w.bot.Resync(ctx, configRepo); err != nil { // warms the ETag cache
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		w.tick(5 * time.Minute)
+		w.sim.ResetCalls()
+		if err := w.bot.Resync(ctx, configRepo); err != nil {
+			t.Fatal(err)
+		}
+		c := w.sim.Calls()
+		charged := c.Total() - c.NotModified
+		t.Logf("resync %d: %d calls, %d answered 304: %v", i, c.Total(), c.NotModified, c.Log)
+		if charged > 2 || c.Writes != 0 {
+			t.Fatalf("resync %d of an unchanged repository: %d charged calls (%d writes), want at most 2 and none: %v", i, charged, c.Writes, c.Log)
+		}
+	}
+}
+
+// TestResyncDeletesBranchesLeftBehind: the branch of a merged promotion
+// whose webhook was lost is deleted by the resync; a branch under
+// stagehand/ that a person pushed and opened a pull request from is left
+// alone, and so is one without any pull request.
+func TestResyncDeletesBranchesLeftBehind(t *testing.T) {
+	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+	w := newWorld(t, worldOptions{files: seedFiles(pol)})
+	w.publish("v1.1.0")
+	pr := w.open()["stagehand/dev/web"]
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	if _, err := w.sim.Merge("alice", configRepo, pr.Number, "merge"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sim.Push("alice", configRepo, "stagehand/dev/mine", "A person's branch\n", map[string]string{"notes.txt": "mine\n"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sim.Push("alice", configRepo, "stagehand/dev/lonely", "No pull request\n", map[string]string{"notes.txt": "lonely\n"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sim.OpenPR("alice", configRepo, "stagehand/dev/mine", "main", "Mine", ""); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if !w.hasBranch("stagehand/dev/web") {
+		t.Fatal("the merged branch is gone before the resync; the test needs its webhook lost")
+	}
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	for branch, want := range map[string]bool{"stagehand/dev/web": false, "stagehand/dev/mine": true, "stagehand/dev/lonely": true} {
+		if got := w.hasBranch(branch); got != want {
+			t.Errorf("after the resync, branch %s exists: %v, want %v", branch, got, want)
+		}
+	}
+}
+
+// tick moves the test's clock on.
+func (w *world) tick(d time.Duration) {
+	w.clock.mu.Lock()
+	w.clock.now = w.clock.now.Add(d)
+	w.clock.mu.Unlock()
+}
+
+// TestEnqueueResync: one resync job per indexed repository, on the queue.
+func TestEnqueueResync(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	before := w.jobs.idle()
+	if err := w.bot.EnqueueResync("r1"); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if n := w.jobs.idle() - before; n != 1 {
+		t.Fatalf("%d jobs queued, want one for %s", n, configRepo)
+	}
+}
