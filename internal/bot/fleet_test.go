@@ -44,8 +44,8 @@ type fleet struct {
 	mu   sync.Mutex
 	live []*replica
 	all  []*replica // every replica ever started, killed ones too
-	// dropNotice, when set, says whether a registry notification fails on
-	// its way (the registry is answered 503 and sends it again).
+	// dropNotice, when set, says whether a registry notification is lost
+	// on its way: the registry is told it arrived, no replica sees it.
 	dropNotice func() bool
 	// started counts every replica ever started, for their names.
 	started int
@@ -105,7 +105,7 @@ func (fl *fleet) fanOut(w http.ResponseWriter, r *http.Request) {
 	drop := fl.dropNotice
 	fl.mu.Unlock()
 	if drop != nil && r.URL.Path != "/webhooks/github" && drop() {
-		http.Error(w, "dropped on the way", http.StatusServiceUnavailable)
+		w.WriteHeader(http.StatusAccepted)
 		return
 	}
 	status := http.StatusServiceUnavailable
@@ -150,7 +150,7 @@ func (fl *fleet) startReplica() *replica {
 		t.Fatal(err)
 	}
 	rep.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: fleetQueue{rep}, Resolver: fl.resolver,
-		Labels: fl.resolver, Logger: logger, Registerer: rep.reg})
+		Labels: fl.resolver, Tags: fl.resolver, Logger: logger, Registerer: rep.reg})
 	if err != nil {
 		t.Fatal(err)
 	}

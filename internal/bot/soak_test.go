@@ -117,7 +117,8 @@ func TestSoak(t *testing.T) {
 
 	// The load is over and GitHub well again: a fresh replica starts, as
 	// the killed one's replacement; its start redelivers failed webhooks
-	// and rechecks every repository.
+	// and rechecks every repository, and its first resync lists the
+	// registry's tags, the backstop for the notifications that were lost.
 	sim.SetFaults(githubsim.Faults{})
 	fl.mu.Lock()
 	fl.dropNotice = nil
@@ -125,6 +126,10 @@ func TestSoak(t *testing.T) {
 	fresh := fl.startReplica()
 	if _, err := forge.RedeliverFailed(context.Background(), fresh.bot.cfg.Forges.(*AppForges).App.Client(), began.Add(-time.Hour)); err != nil {
 		t.Fatalf("redeliver failed webhooks: %v", err)
+	}
+	fl.settle(time.Second, size.limit)
+	if err := fresh.bot.EnqueueResync("soak"); err != nil {
+		t.Fatalf("resync: %v", err)
 	}
 	fl.settle(time.Second, size.limit)
 
