@@ -82,7 +82,7 @@ func newFleet(t testing.TB, sleep forge.Sleeper, log zapcore.Core) *fleet {
 	srv := httptest.NewServer(http.HandlerFunc(fl.fanOut))
 	t.Cleanup(srv.Close)
 	fl.url = srv.URL
-	// The full soak makes about 11,000 calls in six minutes, above the
+	// The full soak makes about 12,000 calls in five minutes, above the
 	// 5,000 an hour GitHub gives an installation token by default (the
 	// soak found it): it runs on the 15,000 of an Enterprise Cloud
 	// installation, and exhausts the primary limit on purpose once.
