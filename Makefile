@@ -63,6 +63,13 @@ FUZZJOBS ?= 1
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
 	FUZZTIME=$(FUZZTIME) FUZZJOBS=$(FUZZJOBS) GO=$(GO) bash .ci/fuzz $(PKGS)
 
+# soak runs TestSoak at the issue's size (500 registry events for 50 apps,
+# 100 ms of GitHub latency, faults, a killed replica; docs/operations.md#soak)
+# and prints its figures. It ends by itself: the test fails past 9 minutes.
+.PHONY: soak
+soak: ## Run the full soak (about 5 minutes) and print its figures: 0 lost, 0 duplicate, 0 panics
+	STAGEHAND_SOAK=full $(GO) test -run '^TestSoak$$' -count=1 -timeout 12m -v ./internal/bot | grep -v '^=== '
+
 # bench prints one markdown table (cmd/benchtable; a row is one function
 # there, docs/benchmarks.md lists them). BENCH_ARGS=-only=process,init runs
 # some of them. hey, the load generator of the webhook row, is installed with

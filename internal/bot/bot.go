@@ -285,12 +285,12 @@ func result(err error) string {
 }
 
 // retryable marks the errors another attempt can cure: a ref that kept
-// moving, a head that moved under a merge, and GitHub answering 5xx after
-// the client's own retries (handlers converge, so running one again
-// finishes what the failed call left half done, such as a pull request
-// opened without its labels).
+// moving, a head that moved under a merge, and GitHub answering 5xx or a
+// rate limit after the client's own retries and waits (handlers converge,
+// so running one again finishes what the failed call left half done, such
+// as a pull request opened without its labels).
 func retryable(err error) error {
-	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved) || errors.Is(err, forge.ErrLocked) || forge.ServerError(err)) {
+	if err != nil && (errors.Is(err, forge.ErrConflict) || errors.Is(err, forge.ErrHeadMoved) || errors.Is(err, forge.ErrLocked) || forge.ServerError(err) || forge.RateLimited(err)) {
 		return queue.Retryable(err)
 	}
 	return err

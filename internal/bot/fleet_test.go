@@ -20,6 +20,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
+	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
 	"github.com/stagehand-gitops/stagehand/internal/server"
 )
 
@@ -32,7 +33,9 @@ type fleet struct {
 	t   testing.TB
 	sim *githubsim.Sim
 	// url is where GitHub and the registry send: /webhooks/... .
-	url      string
+	url string
+	// host is the registry's host:port.
+	host     string
 	resolver *registry.Resolver
 	creds    server.RegistryAuth
 	sleep    forge.Sleeper
@@ -41,8 +44,8 @@ type fleet struct {
 	mu   sync.Mutex
 	live []*replica
 	all  []*replica // every replica ever started, killed ones too
-	// dropNotice, when set, says whether a registry notification fails on
-	// its way (the registry is answered 503 and sends it again).
+	// dropNotice, when set, says whether a registry notification is lost
+	// on its way: the registry is told it arrived, no replica sees it.
 	dropNotice func() bool
 	// started counts every replica ever started, for their names.
 	started int
@@ -70,15 +73,27 @@ func (f fleetQueue) Enqueue(j queue.Job) error {
 	return nil
 }
 
-// newFleet starts GitHub's side: the endpoint every replica stands behind.
-// sim is created by the caller with webhooks sent to the returned url
-// (set with fl.url); start replicas with startReplica.
+// newFleet starts what surrounds Stagehand: a simulated GitHub and a
+// Distribution registry, both sending to the endpoint every replica stands
+// behind. Start replicas with startReplica.
 func newFleet(t testing.TB, sleep forge.Sleeper, log zapcore.Core) *fleet {
 	fl := &fleet{t: t, resolver: registry.NewResolver(), sleep: sleep, log: log}
 	fl.creds = registryCredentials(t)
 	srv := httptest.NewServer(http.HandlerFunc(fl.fanOut))
 	t.Cleanup(srv.Close)
 	fl.url = srv.URL
+	// The full soak makes about 12,000 calls in five minutes, above the
+	// 5,000 an hour GitHub gives an installation token by default (the
+	// soak found it): it runs on the 15,000 of an Enterprise Cloud
+	// installation, and exhausts the primary limit on purpose once.
+	sim, err := githubsim.New(githubsim.Options{T: t, WebhookURL: fl.url + "/webhooks/github", WebhookSecret: webhookSecret, AppKey: testKey(t),
+		RateLimit: 15000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	fl.sim = sim
+	fl.host = registrytest.Start(t, registrytest.Options{NotifyURL: fl.url + "/webhooks/registry/distribution", NotifyToken: registryToken("distribution")})
 	return fl
 }
 
@@ -95,7 +110,7 @@ func (fl *fleet) fanOut(w http.ResponseWriter, r *http.Request) {
 	drop := fl.dropNotice
 	fl.mu.Unlock()
 	if drop != nil && r.URL.Path != "/webhooks/github" && drop() {
-		http.Error(w, "dropped on the way", http.StatusServiceUnavailable)
+		w.WriteHeader(http.StatusAccepted)
 		return
 	}
 	status := http.StatusServiceUnavailable
@@ -140,7 +155,7 @@ func (fl *fleet) startReplica() *replica {
 		t.Fatal(err)
 	}
 	rep.bot, err = New(Config{Forges: forges, Installations: forges.Installations, Queue: fleetQueue{rep}, Resolver: fl.resolver,
-		Labels: fl.resolver, Logger: logger, Registerer: rep.reg})
+		Labels: fl.resolver, Tags: fl.resolver, Logger: logger, Registerer: rep.reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,13 +34,7 @@ environments:
 func TestReplicasOnePullRequest(t *testing.T) {
 	core, logs := observer.New(zap.WarnLevel)
 	fl := newFleet(t, cappedSleep(20*time.Millisecond), core)
-	sim, err := githubsim.New(githubsim.Options{T: t, WebhookURL: fl.url + "/webhooks/github", WebhookSecret: webhookSecret, AppKey: testKey(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	fl.sim = sim
-	host := registrytest.Start(t, registrytest.Options{NotifyURL: fl.url + "/webhooks/registry/distribution", NotifyToken: registryToken("distribution")})
+	sim, host := fl.sim, fl.host
 	apps := seedSoak(t, sim, host, soakSize{apps: 4, repos: 1}, replicaPolicy)
 	fl.startReplica()
 	fl.startReplica()

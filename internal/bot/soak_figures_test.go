@@ -26,7 +26,7 @@ func (f figures) String() string {
 		perPromotion = float64(f.calls) / float64(f.promotions)
 	}
 	return fmt.Sprintf(`soak: %d registry events (%d distinct tags) for %d apps in %d repositories, %d replicas started, %d killed
-faults: %d registry notifications dropped on the way; GitHub answered %d of %d calls with an injected fault
+faults: %d registry notifications lost on the way; GitHub answered %d of %d calls with an injected fault
 environments: %d at the tag the policy demands of %d
 %d lost
 %d duplicate pull requests

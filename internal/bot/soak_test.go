@@ -66,13 +66,7 @@ func TestSoak(t *testing.T) {
 	began := time.Now()
 	core, logs := observer.New(zap.WarnLevel)
 	fl := newFleet(t, cappedSleep(50*time.Millisecond), core)
-	sim, err := githubsim.New(githubsim.Options{T: t, WebhookURL: fl.url + "/webhooks/github", WebhookSecret: webhookSecret, AppKey: testKey(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	fl.sim = sim
-	host := registrytest.Start(t, registrytest.Options{NotifyURL: fl.url + "/webhooks/registry/distribution", NotifyToken: registryToken("distribution")})
+	sim, host := fl.sim, fl.host
 	apps := seedSoak(t, sim, host, size, soakPolicy)
 	load := soakLoad(size, apps)
 
@@ -123,7 +117,8 @@ func TestSoak(t *testing.T) {
 
 	// The load is over and GitHub well again: a fresh replica starts, as
 	// the killed one's replacement; its start redelivers failed webhooks
-	// and rechecks every repository.
+	// and rechecks every repository, and its first resync lists the
+	// registry's tags, the backstop for the notifications that were lost.
 	sim.SetFaults(githubsim.Faults{})
 	fl.mu.Lock()
 	fl.dropNotice = nil
@@ -131,6 +126,10 @@ func TestSoak(t *testing.T) {
 	fresh := fl.startReplica()
 	if _, err := forge.RedeliverFailed(context.Background(), fresh.bot.cfg.Forges.(*AppForges).App.Client(), began.Add(-time.Hour)); err != nil {
 		t.Fatalf("redeliver failed webhooks: %v", err)
+	}
+	fl.settle(time.Second, size.limit)
+	if err := fresh.bot.EnqueueResync("soak"); err != nil {
+		t.Fatalf("resync: %v", err)
 	}
 	fl.settle(time.Second, size.limit)
 

@@ -91,6 +91,15 @@ func status(err error) int {
 // done again.
 func ServerError(err error) bool { return status(err) >= 500 }
 
+// RateLimited reports whether err is GitHub refusing a request for a rate
+// limit, primary or secondary (403 or 429), after the client stack's own
+// bounded waits: the request may succeed when the work is done again later.
+func RateLimited(err error) bool {
+	var primary *github.RateLimitError
+	var secondary *github.AbuseRateLimitError
+	return errors.As(err, &primary) || errors.As(err, &secondary) || status(err) == http.StatusTooManyRequests
+}
+
 // isNotFound reports whether err is GitHub's 404.
 func isNotFound(err error) bool { return status(err) == http.StatusNotFound }
 

@@ -32,6 +32,32 @@ func TestRetries(t *testing.T) {
 			sleeps: []time.Duration{3 * time.Second, 3 * time.Second},
 		},
 		{
+			name:   "secondary limit without Retry-After waits a minute",
+			faults: githubsim.Faults{SecondaryRateLimit: 1, SecondaryNoRetryAfter: true, Operations: getRef},
+			log:    []string{"git/get-ref 403", "git/get-ref 200"},
+			sleeps: []time.Duration{time.Minute},
+		},
+		{
+			name:   "secondary limit as 429 waits Retry-After",
+			faults: githubsim.Faults{TooManyRequests: 1, RetryAfter: 2 * time.Second, Operations: getRef},
+			log:    []string{"git/get-ref 429", "git/get-ref 200"},
+			sleeps: []time.Duration{2 * time.Second},
+		},
+		{
+			name:   "a secondary limit that persists is a rate limit to retry later",
+			faults: githubsim.Faults{SecondaryRateLimit: 10, Operations: getRef},
+			log:    []string{"git/get-ref 403", "git/get-ref 403", "git/get-ref 403", "git/get-ref 403"},
+			waits:  3,
+			err:    RateLimited,
+		},
+		{
+			name:   "a 429 that persists is a rate limit to retry later",
+			faults: githubsim.Faults{TooManyRequests: 10, Operations: getRef},
+			log:    []string{"git/get-ref 429", "git/get-ref 429", "git/get-ref 429", "git/get-ref 429"},
+			waits:  3,
+			err:    RateLimited,
+		},
+		{
 			name:   "exhausted primary limit waits for the reset",
 			faults: githubsim.Faults{ExhaustPrimary: true, PrimaryReset: 30 * time.Second},
 			log:    []string{"git/get-ref 403", "git/get-ref 200"},
@@ -44,7 +70,7 @@ func TestRetries(t *testing.T) {
 			log:    []string{"git/get-ref 403"},
 			err: func(err error) bool {
 				var rl *github.RateLimitError
-				return errors.As(err, &rl)
+				return errors.As(err, &rl) && RateLimited(err)
 			},
 		},
 		{
@@ -58,7 +84,7 @@ func TestRetries(t *testing.T) {
 			faults: githubsim.Faults{Errors: 10, Operations: getRef},
 			log:    []string{"git/get-ref 500", "git/get-ref 502", "git/get-ref 500", "git/get-ref 502"},
 			waits:  3,
-			err:    func(err error) bool { return status(err) == 502 },
+			err:    func(err error) bool { return status(err) == 502 && !RateLimited(err) },
 		},
 		{
 			name:   "a 404 for a ref just created is replication lag",
