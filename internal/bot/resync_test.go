@@ -273,3 +273,25 @@ func TestRedeliveryPassActsOnFailedWebhook(t *testing.T) {
 		t.Errorf("the second pass sent %d deliveries more", got-sent)
 	}
 }
+
+// TestResyncReadsPolicyOfLostPush: a push that changes the policy, whose
+// webhook is lost, reaches the routing index at the next resync.
+func TestResyncReadsPolicyOfLostPush(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	moved := strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", "ghcr.io/acme/web2")
+	if _, err := w.sim.Push("alice", configRepo, "main", "Move the image\n", map[string]string{".stagehand.yaml": moved}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if len(w.bot.Index().Targets("ghcr.io/acme/web2")) != 0 {
+		t.Fatal("the index has the new policy though its push webhook was lost")
+	}
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.bot.Index().Targets("ghcr.io/acme/web2")) != 1 || len(w.bot.Index().Targets("ghcr.io/acme/web")) != 0 {
+		t.Fatalf("after the resync the index routes web2 to %v and web to %v; want the new policy",
+			w.bot.Index().Targets("ghcr.io/acme/web2"), w.bot.Index().Targets("ghcr.io/acme/web"))
+	}
+}
