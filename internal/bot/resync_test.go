@@ -354,9 +354,9 @@ func TestTagCache(t *testing.T) {
 		{"acme/one", 0, 10 * time.Minute, true, 1},
 		{"acme/two", time.Second, 10 * time.Minute, true, 1}, // shares the listing
 		{"acme/one", 8 * time.Minute, 10 * time.Minute, false, 1},
-		{"acme/one", 9 * time.Minute, 10 * time.Minute, true, 2}, // due a tenth early, and a due poll lists afresh
+		{"acme/one", 9 * time.Minute, 10 * time.Minute, true, 2},  // due a tenth early, and a due poll lists afresh
 		{"acme/two", 10 * time.Minute, 10 * time.Minute, true, 2}, // shares the 1m-old listing
-		{"acme/three", 10*time.Minute + time.Second, 0, true, 2}, // every resync, but within minAge of a listing
+		{"acme/three", 10*time.Minute + time.Second, 0, true, 2},  // every resync, but within minAge of a listing
 		{"acme/three", 13 * time.Minute, 0, true, 3},
 	}
 	for i, s := range steps {
