@@ -148,6 +148,9 @@ type Bot struct {
 	unlisted map[string]map[pair]string
 	// tagList holds the tag lists resyncs read from registries.
 	tagList *tagCache
+	// policyRead is, per repository, the last commit a resync read the
+	// policy at, so an invalid policy is read (and reported) once.
+	policyRead map[string]string
 }
 
 var _ server.Handler = (*Bot)(nil)
@@ -179,7 +182,7 @@ func New(cfg Config) (*Bot, error) {
 		return nil, err
 	}
 	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, timers: map[string]*repoTimer{}, waiting: map[string]map[pair]bool{},
-		unlisted: map[string]map[pair]string{}, tagList: newTagCache(cfg.PollInterval)}
+		unlisted: map[string]map[pair]string{}, tagList: newTagCache(cfg.PollInterval), policyRead: map[string]string{}}
 	b.index.onChange(m.setIndex)
 	return b, nil
 }
@@ -305,6 +308,7 @@ func (b *Bot) forgetRepo(repo string) {
 	delete(b.waiting, repo)
 	delete(b.unlisted, repo)
 	b.tagList.forget(repo)
+	delete(b.policyRead, repo)
 }
 
 // deletePair removes p from repo's set and the set once it is empty, so

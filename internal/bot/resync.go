@@ -46,7 +46,8 @@ func (b *Bot) EnqueueResync(round string) error {
 }
 
 // Resync converges one repository, level-triggered, through the paths the
-// webhooks take: a tag the registry holds that the first environment
+// webhooks take: the policy is read again if the default branch moved
+// since it was read; a tag the registry holds that the first environment
 // should run and no event brought opens (or updates) its pull request;
 // every promotion whose gates now hold is advanced; open promotion pull
 // requests the default branch already holds are closed; and Stagehand's
@@ -89,6 +90,20 @@ func (b *Bot) resync(ctx context.Context, d event.Delivery, st *repoState) error
 	if err != nil {
 		return err
 	}
+	if b.policyStale(d.Repo, st, snap.Commit()) {
+		// The branch moved since the policy was read: a push whose
+		// webhook was lost may have changed it. The read is cached by
+		// blob, so an unchanged policy costs little, and once per commit.
+		if err := b.refreshRepo(ctx, f, st.installation, st.repo, st.defaultBranch, snap.Commit()); err != nil {
+			b.mu.Lock()
+			delete(b.policyRead, d.Repo) // a failed read is tried again
+			b.mu.Unlock()
+			return err
+		}
+		if st = b.index.get(d.Repo); st == nil {
+			return nil // no policy any more
+		}
+	}
 	open, err := f.OpenProposals(ctx, st.repo, branchPrefix)
 	if err != nil {
 		return err
@@ -103,6 +118,18 @@ func (b *Bot) resync(ctx context.Context, d event.Delivery, st *repoState) error
 	errs = append(errs, b.closeStaleOpen(ctx, d, f, st, snap, open))
 	errs = append(errs, b.sweepBranches(ctx, d, f, st, open))
 	return errors.Join(errs...)
+}
+
+// policyStale reports whether the policy was read at another commit than
+// head, and no resync has read it at head yet; it records that one has.
+func (b *Bot) policyStale(repo string, st *repoState, head string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if head == st.commit || b.policyRead[repo] == head {
+		return false
+	}
+	b.policyRead[repo] = head
+	return true
 }
 
 // polledTags lists the tags of each image of the repository whose poll is

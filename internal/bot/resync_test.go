@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -271,5 +272,107 @@ func TestRedeliveryPassActsOnFailedWebhook(t *testing.T) {
 	w.settle()
 	if got := len(w.sim.Deliveries()); got != sent {
 		t.Errorf("the second pass sent %d deliveries more", got-sent)
+	}
+}
+
+// TestResyncReadsPolicyOfLostPush: a push that changes the policy, whose
+// webhook is lost, reaches the routing index at the next resync.
+func TestResyncReadsPolicyOfLostPush(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	moved := strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", "ghcr.io/acme/web2")
+	if _, err := w.sim.Push("alice", configRepo, "main", "Move the image\n", map[string]string{".stagehand.yaml": moved}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if len(w.bot.Index().Targets("ghcr.io/acme/web2")) != 0 {
+		t.Fatal("the index has the new policy though its push webhook was lost")
+	}
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.bot.Index().Targets("ghcr.io/acme/web2")) != 1 || len(w.bot.Index().Targets("ghcr.io/acme/web")) != 0 {
+		t.Fatalf("after the resync the index routes web2 to %v and web to %v; want the new policy",
+			w.bot.Index().Targets("ghcr.io/acme/web2"), w.bot.Index().Targets("ghcr.io/acme/web"))
+	}
+}
+
+// TestResyncClosesStalePullRequest: a person sets dev to the proposed tag
+// on main themselves and the push's webhook is lost; the resync closes
+// the dev pull request that has nothing left to merge.
+func TestResyncClosesStalePullRequest(t *testing.T) {
+	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+	w := newWorld(t, worldOptions{files: seedFiles(pol)})
+	w.publish("v1.1.0")
+	pr := w.open()["stagehand/dev/web"]
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	edited := strings.Replace(seedFiles(pol)[devOverlay], "v1.0.0", "v1.1.0", 1)
+	if _, err := w.sim.Push("alice", configRepo, "main", "Set dev by hand\n", map[string]string{devOverlay: edited}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, open := w.open()["stagehand/dev/web"]; !open {
+		t.Fatal("the pull request closed before the resync; the test needs the push webhook lost")
+	}
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, open := w.open()["stagehand/dev/web"]; open {
+		t.Fatalf("#%d still open after the resync; decisions %q", pr.Number, w.decisions())
+	}
+}
+
+// fixedTags answers every listing with the same tags, or err.
+type fixedTags struct {
+	lists int
+	err   error
+}
+
+func (f *fixedTags) ListTags(context.Context, string) ([]string, error) {
+	f.lists++
+	return []string{"v1.0.0"}, f.err
+}
+
+// TestTagCache: two repositories tracking one image share a listing; a
+// repository is not due again inside the image's poll (less a tenth for
+// the jitter); a failed listing (a registry's 429) is kept as well, so the
+// registry is not asked again before the next poll.
+func TestTagCache(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	l := &fixedTags{}
+	c := newTagCache(2 * time.Minute)
+	const img = "ghcr.io/acme/web"
+	steps := []struct {
+		repo    string
+		after   time.Duration
+		poll    time.Duration
+		due     bool
+		listing int // listings so far
+	}{
+		{"acme/one", 0, 10 * time.Minute, true, 1},
+		{"acme/two", time.Second, 10 * time.Minute, true, 1}, // shares the listing
+		{"acme/one", 8 * time.Minute, 10 * time.Minute, false, 1},
+		{"acme/one", 9 * time.Minute, 10 * time.Minute, true, 2},  // due a tenth early, and a due poll lists afresh
+		{"acme/two", 10 * time.Minute, 10 * time.Minute, true, 2}, // shares the 1m-old listing
+		{"acme/three", 10*time.Minute + time.Second, 0, true, 2},  // every resync, but within minAge of a listing
+		{"acme/three", 13 * time.Minute, 0, true, 3},
+	}
+	for i, s := range steps {
+		tags, err := c.list(ctx, l, s.repo, img, s.poll, at.Add(s.after))
+		if err != nil || (tags != nil) != s.due || l.lists != s.listing {
+			t.Errorf("step %d (%s at +%v): tags %v, err %v, %d listings; want due %v with %d listings", i, s.repo, s.after, tags, err, l.lists, s.due, s.listing)
+		}
+	}
+	refused := &fixedTags{err: errors.New("429 Too Many Requests")}
+	c = newTagCache(2 * time.Minute)
+	for _, repo := range []string{"acme/one", "acme/two"} {
+		if _, err := c.list(ctx, refused, repo, img, time.Hour, at); err == nil {
+			t.Errorf("%s: the refusal was not reported", repo)
+		}
+	}
+	if refused.lists != 1 {
+		t.Errorf("a refusing registry was asked %d times, want once", refused.lists)
 	}
 }
