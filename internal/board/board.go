@@ -23,6 +23,8 @@ type Source interface {
 	Repos() []string
 	// Board gathers one repository's facts.
 	Board(ctx context.Context, repo string) (bot.BoardFacts, error)
+	// History lists the commits that changed one app's overlays.
+	History(ctx context.Context, repo, app string) ([]bot.Change, error)
 }
 
 // Config configures a Handler.
@@ -106,6 +108,8 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("GET /board/{owner}/{repo}", h.repoPage)
 	h.mux.HandleFunc("GET /api/v1/repos", h.apiRepos)
 	h.mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/board", h.apiBoard)
+	h.mux.HandleFunc("GET /board/{owner}/{repo}/apps/{app}", h.appHistory)
+	h.mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/apps/{app}/history", h.appHistory)
 	return h, nil
 }
 

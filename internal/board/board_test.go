@@ -150,6 +150,17 @@ func TestReaderSeesTheBoard(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, sb.Repo()) {
 		t.Errorf("API repos: %d %s", resp.StatusCode, body)
 	}
+	resp, body = b.do(http.MethodGet, sb.URL()+"/api/v1/repos/"+sb.Repo()+"/apps/order-service/history", nil)
+	var h struct {
+		Changes []struct{ Env, URL, Title string }
+	}
+	if err := json.Unmarshal([]byte(body), &h); err != nil || resp.StatusCode != http.StatusOK || len(h.Changes) < 3 ||
+		!strings.HasPrefix(h.Changes[0].URL, sb.Sim().URL()+"/"+sb.Repo()+"/commit/") {
+		t.Errorf("history: %d %v %s", resp.StatusCode, err, body)
+	}
+	if resp, _ := b.do(http.MethodGet, sb.URL()+"/board/"+sb.Repo()+"/apps/no-such-app", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("history of an unknown app: %d, want 404", resp.StatusCode)
+	}
 }
 
 func TestUserWithoutReadAccessSeesNothing(t *testing.T) {
@@ -161,7 +172,8 @@ func TestUserWithoutReadAccessSeesNothing(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || strings.Contains(body, sb.Repo()) {
 		t.Errorf("index for an outsider: %d, lists the repository: %v", resp.StatusCode, strings.Contains(body, sb.Repo()))
 	}
-	for _, u := range []string{sb.BoardURL(), sb.URL() + "/api/v1/repos/" + sb.Repo() + "/board"} {
+	for _, u := range []string{sb.BoardURL(), sb.URL() + "/api/v1/repos/" + sb.Repo() + "/board", sb.BoardURL() + "/apps/order-service",
+		sb.URL() + "/api/v1/repos/" + sb.Repo() + "/apps/order-service/history"} {
 		resp, body := b.do(http.MethodGet, u, nil)
 		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "order-service") {
 			t.Errorf("%s for an outsider: %d, want 404 and no data\n%s", u, resp.StatusCode, body)

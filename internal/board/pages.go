@@ -18,7 +18,7 @@ var files embed.FS
 // stays cheap (cmd/stagehand/startup_test.go).
 var pages = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"index", "repo", "message"} {
+	for _, name := range []string{"index", "repo", "message", "history"} {
 		out[name] = template.Must(template.New("layout.html").ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

@@ -27,6 +27,15 @@ type factsSource struct {
 
 func (s *factsSource) Repos() []string { return []string{s.facts.Repo} }
 
+func (s *factsSource) History(_ context.Context, _, app string) ([]bot.Change, error) {
+	return []bot.Change{
+		{Env: "prod", SHA: strings.Repeat("b", 40), URL: "https://github.com/acme/gitops-config/commit/" + strings.Repeat("b", 40),
+			Title: "Roll back " + app + " in prod: v1.3.0 → v1.2.0 (#9)", Author: "sre", When: testNow.Add(-time.Hour)},
+		{Env: "dev", SHA: strings.Repeat("a", 40), URL: "https://github.com/acme/gitops-config/commit/" + strings.Repeat("a", 40),
+			Title: "Promote " + app + " to dev: v1.2.0 → v1.3.0 (#8)", Author: "stagehand[bot]", When: testNow.Add(-2 * time.Hour)},
+	}, nil
+}
+
 func (s *factsSource) Board(context.Context, string) (bot.BoardFacts, error) {
 	s.calls++
 	return s.facts, nil
@@ -106,6 +115,8 @@ func TestBoardGolden(t *testing.T) {
 		{"/board/acme/gitops-config", "testdata/repo.html"},
 		{"/api/v1/repos/acme/gitops-config/board", "testdata/board.json"},
 		{"/board/", "testdata/index.html"},
+		{"/board/acme/gitops-config/apps/order-service", "testdata/history.html"},
+		{"/api/v1/repos/acme/gitops-config/apps/order-service/history", "testdata/history.json"},
 	} {
 		rec := get(h, c, tt.path)
 		if rec.Code != http.StatusOK {

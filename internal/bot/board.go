@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/stagehand-gitops/stagehand/internal/chatops"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
 )
 
 // ErrUnknownRepo is returned for a repository the bot does not serve
@@ -106,3 +109,60 @@ func (b *Bot) waitReasons(ctx context.Context, c *commentCtx, snap *forge.Snapsh
 
 // Repos lists the repositories the bot serves, owner/name, sorted.
 func (b *Bot) Repos() []string { return b.index.Repos() }
+
+// boardHistoryDepth is how many commits of each overlay History reads.
+const boardHistoryDepth = 20
+
+// Change is one commit that changed what an environment of an app runs.
+type Change struct {
+	Env, SHA, URL, Title, Author string
+	When                         time.Time
+}
+
+// History lists the commits of the default branch that changed app's
+// overlays, environment by environment, newest first: each promotion,
+// rollback and hand edit, with who made it. It costs one call per overlay.
+func (b *Bot) History(ctx context.Context, repo, app string) ([]Change, error) {
+	st := b.index.get(repo)
+	if st == nil {
+		return nil, fmt.Errorf("%s: %w", repo, ErrUnknownRepo)
+	}
+	pa, ok := st.pol.App(app)
+	if !ok || len(pa.Images) == 0 {
+		return nil, fmt.Errorf("%s has no app %s", repo, app)
+	}
+	f := b.cfg.Forges.Forge(st.installation)
+	snap, err := f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
+	if err != nil {
+		return nil, err
+	}
+	var out []Change
+	for _, e := range st.pol.Environments {
+		dep, err := promote.Current(st.pol, snap, app, pa.Images[0].Name, e.Name)
+		if err != nil {
+			continue // no overlay: nothing ran there
+		}
+		seen := map[string]bool{}
+		for _, file := range dep.Files {
+			list, err := f.PathHistory(ctx, st.repo, st.defaultBranch, file, boardHistoryDepth)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range list {
+				if seen[c.GetSHA()] {
+					continue
+				}
+				seen[c.GetSHA()] = true
+				title, _, _ := strings.Cut(c.GetCommit().GetMessage(), "\n")
+				who := c.GetAuthor().GetLogin()
+				if who == "" {
+					who = c.GetCommit().GetAuthor().GetName()
+				}
+				out = append(out, Change{Env: e.Name, SHA: c.GetSHA(), URL: c.GetHTMLURL(), Title: title, Author: who,
+					When: c.GetCommit().GetCommitter().GetDate().Time})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].When.After(out[j].When) })
+	return out, nil
+}
