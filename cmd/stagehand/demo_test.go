@@ -42,9 +42,11 @@ func TestDemo(t *testing.T) {
 		"🚀 Done: `order-service` in `prod`",
 		`PR #3 opened by Stagehand: "Promote order-service to prod: v1.3.2 → v1.4.0"`,
 		"complete: order-service runs v1.4.0 in every environment",
-		"sre        commented on #4: /promote checkout to prod",
-		`PR #5 opened by Stagehand: "Release checkout to prod: order-service v1.4.0 → v1.5.0, payment-service v2.0.1 → v2.1.0, web-frontend v0.9.0 → v0.10.0"`,
-		"PR #5 holds one commit changing apps/order-service/overlays/prod/kustomization.yaml, apps/payment-service/overlays/prod/kustomization.yaml, apps/web-frontend/overlays/prod/kustomization.yaml",
+		"order-service/dev: refused v1.5.0: v1.5.0: not signed with keys/cosign.pub",
+		"PR #4 says: Signature: verified (signed with keys/cosign.pub)",
+		"sre        commented on #5: /promote checkout to prod",
+		`PR #6 opened by Stagehand: "Release checkout to prod: order-service v1.4.0 → v1.5.0, payment-service v2.0.1 → v2.1.0, web-frontend v0.9.0 → v0.10.0"`,
+		"PR #6 holds one commit changing apps/order-service/overlays/prod/kustomization.yaml, apps/payment-service/overlays/prod/kustomization.yaml, apps/web-frontend/overlays/prod/kustomization.yaml",
 		"complete: the train checkout runs in prod what it ran in staging",
 	} {
 		if !strings.Contains(stdout, want) {
