@@ -64,6 +64,9 @@ type Handler struct {
 	mux    *http.ServeMux
 	mu     sync.Mutex
 	facts  map[string]cachedFacts
+	// histories are the app histories by repository, kept while the
+	// default branch's head stays where they were read.
+	histories map[string]historiesAt
 }
 
 type cachedFacts struct {
@@ -97,7 +100,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("board: %w", err)
 	}
-	h := &Handler{cfg: cfg, sign: signer{key: cfg.Key}, access: a, facts: map[string]cachedFacts{}}
+	h := &Handler{cfg: cfg, sign: signer{key: cfg.Key}, access: a, facts: map[string]cachedFacts{}, histories: map[string]historiesAt{}}
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("GET /board/{$}", h.index)
 	h.mux.HandleFunc("GET /board", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/board/", http.StatusFound) })

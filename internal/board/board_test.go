@@ -251,12 +251,19 @@ func TestSignOutNeedsItsToken(t *testing.T) {
 }
 
 // TestPagesCostNoCalls counts the App's GitHub calls: pages within the
-// facts' lifetime, for any number of people, reuse one gathering.
+// facts' lifetime, for any number of people, reuse one gathering, and a
+// repeat view of a history reads nothing while the default branch stays.
 func TestPagesCostNoCalls(t *testing.T) {
 	sb := startSandbox(t)
 	b := newBrowser(t)
 	b.signIn(sb, "reader")
 	b.follow(sb.BoardURL())
+	history := []string{sb.BoardURL() + "/apps/order-service", sb.URL() + "/api/v1/repos/" + sb.Repo() + "/apps/order-service/history"}
+	for _, u := range history {
+		if resp, _ := b.do(http.MethodGet, u, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", u, resp.StatusCode)
+		}
+	}
 	// The bot's own work since the start is done before counting.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -269,8 +276,11 @@ func TestPagesCostNoCalls(t *testing.T) {
 			t.Fatalf("board: %d", resp.StatusCode)
 		}
 		b.do(http.MethodGet, sb.URL()+"/api/v1/repos/"+sb.Repo()+"/board", nil)
+		for _, u := range history {
+			b.do(http.MethodGet, u, nil)
+		}
 	}
 	if c := sb.Sim().Calls(); c.Total() != 0 {
-		t.Errorf("10 pages within the facts' lifetime made %d GitHub calls: %v", c.Total(), c.Log)
+		t.Errorf("20 pages and history views within the facts' lifetime made %d GitHub calls: %v", c.Total(), c.Log)
 	}
 }
