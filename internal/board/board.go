@@ -49,6 +49,9 @@ type Config struct {
 	// person and page (default 5 s), so pages cost GitHub no calls of
 	// their own.
 	FactsTTL time.Duration
+	// PollInterval is how often the page asks whether the board changed
+	// (default 3 s).
+	PollInterval time.Duration
 	// Now tells the time (default time.Now).
 	Now func() time.Time
 }
@@ -94,6 +97,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.FactsTTL <= 0 {
 		cfg.FactsTTL = 5 * time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 3 * time.Second
 	}
 	cfg.WebURL = strings.TrimSuffix(cfg.WebURL, "/")
 	a, err := newAccess(cfg.APIURL, cfg.HTTPClient, cfg.Now)

@@ -16,12 +16,18 @@ import (
 )
 
 // startSandbox runs the demo repository's sandbox, whose server mounts the
-// board.
-func startSandbox(t *testing.T) *sandbox.Sandbox {
+// board, as demo --serve does; opts (at most one) may set other options
+// than the seed.
+func startSandbox(t *testing.T, opts ...sandbox.Options) *sandbox.Sandbox {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: os.DirFS("../../testdata/demo-repo")})
+	var o sandbox.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.Seed = os.DirFS("../../testdata/demo-repo")
+	sb, err := sandbox.Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
