@@ -73,9 +73,12 @@ func (b *Bot) Board(ctx context.Context, repo string) (BoardFacts, error) {
 	open := map[[2]string]bool{}
 	for _, o := range v.Open {
 		open[[2]string{o.App, o.Env}] = true
-		if out.Checks[o.PR.Number], err = prChecks(ctx, c.f, st.repo, o.Head); err != nil {
-			return BoardFacts{}, err
+		checks, err := prChecks(ctx, c.f, st.repo, o.Head)
+		if err != nil {
+			// The grid still shows; the note says what is missing.
+			out.Status.Notes = append(out.Status.Notes, fmt.Sprintf("the checks of #%d cannot be read: %v", o.PR.Number, err))
 		}
+		out.Checks[o.PR.Number] = checks
 	}
 	for _, r := range v.Rows {
 		for i := 1; i < len(r.Envs); i++ {

@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 )
 
@@ -43,6 +45,17 @@ func TestBoardFacts(t *testing.T) {
 	j := slices.IndexFunc(checks, func(c Check) bool { return c.Name == "stagehand/staging" })
 	if j < 0 || checks[j].State == "" || !strings.Contains(checks[j].URL, "/runs/") {
 		t.Errorf("checks of the staging pull request: %+v", checks)
+	}
+
+	// Checks that cannot be read leave the grid whole, with a note.
+	w.sim.SetFaults(githubsim.Faults{Operations: []string{"checks/list-for-ref"}, NotFound: 10})
+	defer w.sim.SetFaults(githubsim.Faults{})
+	if f, err = w.bot.Board(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	n := f.Status.Open[0].PR.Number
+	if len(f.Checks[n]) != 0 || !slices.ContainsFunc(f.Status.Notes, func(s string) bool { return strings.HasPrefix(s, fmt.Sprintf("the checks of #%d cannot be read: ", n)) }) {
+		t.Errorf("unreadable checks: %+v, notes %q", f.Checks, f.Status.Notes)
 	}
 }
 
