@@ -72,6 +72,7 @@ func newChromium(t *testing.T, ctx context.Context) context.Context {
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("no-pings", true),
+		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
 		chromedp.ProxyServer("http://127.0.0.1:9"),
 		chromedp.WindowSize(1280, 720),
