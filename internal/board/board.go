@@ -49,6 +49,9 @@ type Config struct {
 	// person and page (default 5 s), so pages cost GitHub no calls of
 	// their own.
 	FactsTTL time.Duration
+	// PollInterval is how often the page asks whether the board changed
+	// (default 3 s).
+	PollInterval time.Duration
 	// Now tells the time (default time.Now).
 	Now func() time.Time
 }
@@ -64,6 +67,9 @@ type Handler struct {
 	mux    *http.ServeMux
 	mu     sync.Mutex
 	facts  map[string]cachedFacts
+	// histories are the app histories by repository, kept while the
+	// default branch's head stays where they were read.
+	histories map[string]historiesAt
 }
 
 type cachedFacts struct {
@@ -92,12 +98,15 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.FactsTTL <= 0 {
 		cfg.FactsTTL = 5 * time.Second
 	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 3 * time.Second
+	}
 	cfg.WebURL = strings.TrimSuffix(cfg.WebURL, "/")
 	a, err := newAccess(cfg.APIURL, cfg.HTTPClient, cfg.Now)
 	if err != nil {
 		return nil, fmt.Errorf("board: %w", err)
 	}
-	h := &Handler{cfg: cfg, sign: signer{key: cfg.Key}, access: a, facts: map[string]cachedFacts{}}
+	h := &Handler{cfg: cfg, sign: signer{key: cfg.Key}, access: a, facts: map[string]cachedFacts{}, histories: map[string]historiesAt{}}
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("GET /board/{$}", h.index)
 	h.mux.HandleFunc("GET /board", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/board/", http.StatusFound) })

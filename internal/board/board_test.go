@@ -16,12 +16,18 @@ import (
 )
 
 // startSandbox runs the demo repository's sandbox, whose server mounts the
-// board.
-func startSandbox(t *testing.T) *sandbox.Sandbox {
+// board, as demo --serve does; opts (at most one) may set other options
+// than the seed.
+func startSandbox(t *testing.T, opts ...sandbox.Options) *sandbox.Sandbox {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: os.DirFS("../../testdata/demo-repo")})
+	var o sandbox.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.Seed = os.DirFS("../../testdata/demo-repo")
+	sb, err := sandbox.Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,12 +257,19 @@ func TestSignOutNeedsItsToken(t *testing.T) {
 }
 
 // TestPagesCostNoCalls counts the App's GitHub calls: pages within the
-// facts' lifetime, for any number of people, reuse one gathering.
+// facts' lifetime, for any number of people, reuse one gathering, and a
+// repeat view of a history reads nothing while the default branch stays.
 func TestPagesCostNoCalls(t *testing.T) {
 	sb := startSandbox(t)
 	b := newBrowser(t)
 	b.signIn(sb, "reader")
 	b.follow(sb.BoardURL())
+	history := []string{sb.BoardURL() + "/apps/order-service", sb.URL() + "/api/v1/repos/" + sb.Repo() + "/apps/order-service/history"}
+	for _, u := range history {
+		if resp, _ := b.do(http.MethodGet, u, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", u, resp.StatusCode)
+		}
+	}
 	// The bot's own work since the start is done before counting.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -269,8 +282,11 @@ func TestPagesCostNoCalls(t *testing.T) {
 			t.Fatalf("board: %d", resp.StatusCode)
 		}
 		b.do(http.MethodGet, sb.URL()+"/api/v1/repos/"+sb.Repo()+"/board", nil)
+		for _, u := range history {
+			b.do(http.MethodGet, u, nil)
+		}
 	}
 	if c := sb.Sim().Calls(); c.Total() != 0 {
-		t.Errorf("10 pages within the facts' lifetime made %d GitHub calls: %v", c.Total(), c.Log)
+		t.Errorf("20 pages and history views within the facts' lifetime made %d GitHub calls: %v", c.Total(), c.Log)
 	}
 }

@@ -52,11 +52,44 @@ func (h *Handler) history(ctx context.Context, s session, repo, app string) (His
 	if !found {
 		return History{}, errNoAccess
 	}
+	if hist, ok := h.cachedHistory(v, app); ok {
+		return hist, nil
+	}
 	changes, err := h.cfg.Source.History(ctx, v.Repo, app)
 	if err != nil {
 		return History{}, err
 	}
-	return newHistory(v.Repo, app, changes), nil
+	hist := newHistory(v.Repo, app, changes)
+	if v.Head == "" {
+		return hist, nil
+	}
+	h.mu.Lock()
+	if c := h.histories[v.Repo]; c.head != v.Head || c.apps == nil {
+		h.histories[v.Repo] = historiesAt{head: v.Head, apps: map[string]History{}}
+	}
+	h.histories[v.Repo].apps[app] = hist
+	h.mu.Unlock()
+	return hist, nil
+}
+
+// historiesAt are a repository's app histories read at one head of its
+// default branch: the history only changes with a new commit there.
+type historiesAt struct {
+	head string
+	apps map[string]History
+}
+
+// cachedHistory returns app's history read at the head v was read at.
+// A view without a head (its facts did not say) is never cached.
+func (h *Handler) cachedHistory(v View, app string) (History, bool) {
+	if v.Head == "" {
+		return History{}, false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.histories[v.Repo]
+	hist, ok := c.apps[app]
+	return hist, ok && c.head == v.Head
 }
 
 // appHistory answers the history page and its API.

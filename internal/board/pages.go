@@ -30,10 +30,14 @@ type page struct {
 	Login string
 	CSRF  string
 	Data  any
+	// PollMS is how often, in milliseconds, the page asks whether the
+	// board changed.
+	PollMS int64
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p page) {
 	var buf bytes.Buffer
+	p.PollMS = h.cfg.PollInterval.Milliseconds()
 	if err := pages()[name].Execute(&buf, p); err != nil {
 		http.Error(w, "the page could not be rendered: "+err.Error(), http.StatusInternalServerError)
 		return

@@ -13,13 +13,15 @@ import (
 // View is one repository's board: the grid of apps × environments, as the
 // page shows it and /api/v1/repos/{owner}/{repo}/board returns it.
 type View struct {
-	Repo          string   `json:"repo"`
-	URL           string   `json:"url"`
-	DefaultBranch string   `json:"default_branch"`
-	Envs          []string `json:"environments"`
-	Apps          []AppRow `json:"apps"`
-	Holds         []Hold   `json:"holds,omitempty"`
-	Notes         []string `json:"notes,omitempty"`
+	Repo          string `json:"repo"`
+	URL           string `json:"url"`
+	DefaultBranch string `json:"default_branch"`
+	// Head is the default branch's head commit the view was read at.
+	Head  string   `json:"head,omitempty"`
+	Envs  []string `json:"environments"`
+	Apps  []AppRow `json:"apps"`
+	Holds []Hold   `json:"holds,omitempty"`
+	Notes []string `json:"notes,omitempty"`
 	// Version changes whenever anything above does; the page polls it to
 	// reload when a promotion moves.
 	Version string `json:"version"`
@@ -57,6 +59,30 @@ type PR struct {
 	Title  string `json:"title"`
 	From   string `json:"from,omitempty"`
 	To     string `json:"to,omitempty"`
+	// Checks are the check runs (stagehand/<env> among them) and commit
+	// statuses on the pull request's head.
+	Checks []Check `json:"checks,omitempty"`
+}
+
+// Check is a check run or commit status of an open pull request.
+type Check struct {
+	Name  string `json:"name"`
+	State string `json:"state"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Mark sorts the check's state into what the page shows: passed, failed,
+// neutral (neutral, skipped, stale) or pending (queued, in progress).
+func (c Check) Mark() string {
+	switch c.State {
+	case "success":
+		return "passed"
+	case "failure", "error", "timed_out", "cancelled", "action_required", "startup_failure":
+		return "failed"
+	case "neutral", "skipped", "stale":
+		return "neutral"
+	}
+	return "pending"
 }
 
 // Hold is a hold of the holds issue.
@@ -72,11 +98,15 @@ type Hold struct {
 // root, for the links.
 func newView(f bot.BoardFacts, webURL string) View {
 	s := f.Status
-	v := View{Repo: f.Repo, URL: webURL + "/" + f.Repo, DefaultBranch: f.DefaultBranch, Envs: s.Envs, Notes: s.Notes}
+	v := View{Repo: f.Repo, URL: webURL + "/" + f.Repo, DefaultBranch: f.DefaultBranch, Head: f.Head, Envs: s.Envs, Notes: s.Notes}
 	type key struct{ app, env string }
 	prs := map[key]*PR{}
 	for _, o := range s.Open {
-		prs[key{o.App, o.Env}] = &PR{Number: o.PR.Number, URL: o.PR.URL, Title: o.PR.Title, From: o.From.String(), To: o.To.String()}
+		pr := &PR{Number: o.PR.Number, URL: o.PR.URL, Title: o.PR.Title, From: o.From.String(), To: o.To.String()}
+		for _, c := range f.Checks[o.PR.Number] {
+			pr.Checks = append(pr.Checks, Check{Name: c.Name, State: c.State, URL: c.URL})
+		}
+		prs[key{o.App, o.Env}] = pr
 	}
 	waiting := map[key][]string{}
 	for _, p := range s.Pending {

@@ -23,11 +23,14 @@ var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 type factsSource struct {
 	facts bot.BoardFacts
 	calls int
+	// histories counts History calls.
+	histories int
 }
 
 func (s *factsSource) Repos() []string { return []string{s.facts.Repo} }
 
 func (s *factsSource) History(_ context.Context, _, app string) ([]bot.Change, error) {
+	s.histories++
 	return []bot.Change{
 		{Env: "prod", SHA: strings.Repeat("b", 40), URL: "https://github.com/acme/gitops-config/commit/" + strings.Repeat("b", 40),
 			Title: "Roll back " + app + " in prod: v1.3.0 → v1.2.0 (#9)", Author: "sre", When: testNow.Add(-time.Hour)},
@@ -42,8 +45,9 @@ func (s *factsSource) Board(context.Context, string) (bot.BoardFacts, error) {
 }
 
 // storyFacts is a repository mid-story: order-service's staging PR is
-// open and soaking, payment-service waits for a manual prod promotion,
-// web-frontend is on hold.
+// open and soaking, its checks running, payment-service waits for a manual
+// prod promotion, web-frontend is on hold, and search-api's staging, which
+// carries the version, waits for its channel's tag in the registry.
 func storyFacts(apps int) bot.BoardFacts {
 	envs := []string{"dev", "staging", "prod"}
 	v := chatops.StatusView{Envs: envs}
@@ -56,6 +60,8 @@ func storyFacts(apps int) bot.BoardFacts {
 			name = "payment-service"
 		case 2:
 			name = "web-frontend"
+		case 3:
+			name = "search-api"
 		}
 		row := promote.Row{App: name, Image: "registry.example.com/acme/" + name}
 		for j, e := range envs {
@@ -74,10 +80,20 @@ func storyFacts(apps int) bot.BoardFacts {
 	v.Pending = []chatops.PendingGates{{App: "order-service", Env: "staging", Gates: []promote.Gate{
 		{Name: "soak", Detail: "soaking in dev: 25m0s left of 30m0s", Until: testNow.Add(25 * time.Minute)}}}}
 	v.Holds = chatops.Holds{{App: "web-frontend", Env: "staging", By: "sre", Since: testNow.Add(-time.Hour), Reason: "load test"}}
-	f := bot.BoardFacts{Repo: "acme/gitops-config", DefaultBranch: "main", Status: v}
+	f := bot.BoardFacts{Repo: "acme/gitops-config", DefaultBranch: "main", Head: strings.Repeat("c", 40), Status: v,
+		Checks: map[int][]bot.Check{7: {
+			{Name: "build", State: "success", URL: "https://github.com/acme/gitops-config/runs/31"},
+			{Name: "stagehand/staging", State: "in_progress", URL: "https://github.com/acme/gitops-config/runs/32"},
+			{Name: "kustomize-render", State: "failure", URL: "https://github.com/acme/gitops-config/runs/33"},
+			{Name: "ci/lint", State: "pending"},
+		}}}
 	f.Waiting = []bot.Waiting{
 		{App: "payment-service", Env: "prod", Reasons: []string{"promotion is manual: /promote payment-service to prod, by sre"}},
 		{App: "web-frontend", Env: "staging", Reasons: []string{"web-frontend is on hold in staging (by @sre): load test"}},
+	}
+	if apps > 3 {
+		f.Waiting = append(f.Waiting, bot.Waiting{App: "search-api", Env: "staging",
+			Reasons: []string{"v1.3.0: not in staging's channel (allowTags ^v\\d+\\.\\d+\\.\\d+-rc\\d+$)"}})
 	}
 	return f
 }
@@ -110,7 +126,7 @@ func get(h http.Handler, c *http.Cookie, path string) *httptest.ResponseRecorder
 }
 
 func TestBoardGolden(t *testing.T) {
-	h, c := testHandler(t, &factsSource{facts: storyFacts(3)})
+	h, c := testHandler(t, &factsSource{facts: storyFacts(4)})
 	for _, tt := range []struct{ path, file string }{
 		{"/board/acme/gitops-config", "testdata/repo.html"},
 		{"/api/v1/repos/acme/gitops-config/board", "testdata/board.json"},
@@ -144,6 +160,13 @@ func TestViewSaysWhyItWaits(t *testing.T) {
 		len(c.Waiting) != 1 || !strings.HasPrefix(c.Waiting[0], "soak: soaking in dev") {
 		t.Errorf("order-service staging: %+v", c)
 	}
+	var marks []string
+	for _, k := range cell("order-service", "staging").PR.Checks {
+		marks = append(marks, k.Name+":"+k.Mark())
+	}
+	if got := strings.Join(marks, " "); got != "build:passed stagehand/staging:pending kustomize-render:failed ci/lint:pending" {
+		t.Errorf("order-service staging checks: %s", got)
+	}
 	if c := cell("payment-service", "prod"); c.PR != nil || len(c.Waiting) != 1 || !strings.Contains(c.Waiting[0], "by sre") {
 		t.Errorf("payment-service prod: %+v", c)
 	}
@@ -155,6 +178,34 @@ func TestViewSaysWhyItWaits(t *testing.T) {
 	f.Status.Rows[0].Envs[2].Version.Tag = "v1.3.0"
 	if moved := newView(f, "https://github.com"); moved.Version == w.Version || w.Version != v.Version {
 		t.Errorf("versions: same facts %s/%s, moved %s", v.Version, w.Version, moved.Version)
+	}
+}
+
+// TestHistoryCachedByHead: a repeat view of a history reads nothing while
+// the default branch's head stays, even after the facts were gathered
+// again; a new head reads it again.
+func TestHistoryCachedByHead(t *testing.T) {
+	src := &factsSource{facts: storyFacts(3)}
+	h, c := testHandler(t, src)
+	paths := []string{"/board/acme/gitops-config/apps/order-service", "/api/v1/repos/acme/gitops-config/apps/order-service/history"}
+	for _, p := range paths {
+		if rec := get(h, c, p); rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", p, rec.Code)
+		}
+	}
+	h.cfg.Now = func() time.Time { return testNow.Add(h.cfg.FactsTTL) }
+	for _, p := range paths {
+		get(h, c, p)
+	}
+	if src.histories != 1 || src.calls != 2 {
+		t.Errorf("4 history views at one head: %d history reads, %d gatherings; want 1 and 2", src.histories, src.calls)
+	}
+	get(h, c, "/board/acme/gitops-config/apps/payment-service")
+	src.facts.Head = strings.Repeat("d", 40)
+	h.cfg.Now = func() time.Time { return testNow.Add(2 * h.cfg.FactsTTL) }
+	get(h, c, paths[0])
+	if src.histories != 3 {
+		t.Errorf("after a new head: %d history reads, want 3", src.histories)
 	}
 }
 

@@ -74,17 +74,46 @@ const listRetry = time.Minute
 // setUnlisted records why the tags of p's channel could not be listed, or
 // forgets it when err is nil.
 func (b *Bot) setUnlisted(st *repoState, p pair, err error) {
+	why := ""
+	if err != nil {
+		why = err.Error()
+	}
+	b.setPairNote(b.unlisted, st, p, why)
+}
+
+// setSkipped records why the plan of p's promotion proposed nothing (a tag
+// of the channel missing in the registry, the previous environment running
+// nothing yet), or forgets it when skip is nil or p is up to date: the
+// board shows it as the reason p waits.
+func (b *Bot) setSkipped(st *repoState, p pair, skip *promote.Skip) {
+	why := ""
+	if skip != nil && !skip.UpToDate {
+		why = skip.Reason
+	}
+	b.setPairNote(b.skipped, st, p, why)
+}
+
+// setPairNote sets m's note on p in st's repository, or deletes it when
+// why is empty.
+func (b *Bot) setPairNote(m map[string]map[pair]string, st *repoState, p pair, why string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	repo := st.repo.String()
-	if err == nil {
-		deletePair(b.unlisted, repo, p)
+	if why == "" {
+		deletePair(m, repo, p)
 		return
 	}
-	if b.unlisted[repo] == nil {
-		b.unlisted[repo] = map[pair]string{}
+	if m[repo] == nil {
+		m[repo] = map[pair]string{}
 	}
-	b.unlisted[repo][p] = err.Error()
+	m[repo][p] = why
+}
+
+// skippedReason is the reason recorded by setSkipped for p in repo, or "".
+func (b *Bot) skippedReason(repo string, p pair) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.skipped[repo][p]
 }
 
 // unlistedNotes are /status's sentences on the environments of repo (of
@@ -188,6 +217,7 @@ func (b *Bot) promoteNext(ctx context.Context, d event.Delivery, f *forge.Forge,
 	if err != nil {
 		return out, time.Time{}, err
 	}
+	b.setSkipped(st, pair{app, image, env}, skip)
 	if skip != nil {
 		out.Skip = skip
 		return out, time.Time{}, nil

@@ -19,13 +19,19 @@ import (
 var ErrUnknownRepo = errors.New("repository not served by Stagehand")
 
 // BoardFacts are what the promotion board shows of one repository: the
-// /status view of every app, and, for each environment that is behind the
-// one before it with no promotion pull request open, why it waits.
+// /status view of every app, the checks of each open promotion pull
+// request, and, for each environment that is behind the one before it with
+// no promotion pull request open, why it waits.
 type BoardFacts struct {
 	Repo          string
 	DefaultBranch string
-	Status        chatops.StatusView
-	Waiting       []Waiting
+	// Head is the default branch's head commit the facts were read at.
+	Head    string
+	Status  chatops.StatusView
+	Waiting []Waiting
+	// Checks are the check runs and commit statuses on each open
+	// promotion pull request's head, by pull request number.
+	Checks map[int][]Check
 }
 
 // Waiting is a promotion not proposed yet and why, in the words the bot
@@ -35,38 +41,82 @@ type Waiting struct {
 	Reasons  []string
 }
 
+// Check is one check run or commit status on a pull request's head.
+type Check struct {
+	Name string
+	// State is the conclusion of a completed check run (success, failure,
+	// neutral, …), else its status (queued, in_progress), or a commit
+	// status's state (success, pending, failure, error).
+	State string
+	URL   string
+}
+
 // Board gathers the board's facts of repo with the calls /status makes,
-// plus the gates of the promotions that wait without a pull request.
+// the checks of the open promotion pull requests (through the App's ETag
+// cache: unchanged ones cost GitHub's rate limit nothing), plus the gates
+// of the promotions that wait without a pull request.
 func (b *Bot) Board(ctx context.Context, repo string) (BoardFacts, error) {
 	st := b.index.get(repo)
 	if st == nil {
 		return BoardFacts{}, fmt.Errorf("%s: %w", repo, ErrUnknownRepo)
 	}
 	c := &commentCtx{f: b.cfg.Forges.Forge(st.installation), st: st, repo: st.repo}
-	v, err := b.statusView(ctx, c, "")
+	snap, err := c.f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
+	if err != nil {
+		return BoardFacts{}, fmt.Errorf("read %s: %w", repo, err)
+	}
+	v, err := b.statusViewAt(ctx, c, "", snap)
 	if err != nil {
 		return BoardFacts{}, fmt.Errorf("status of %s: %w", repo, err)
 	}
-	out := BoardFacts{Repo: st.repo.String(), DefaultBranch: st.defaultBranch, Status: v}
+	out := BoardFacts{Repo: st.repo.String(), DefaultBranch: st.defaultBranch, Head: snap.Commit(), Status: v, Checks: map[int][]Check{}}
 	open := map[[2]string]bool{}
 	for _, o := range v.Open {
 		open[[2]string{o.App, o.Env}] = true
+		checks, err := prChecks(ctx, c.f, st.repo, o.Head)
+		if err != nil {
+			// The grid still shows; the note says what is missing.
+			out.Status.Notes = append(out.Status.Notes, fmt.Sprintf("the checks of #%d cannot be read: %v", o.PR.Number, err))
+		}
+		out.Checks[o.PR.Number] = checks
 	}
-	var snap *forge.Snapshot
 	for _, r := range v.Rows {
 		for i := 1; i < len(r.Envs); i++ {
 			prev, cur := r.Envs[i-1], r.Envs[i]
 			if prev.Version.IsZero() || prev.Version == cur.Version || open[[2]string{r.App, cur.Env}] {
 				continue
 			}
-			if snap == nil {
-				if snap, err = c.f.SnapshotBranch(ctx, st.repo, st.defaultBranch); err != nil {
-					return BoardFacts{}, fmt.Errorf("read %s: %w", repo, err)
-				}
-			}
 			w := Waiting{App: r.App, Env: cur.Env, Reasons: b.waitReasons(ctx, c, snap, v.Holds, r.App, r.Image, cur.Env)}
 			out.Waiting = append(out.Waiting, w)
 		}
+	}
+	return out, nil
+}
+
+// prChecks lists the check runs, then the commit statuses, on sha.
+func prChecks(ctx context.Context, f *forge.Forge, repo forge.Repo, sha string) ([]Check, error) {
+	if sha == "" {
+		return nil, nil
+	}
+	runs, err := f.CheckRuns(ctx, repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	var out []Check
+	for _, r := range runs {
+		state := r.GetStatus()
+		if state == "completed" {
+			state = r.GetConclusion()
+		}
+		out = append(out, Check{Name: r.GetName(), State: state, URL: r.GetHTMLURL()})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	statuses, err := f.Statuses(ctx, repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range statuses {
+		out = append(out, Check{Name: s.GetContext(), State: s.GetState(), URL: s.GetTargetURL()})
 	}
 	return out, nil
 }
@@ -86,6 +136,9 @@ func (b *Bot) waitReasons(ctx context.Context, c *commentCtx, snap *forge.Snapsh
 			who = strings.Join(e.Promoters, ", ")
 		}
 		why = append(why, fmt.Sprintf("promotion is manual: /promote %s to %s, by %s", app, env, who))
+	}
+	if skip := b.skippedReason(c.st.repo.String(), pair{app, image, env}); skip != "" {
+		why = append(why, skip)
 	}
 	gates, _, err := b.gates(ctx, c.f, c.st, snap, app, image, env)
 	if err != nil {

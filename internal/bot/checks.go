@@ -209,23 +209,17 @@ func checkRun(sha string, v checks.Verdict) forge.CheckRun {
 // existingRuns returns, by name, the newest check run Stagehand's checks
 // handler posted on sha.
 func existingRuns(ctx context.Context, f *forge.Forge, repo forge.Repo, sha string) (map[string]*github.CheckRun, error) {
-	out := map[string]*github.CheckRun{}
-	opts := &github.ListCheckRunsOptions{Filter: github.String("latest"), ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		list, resp, err := f.Client().Checks.ListCheckRunsForRef(ctx, repo.Owner, repo.Name, sha, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list check runs on %s: %w", sha, err)
-		}
-		for _, r := range list.CheckRuns {
-			if old := out[r.GetName()]; r.GetExternalID() == checkExternalID && (old == nil || r.GetID() > old.GetID()) {
-				out[r.GetName()] = r
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
+	runs, err := f.CheckRuns(ctx, repo, sha)
+	if err != nil {
+		return nil, err
 	}
+	out := map[string]*github.CheckRun{}
+	for _, r := range runs {
+		if old := out[r.GetName()]; r.GetExternalID() == checkExternalID && (old == nil || r.GetID() > old.GetID()) {
+			out[r.GetName()] = r
+		}
+	}
+	return out, nil
 }
 
 // scheduleChecks asks for the pull request's checks again at t, on the

@@ -210,11 +210,17 @@ func (b *Bot) labelHeld(ctx context.Context, c *commentCtx, app string, holds ch
 // statusView gathers /status: versions on the default branch, open
 // promotions with their gates, and holds.
 func (b *Bot) statusView(ctx context.Context, c *commentCtx, app string) (chatops.StatusView, error) {
-	st := c.st
-	snap, err := c.f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
+	snap, err := c.f.SnapshotBranch(ctx, c.st.repo, c.st.defaultBranch)
 	if err != nil {
 		return chatops.StatusView{}, err
 	}
+	return b.statusViewAt(ctx, c, app, snap)
+}
+
+// statusViewAt is statusView on snap, the default branch's head.
+func (b *Bot) statusViewAt(ctx context.Context, c *commentCtx, app string, snap *forge.Snapshot) (chatops.StatusView, error) {
+	st := c.st
+	var err error
 	v := chatops.StatusView{App: app, Rows: promote.Inventory(st.pol, snap)}
 	for _, e := range st.pol.Environments {
 		v.Envs = append(v.Envs, e.Name)
@@ -238,7 +244,8 @@ func (b *Bot) statusView(ctx context.Context, c *commentCtx, app string) (chatop
 			continue
 		}
 		image := pa.Images[0].Name
-		open := chatops.OpenPromotion{App: a, Env: env, PR: chatops.PRLink{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle()}}
+		open := chatops.OpenPromotion{App: a, Env: env, PR: chatops.PRLink{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle()},
+			Head: pr.GetHead().GetSHA()}
 		if cur, err := promote.Current(st.pol, snap, a, image, env); err == nil {
 			open.From = cur.Version
 		}

@@ -33,6 +33,8 @@ type OpenPromotion struct {
 	App, Env string
 	PR       PRLink
 	From, To promote.Version
+	// Head is the pull request's head commit, where its checks are.
+	Head string
 }
 
 // PendingGates are the gates of one promotion that is waiting.

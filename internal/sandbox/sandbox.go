@@ -70,6 +70,10 @@ type Options struct {
 	// RateLimit is githubsim's primary rate limit per token per hour
 	// (default GitHub's 5,000).
 	RateLimit int
+	// BoardRefresh is how long the board reuses a repository's facts and
+	// how often its page asks whether they changed (default the board's:
+	// 5 s and 3 s). The browser test shortens it to see every step.
+	BoardRefresh time.Duration
 }
 
 // Sandbox is a running sandbox. Close stops it.
@@ -132,7 +136,7 @@ func Start(ctx context.Context, o Options) (_ *Sandbox, err error) {
 		_ = ln.Close()
 		return nil, err
 	}
-	if err := s.startStagehand(o.Logger); err != nil {
+	if err := s.startStagehand(o.Logger, o.BoardRefresh); err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
@@ -168,7 +172,7 @@ func (s *Sandbox) startGitHub(o Options) error {
 // cache, the App's forges, the queue, the bot and the server. The bot
 // confirms registry events against the in-process registry, and lists its
 // tags and reads its images' labels there.
-func (s *Sandbox) startStagehand(log *zap.Logger) error {
+func (s *Sandbox) startStagehand(log *zap.Logger, boardRefresh time.Duration) error {
 	s.decisions = &decisionLog{}
 	if log == nil {
 		log = zap.NewNop()
@@ -206,7 +210,8 @@ func (s *Sandbox) startStagehand(log *zap.Logger) error {
 	// The board signs in through githubsim's OAuth flow; its cookies go
 	// without Secure, since the sandbox serves plain http on loopback.
 	brd, err := board.New(board.Config{Source: s.bot, ClientID: githubsim.OAuthClientID, ClientSecret: githubsim.OAuthClientSecret,
-		Key: []byte(randomHex(32)), WebURL: s.sim.URL(), APIURL: s.sim.APIURL(), InsecureCookies: true})
+		Key: []byte(randomHex(32)), WebURL: s.sim.URL(), APIURL: s.sim.APIURL(), InsecureCookies: true,
+		FactsTTL: boardRefresh, PollInterval: boardRefresh})
 	if err != nil {
 		return fmt.Errorf("sandbox: start the board: %w", err)
 	}
