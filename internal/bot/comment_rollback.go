@@ -22,8 +22,12 @@ const LabelRollback = "rollback"
 const rollbackPrefix = "stagehand-rollback/"
 
 // runRollback opens the pull request that sets env back to the named tag,
-// or to the version before the current one in env's history.
+// or to the version before the current one in env's history; for a group,
+// see runRollbackGroup.
 func (b *Bot) runRollback(ctx context.Context, c *commentCtx, e chatops.Entry, cmd chatops.Command) chatops.Answer {
+	if g, ok := groupOf(c.st, cmd.App); ok {
+		return b.runRollbackGroup(ctx, c, e, cmd, g)
+	}
 	st := c.st
 	snap, err := c.f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
 	if err != nil {

@@ -168,7 +168,7 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	res, err := f.Propose(ctx, st.repo, forge.Proposal{
 		Base: st.defaultBranch, Branch: p.Branch, Message: p.CommitMessage, Edit: edit,
 		Title: p.Title, Body: p.Body, Labels: p.Labels,
-		AlreadyDone: fmt.Sprintf("Closing: `%s` already runs in %s what this release brings, so there is nothing left to merge.", st.defaultBranch, p.Env),
+		AlreadyDone: alreadyDone(st.defaultBranch, p),
 	})
 	var sk *skipped
 	if errors.As(err, &sk) {
@@ -191,6 +191,15 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	}
 	out.Merged, err = b.tryMerge(ctx, d, f, st, p.Group, p.Env, out.PR, res.Commit)
 	return out, err
+}
+
+// alreadyDone is the comment that closes a group's pull request whose
+// change the default branch holds already.
+func alreadyDone(branch string, p promote.GroupProposal) string {
+	if p.RollbackOf != "" {
+		return fmt.Sprintf("Closing: `%s` already runs in %s what every member ran before the release `%s`, so there is nothing left to merge.", branch, p.Env, shortSHA(p.RollbackOf))
+	}
+	return fmt.Sprintf("Closing: `%s` already runs in %s what this release brings, so there is nothing left to merge.", branch, p.Env)
 }
 
 // trainStatus says, for /status, whether each group may move into each of

@@ -88,6 +88,26 @@ func trainWorld(t *testing.T) *world {
 	return w
 }
 
+// oneCommitOnMain checks that sha is one commit on main's head that
+// changes files files, as GitHub's commit API reports it, and returns its
+// message.
+func (w *world) oneCommitOnMain(sha string, files int) string {
+	w.t.Helper()
+	gh, err := github.NewClient(nil).WithAuthToken(w.sim.AddUser("alice")).WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	c, _, err := gh.Repositories.GetCommit(context.Background(), "acme", "config", sha, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	main, _ := w.sim.RefSHA(configRepo, "heads/main")
+	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != main || len(c.Files) != files {
+		w.t.Errorf("%s is not one commit of %d files on main: parents %v, %d files", sha, files, c.Parents, len(c.Files))
+	}
+	return c.GetCommit().GetMessage()
+}
+
 // TestCommentPromoteGroup: the train waits for every member's soak, says
 // which member holds it back, then moves both members in one commit.
 func TestCommentPromoteGroup(t *testing.T) {
@@ -138,20 +158,9 @@ func TestCommentPromoteGroup(t *testing.T) {
 	if got := w.file(pr.HeadSHA, "apps/api/overlays/prod/kustomization.yaml"); !strings.Contains(got, "newTag: v3.1.0") {
 		t.Errorf("api's prod overlay on the branch:\n%s", got)
 	}
-	gh, err := github.NewClient(nil).WithAuthToken(w.sim.AddUser("alice")).WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _, err := gh.Repositories.GetCommit(context.Background(), "acme", "config", pr.HeadSHA, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(c.GetCommit().GetMessage(), "Stagehand-Group: shop\n") {
-		t.Errorf("commit message:\n%s", c.GetCommit().GetMessage())
-	}
-	main, _ := w.sim.RefSHA(configRepo, "heads/main")
-	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != main || len(c.Files) != 2 {
-		t.Errorf("the train is not one commit of two files on main: parents %v, %d files", c.Parents, len(c.Files))
+	msg := w.oneCommitOnMain(pr.HeadSHA, 2)
+	if !strings.Contains(msg, "Stagehand-Group: shop\n") {
+		t.Errorf("commit message:\n%s", msg)
 	}
 	checksGolden(t, "testdata/group-body.md", pr.Body)
 
