@@ -31,7 +31,7 @@ func (b *Bot) runRollbackGroup(ctx context.Context, c *commentCtx, e chatops.Ent
 		return chatops.RefusedAnswer(e, noRelease(g, cmd.Env))
 	}
 	req := promote.GroupRollback{Group: g.Name, Env: cmd.Env, Release: release, Before: before,
-		Branch:    rollbackPrefix + cmd.Env + "/" + g.Name,
+		Branch:    RollbackBranch(cmd.Env, g.Name),
 		Labels:    append(promote.Labels(cmd.Env), LabelRollback, promote.LabelGroupPrefix+g.Name),
 		Requester: c.user}
 	plan := func(tree fs.FS) (promote.GroupProposal, *promote.Skip, error) {
