@@ -183,6 +183,11 @@ func TestCommentPromoteGroup(t *testing.T) {
 	if !strings.Contains(reply, "web holds the group shop back") {
 		t.Errorf("a held member does not hold the train:\n%s", reply)
 	}
+	_, reply = w.say("sam", n, "/status shop")
+	if !strings.Contains(reply, "- `shop` → `prod`: ⏳ held back by `web` (web is on hold in prod (by @dev): waiting for the migration), `api` (api is on hold in prod (by @dev): waiting for the migration)") {
+		t.Errorf("/status does not say the hold holds the train:\n%s", reply)
+	}
+	replyGolden(t, "group-status-on-hold", reply)
 	_, reply = w.say("sam", n, "/unhold shop in prod")
 	if pr := w.open()["stagehand/prod/shop"]; slices.Contains(pr.Labels, chatops.LabelHold) || !strings.Contains(reply, "Lifted the hold on `shop`") {
 		t.Errorf("after /unhold: labels %q, reply:\n%s", pr.Labels, reply)
