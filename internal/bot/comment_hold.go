@@ -229,7 +229,7 @@ func (b *Bot) statusViewAt(ctx context.Context, c *commentCtx, app string, snap 
 		v.Notes = append(v.Notes, "the holds issue cannot be read: "+err.Error())
 	}
 	v.Notes = append(v.Notes, b.unlistedNotes(st.repo.String(), app)...)
-	v.Trains = b.trainStatus(ctx, c.f, st, snap, app)
+	v.Trains = b.trainStatus(ctx, c.f, st, snap, app, v.Holds)
 	if _, ok := st.pol.Group(app); ok {
 		v.App = "" // a group's /status shows every app, and that group's train
 	}
@@ -239,6 +239,12 @@ func (b *Bot) statusViewAt(ctx context.Context, c *commentCtx, app string, snap 
 	}
 	for _, pr := range prs {
 		env, a, ok := parseBranch(pr.GetHead().GetRef())
+		if g, isGroup := st.pol.Group(a); ok && isGroup {
+			if app == "" || app == g.Name || slices.Contains(g.Apps, app) {
+				v.Open = append(v.Open, b.openTrain(ctx, c.f, st, snap, pr, g, env, &v.Notes)...)
+			}
+			continue
+		}
 		pa, known := st.pol.App(a)
 		if !ok || !known || len(pa.Images) == 0 || (app != "" && a != app) {
 			continue

@@ -21,9 +21,17 @@ const LabelRollback = "rollback"
 // for being older than what runs.
 const rollbackPrefix = "stagehand-rollback/"
 
+// RollbackBranch is the branch of the /rollback pull request of an app or
+// a group in env.
+func RollbackBranch(env, name string) string { return rollbackPrefix + env + "/" + name }
+
 // runRollback opens the pull request that sets env back to the named tag,
-// or to the version before the current one in env's history.
+// or to the version before the current one in env's history; for a group,
+// see runRollbackGroup.
 func (b *Bot) runRollback(ctx context.Context, c *commentCtx, e chatops.Entry, cmd chatops.Command) chatops.Answer {
+	if g, ok := groupOf(c.st, cmd.App); ok {
+		return b.runRollbackGroup(ctx, c, e, cmd, g)
+	}
 	st := c.st
 	snap, err := c.f.SnapshotBranch(ctx, st.repo, st.defaultBranch)
 	if err != nil {
@@ -90,7 +98,7 @@ func rollbackProposal(pol *policy.Policy, tree fs.FS, app, image, env string, to
 		return promote.Proposal{}, nil, fmt.Errorf("overlays of %s in %s: %w", app, env, err)
 	}
 	p := promote.Proposal{App: app, Env: env, Image: image, To: to,
-		Branch: rollbackPrefix + env + "/" + app, Labels: append(promote.Labels(env), LabelRollback)}
+		Branch: RollbackBranch(env, app), Labels: append(promote.Labels(env), LabelRollback)}
 	changed := map[string][]byte{}
 	for _, r := range refs {
 		data, ok := changed[r.File]
@@ -132,7 +140,7 @@ func sourceRollback(pol *policy.Policy, tree fs.FS, app, image, env string, to p
 		return promote.Proposal{}, nil, err
 	}
 	p := promote.Proposal{App: app, Env: env, Image: image, From: cur.Version, To: to,
-		Branch: rollbackPrefix + env + "/" + app, Labels: append(promote.Labels(env), LabelRollback)}
+		Branch: RollbackBranch(env, app), Labels: append(promote.Labels(env), LabelRollback)}
 	return rollbackFinish(p, files, user)
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-github/v62/github"
 	"go.uber.org/zap"
 
 	"github.com/stagehand-gitops/stagehand/internal/chatops"
@@ -168,7 +169,7 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	res, err := f.Propose(ctx, st.repo, forge.Proposal{
 		Base: st.defaultBranch, Branch: p.Branch, Message: p.CommitMessage, Edit: edit,
 		Title: p.Title, Body: p.Body, Labels: p.Labels,
-		AlreadyDone: fmt.Sprintf("Closing: `%s` already runs in %s what this release brings, so there is nothing left to merge.", st.defaultBranch, p.Env),
+		AlreadyDone: alreadyDone(st.defaultBranch, p),
 	})
 	var sk *skipped
 	if errors.As(err, &sk) {
@@ -193,10 +194,46 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	return out, err
 }
 
+// openTrain lists a train's open pull request in /status: one row per
+// member, from what it runs in env to what the pull request brings (for
+// its first image, as the gates read it).
+func (b *Bot) openTrain(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, pr *github.PullRequest, g policy.Group, env string, notes *[]string) []chatops.OpenPromotion {
+	var out []chatops.OpenPromotion
+	for _, app := range g.Apps {
+		a, _ := st.pol.App(app)
+		if len(a.Images) == 0 {
+			continue
+		}
+		image := a.Images[0].Name
+		open := chatops.OpenPromotion{App: app, Env: env, PR: chatops.PRLink{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle()}}
+		if cur, err := promote.Current(st.pol, snap, app, image, env); err == nil {
+			open.From = cur.Version
+		}
+		to, err := b.pendingVersion(ctx, f, st, pr, app, image, env)
+		if err != nil {
+			*notes = append(*notes, err.Error())
+		}
+		if open.To = to; open.To != open.From {
+			out = append(out, open)
+		}
+	}
+	return out
+}
+
+// alreadyDone is the comment that closes a group's pull request whose
+// change the default branch holds already.
+func alreadyDone(branch string, p promote.GroupProposal) string {
+	if p.RollbackOf != "" {
+		return fmt.Sprintf("Closing: `%s` already runs in %s what every member ran before the release `%s`, so there is nothing left to merge.", branch, p.Env, shortSHA(p.RollbackOf))
+	}
+	return fmt.Sprintf("Closing: `%s` already runs in %s what this release brings, so there is nothing left to merge.", branch, p.Env)
+}
+
 // trainStatus says, for /status, whether each group may move into each of
-// its environments, and which member holds it back and why. With app set
-// (a group or a member), only that app's groups.
-func (b *Bot) trainStatus(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app string) []chatops.TrainStatus {
+// its environments, and which member holds it back and why: a hold, an
+// image not there yet, a gate not met. With app set (a group or a
+// member), only that app's groups.
+func (b *Bot) trainStatus(ctx context.Context, f *forge.Forge, st *repoState, snap *forge.Snapshot, app string, holds chatops.Holds) []chatops.TrainStatus {
 	var out []chatops.TrainStatus
 	for _, g := range st.pol.Groups {
 		if app != "" && app != g.Name && !slices.Contains(g.Apps, app) {
@@ -216,8 +253,14 @@ func (b *Bot) trainStatus(ctx context.Context, f *forge.Forge, st *repoState, sn
 			case skip != nil:
 				ts.UpToDate = true
 			default:
-				for _, m := range p.Holding() {
-					ts.Holding = append(ts.Holding, chatops.TrainHold{App: m.App, Reasons: m.Holds()})
+				for _, m := range p.Members {
+					reasons := m.Holds()
+					if why := held(holds, m.App, env); why != "" {
+						reasons = append([]string{why}, reasons...)
+					}
+					if len(reasons) > 0 {
+						ts.Holding = append(ts.Holding, chatops.TrainHold{App: m.App, Reasons: reasons})
+					}
 				}
 			}
 			out = append(out, ts)

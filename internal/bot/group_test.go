@@ -88,6 +88,26 @@ func trainWorld(t *testing.T) *world {
 	return w
 }
 
+// oneCommitOnMain checks that sha is one commit on main's head that
+// changes files files, as GitHub's commit API reports it, and returns its
+// message.
+func (w *world) oneCommitOnMain(sha string, files int) string {
+	w.t.Helper()
+	gh, err := github.NewClient(nil).WithAuthToken(w.sim.AddUser("alice")).WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	c, _, err := gh.Repositories.GetCommit(context.Background(), "acme", "config", sha, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	main, _ := w.sim.RefSHA(configRepo, "heads/main")
+	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != main || len(c.Files) != files {
+		w.t.Errorf("%s is not one commit of %d files on main: parents %v, %d files", sha, files, c.Parents, len(c.Files))
+	}
+	return c.GetCommit().GetMessage()
+}
+
 // TestCommentPromoteGroup: the train waits for every member's soak, says
 // which member holds it back, then moves both members in one commit.
 func TestCommentPromoteGroup(t *testing.T) {
@@ -138,20 +158,9 @@ func TestCommentPromoteGroup(t *testing.T) {
 	if got := w.file(pr.HeadSHA, "apps/api/overlays/prod/kustomization.yaml"); !strings.Contains(got, "newTag: v3.1.0") {
 		t.Errorf("api's prod overlay on the branch:\n%s", got)
 	}
-	gh, err := github.NewClient(nil).WithAuthToken(w.sim.AddUser("alice")).WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _, err := gh.Repositories.GetCommit(context.Background(), "acme", "config", pr.HeadSHA, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(c.GetCommit().GetMessage(), "Stagehand-Group: shop\n") {
-		t.Errorf("commit message:\n%s", c.GetCommit().GetMessage())
-	}
-	main, _ := w.sim.RefSHA(configRepo, "heads/main")
-	if len(c.Parents) != 1 || c.Parents[0].GetSHA() != main || len(c.Files) != 2 {
-		t.Errorf("the train is not one commit of two files on main: parents %v, %d files", c.Parents, len(c.Files))
+	msg := w.oneCommitOnMain(pr.HeadSHA, 2)
+	if !strings.Contains(msg, "Stagehand-Group: shop\n") {
+		t.Errorf("commit message:\n%s", msg)
 	}
 	checksGolden(t, "testdata/group-body.md", pr.Body)
 
@@ -174,6 +183,11 @@ func TestCommentPromoteGroup(t *testing.T) {
 	if !strings.Contains(reply, "web holds the group shop back") {
 		t.Errorf("a held member does not hold the train:\n%s", reply)
 	}
+	_, reply = w.say("sam", n, "/status shop")
+	if !strings.Contains(reply, "- `shop` → `prod`: ⏳ held back by `web` (web is on hold in prod (by @dev): waiting for the migration), `api` (api is on hold in prod (by @dev): waiting for the migration)") {
+		t.Errorf("/status does not say the hold holds the train:\n%s", reply)
+	}
+	replyGolden(t, "group-status-on-hold", reply)
 	_, reply = w.say("sam", n, "/unhold shop in prod")
 	if pr := w.open()["stagehand/prod/shop"]; slices.Contains(pr.Labels, chatops.LabelHold) || !strings.Contains(reply, "Lifted the hold on `shop`") {
 		t.Errorf("after /unhold: labels %q, reply:\n%s", pr.Labels, reply)

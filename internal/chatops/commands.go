@@ -58,11 +58,12 @@ func Specs() []Spec {
 		},
 		{
 			Name:     CmdRollback,
-			Usage:    []string{"rollback <app> in <env>", "rollback <app> in <env> to <tag>"},
-			Examples: []string{"/rollback order-service in prod", "/rollback order-service in prod to v1.2.3"},
+			Usage:    []string{"rollback <app> in <env>", "rollback <app> in <env> to <tag>", "rollback <group> in <env>"},
+			Examples: []string{"/rollback order-service in prod", "/rollback order-service in prod to v1.2.3", "/rollback checkout in prod"},
 			Who:      whoPromoters,
 			Description: "Opens a pull request labelled `rollback` that sets `<env>` to `<tag>`, or by default to the version before the current one in that environment's git history. " +
-				"It passes the no-downgrade rule only because it is a rollback.",
+				"It passes the no-downgrade rule only because it is a rollback. " +
+				"With a group's name: one pull request whose one commit sets every member back to what it ran in `<env>` before the group's last release there; a person must be allowed to roll back every member in `<env>`.",
 			parse: parseRollback,
 		},
 		{

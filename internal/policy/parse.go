@@ -38,6 +38,14 @@ var fields = map[string][]string{
 	"group":       {"apps", "envs"},
 }
 
+// notHere explains, by "kind.key", a field people look for where it is
+// not, and where it belongs instead.
+var notHere = map[string]string{
+	// A list on the group could let someone move an app past its own
+	// promoters: who may move the group is whoever may move every member.
+	"group.promoters": "a group has no promoters of its own; whoever may promote every member into an environment may promote (and roll back) the group there, so set promoters on the environment or on a member's environments override",
+}
+
 // Parse parses and validates a policy file. filename is used in messages
 // only. The error, when not nil, is an ErrorList holding every problem
 // found, sorted by position.
@@ -160,6 +168,10 @@ func (d *decoder) mapping(n *yaml.Node, what, kind string) map[string]pair {
 			continue // extension keys hold anchors for reuse, as in Compose files
 		}
 		if !contains(known, p.key.Value) {
+			if why := notHere[kind+"."+p.key.Value]; why != "" {
+				d.errorf(p.key, "%s is not a field of %s: %s", p.key.Value, what, why)
+				continue
+			}
 			d.errorf(p.key, "unknown field %q in %s%s", p.key.Value, what, didYouMean(p.key.Value, known))
 			continue
 		}

@@ -83,6 +83,9 @@ type GroupProposal struct {
 	// Until is the earliest time a held-back member's time-based gate
 	// lifts; zero when none will lift by itself.
 	Until time.Time
+	// RollbackOf is, for a group rollback (PlanGroupRollback), the commit
+	// of the release it undoes; empty for a release.
+	RollbackOf string
 }
 
 // Holding returns the members that hold the group back, in member order.
@@ -103,24 +106,14 @@ func (g GroupProposal) Holding() []Member {
 // (Held, and the body names the member and why), and the caller does not
 // open it.
 func PlanGroup(pol *policy.Policy, tree fs.FS, gp GroupPromotion) (GroupProposal, *Skip, error) {
-	g, ok := pol.Group(gp.Group)
-	if !ok {
-		return GroupProposal{}, nil, fmt.Errorf("unknown group %q", gp.Group)
+	g, members, edited, err := eachMember(pol, tree, gp.Group, gp.Env, func(tree layered, app string) (Member, error) {
+		return planMember(pol, tree, gp, app)
+	})
+	if err != nil {
+		return GroupProposal{}, nil, err
 	}
-	if !g.Has(gp.Env) {
-		return GroupProposal{}, nil, fmt.Errorf("group %s does not move into %s together (its environments: %s)", g.Name, gp.Env, strings.Join(g.Envs, ", "))
-	}
-	out := GroupProposal{Group: g.Name, Env: gp.Env, From: pol.Prev(gp.Env)}
-	edited := layered{base: tree, over: fstest.MapFS{}}
-	changes := 0
-	for _, app := range g.Apps {
-		m, err := planMember(pol, edited, gp, app)
-		if err != nil {
-			return GroupProposal{}, nil, err
-		}
-		changes += len(m.Changes)
-		out.Members = append(out.Members, m)
-	}
+	out := GroupProposal{Group: g.Name, Env: gp.Env, From: pol.Prev(gp.Env), Members: members}
+	changes := changed(members)
 	if changes == 0 && len(out.Holding()) == 0 {
 		return GroupProposal{}, &Skip{App: g.Name, Env: gp.Env, Reason: fmt.Sprintf("every member of %s already runs in %s what %s runs", g.Name, gp.Env, out.From), UpToDate: true}, nil
 	}
@@ -137,6 +130,38 @@ func PlanGroup(pol *policy.Policy, tree fs.FS, gp GroupPromotion) (GroupProposal
 	out.CommitMessage = groupCommitMessage(out, gp.Delivery)
 	out.Body = GroupBody(out)
 	return out, nil, nil
+}
+
+// eachMember looks up the group, which must move into env together, and
+// plans each member in turn with plan, on one tree that keeps the edits of
+// the members planned before it: an overlay two members share holds both.
+func eachMember(pol *policy.Policy, tree fs.FS, group, env string, plan func(layered, string) (Member, error)) (policy.Group, []Member, layered, error) {
+	edited := layered{base: tree, over: fstest.MapFS{}}
+	g, ok := pol.Group(group)
+	if !ok {
+		return g, nil, edited, fmt.Errorf("unknown group %q", group)
+	}
+	if !g.Has(env) {
+		return g, nil, edited, fmt.Errorf("group %s does not move into %s together (its environments: %s)", g.Name, env, strings.Join(g.Envs, ", "))
+	}
+	var members []Member
+	for _, app := range g.Apps {
+		m, err := plan(edited, app)
+		if err != nil {
+			return g, nil, edited, err
+		}
+		members = append(members, m)
+	}
+	return g, members, edited, nil
+}
+
+// changed counts the images the members change.
+func changed(members []Member) int {
+	n := 0
+	for _, m := range members {
+		n += len(m.Changes)
+	}
+	return n
 }
 
 // LabelGroupPrefix is the prefix of a group pull request's group label.
@@ -220,13 +245,24 @@ func groupTitle(g GroupProposal) string {
 // trailers: Stagehand-Group, -Env, -From, one Stagehand-App per member
 // that moves, and -Delivery.
 func groupCommitMessage(g GroupProposal, delivery string) string {
+	trailers := []string{"Stagehand-From: " + g.From}
+	if delivery != "" {
+		trailers = append(trailers, "Stagehand-Delivery: "+delivery)
+	}
+	return groupCommit(g, "to", trailers)
+}
+
+// groupCommit is a group commit's message: the title, one "Set <image>
+// <to> <version> in <file>." line per edit, then Stagehand-Group, one
+// Stagehand-App per member that changes, Stagehand-Env and trailers.
+func groupCommit(g GroupProposal, to string, trailers []string) string {
 	var b strings.Builder
 	b.WriteString(g.Title)
 	b.WriteString("\n\n")
 	for _, m := range g.Members {
 		for _, c := range m.Changes {
 			for _, f := range c.Files {
-				fmt.Fprintf(&b, "Set %s to %s in %s.\n", c.Image, c.To, f.Path)
+				fmt.Fprintf(&b, "Set %s %s %s in %s.\n", c.Image, to, c.To, f.Path)
 			}
 		}
 	}
@@ -238,9 +274,8 @@ func groupCommitMessage(g GroupProposal, delivery string) string {
 		}
 	}
 	fmt.Fprintf(&b, "Stagehand-Env: %s\n", g.Env)
-	fmt.Fprintf(&b, "Stagehand-From: %s\n", g.From)
-	if delivery != "" {
-		fmt.Fprintf(&b, "Stagehand-Delivery: %s\n", delivery)
+	for _, t := range trailers {
+		b.WriteString(t + "\n")
 	}
 	return b.String()
 }

@@ -140,5 +140,9 @@ func TestPlanGroupRefuses(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("PlanGroup(%s, %s) = %v, want %s", tt.group, tt.env, err, tt.want)
 		}
+		_, _, err = PlanGroupRollback(pol, trainTree(), GroupRollback{Group: tt.group, Env: tt.env})
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("PlanGroupRollback(%s, %s) = %v, want %s", tt.group, tt.env, err, tt.want)
+		}
 	}
 }

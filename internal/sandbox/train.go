@@ -105,16 +105,7 @@ func (s *Sandbox) PlayTrain(ctx context.Context, w io.Writer, timeout time.Durat
 	if reaction != "rocket" {
 		return res, fmt.Errorf("%s's %s did not succeed (reaction %q)", promoter, cmd, reaction)
 	}
-	pr, err := poll(ctx, timeout, nil, func() (githubsim.PullRequest, bool) {
-		prs, _ := s.sim.PullRequests(s.repo.String())
-		i := slices.IndexFunc(prs, func(p githubsim.PullRequest) bool {
-			return p.Head == promote.BranchName(res.Env, TrainGroup) && p.State == "open"
-		})
-		if i < 0 {
-			return githubsim.PullRequest{}, false
-		}
-		return prs[i], true
-	})
+	pr, err := s.openPR(ctx, timeout, promote.BranchName(res.Env, TrainGroup))
 	if err != nil {
 		return res, fmt.Errorf("no pull request for the train: %w", err)
 	}
@@ -136,6 +127,18 @@ func (s *Sandbox) PlayTrain(ctx context.Context, w io.Writer, timeout time.Durat
 	t.say("story", "complete: the train %s runs in %s what it ran in %s", TrainGroup, res.Env, prev)
 	writeInventory(w, res.Inventory)
 	return res, nil
+}
+
+// openPR waits for the open pull request from branch head.
+func (s *Sandbox) openPR(ctx context.Context, timeout time.Duration, head string) (githubsim.PullRequest, error) {
+	return poll(ctx, timeout, nil, func() (githubsim.PullRequest, bool) {
+		prs, _ := s.sim.PullRequests(s.repo.String())
+		i := slices.IndexFunc(prs, func(p githubsim.PullRequest) bool { return p.Head == head && p.State == "open" })
+		if i < 0 {
+			return githubsim.PullRequest{}, false
+		}
+		return prs[i], true
+	})
 }
 
 // trainFiles is the setup commit of the train story.
