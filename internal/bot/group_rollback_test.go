@@ -11,7 +11,15 @@ import (
 // /rollback of the group opens one rollback pull request whose one commit
 // sets both members back to what prod ran before it; the promoters of
 // every member are needed, and a second rollback proposes nothing new.
+// The release is found however its pull request was merged: a merge
+// commit, a squash (only the title is left) or a rebase.
 func TestCommentRollbackGroup(t *testing.T) {
+	for _, method := range []string{"merge", "squash", "rebase"} {
+		t.Run(method, func(t *testing.T) { testRollbackGroup(t, method) })
+	}
+}
+
+func testRollbackGroup(t *testing.T, method string) {
 	w := trainWorld(t)
 	n := w.issue()
 
@@ -27,10 +35,17 @@ func TestCommentRollbackGroup(t *testing.T) {
 	if !ok {
 		t.Fatalf("no train pull request; decisions %q", w.decisions())
 	}
-	if _, err := w.sim.Merge("sam", configRepo, release.Number, "merge"); err != nil {
+	merged, err := w.sim.Merge("sam", configRepo, release.Number, method)
+	if err != nil {
 		t.Fatal(err)
 	}
 	w.settle()
+	// The release is the train's commit, or the one a squash or a rebase
+	// made of it on main.
+	releaseSHA := release.HeadSHA
+	if method != "merge" {
+		releaseSHA = merged
+	}
 
 	_, reply = w.say("dev", n, "/rollback shop in prod")
 	if !strings.Contains(reply, "only someone who may roll back every member of shop in prod may roll back the group") {
@@ -54,8 +69,8 @@ func TestCommentRollbackGroup(t *testing.T) {
 	if !ok || !slices.Equal(reactions, []string{"eyes", "rocket"}) {
 		t.Fatalf("no group rollback pull request (reactions %v):\n%s", reactions, reply)
 	}
-	replyGolden(t, "group-rollback", strings.ReplaceAll(reply, shortSHA(release.HeadSHA), "<release>"))
-	checksGolden(t, "testdata/group-rollback-body.md", strings.ReplaceAll(pr.Body, shortSHA(release.HeadSHA), "<release>"))
+	replyGolden(t, "group-rollback", strings.ReplaceAll(reply, shortSHA(releaseSHA), "<release>"))
+	checksGolden(t, "testdata/group-rollback-body.md", strings.ReplaceAll(pr.Body, shortSHA(releaseSHA), "<release>"))
 	if want := "Roll back shop in prod: web v1.1.0 → v1.0.0, api v3.1.0 → v3.0.0"; pr.Title != want {
 		t.Errorf("title %q, want %q", pr.Title, want)
 	}
@@ -68,7 +83,7 @@ func TestCommentRollbackGroup(t *testing.T) {
 	if got := w.file(pr.HeadSHA, "apps/api/overlays/prod/kustomization.yaml"); got != apiOverlay("v3.0.0") {
 		t.Errorf("api's prod overlay on the rollback branch:\n%s", got)
 	}
-	if msg := w.oneCommitOnMain(pr.HeadSHA, 2); !strings.Contains(msg, "Stagehand-Rollback-Of: "+release.HeadSHA+"\n") || !strings.Contains(msg, "Requested-by: sam\n") {
+	if msg := w.oneCommitOnMain(pr.HeadSHA, 2); !strings.Contains(msg, "Stagehand-Rollback-Of: "+releaseSHA+"\n") || !strings.Contains(msg, "Requested-by: sam\n") {
 		t.Errorf("commit message:\n%s", msg)
 	}
 	// The downgrade of both members passes stagehand/prod as a rollback.
@@ -77,7 +92,7 @@ func TestCommentRollbackGroup(t *testing.T) {
 	}
 
 	// Merged, the same command finds the same release and nothing to do.
-	if _, err := w.sim.Merge("sam", configRepo, pr.Number, "merge"); err != nil {
+	if _, err := w.sim.Merge("sam", configRepo, pr.Number, method); err != nil {
 		t.Fatal(err)
 	}
 	w.settle()

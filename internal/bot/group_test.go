@@ -179,6 +179,10 @@ func TestCommentPromoteGroup(t *testing.T) {
 	if pr := w.open()["stagehand/prod/shop"]; !slices.Contains(pr.Labels, chatops.LabelHold) {
 		t.Errorf("the train's pull request has labels %q, want %s", pr.Labels, chatops.LabelHold)
 	}
+	// Its check names each held member and why.
+	if run := w.checkRun("stagehand/prod/shop", "stagehand/prod"); run.Conclusion != "failure" || !strings.Contains(run.Summary, "✗ **hold** (web in prod, ghcr.io/acme/web): web is on hold in prod by @dev: waiting for the migration") {
+		t.Errorf("stagehand/prod on the held train: %s\n%s", run.Conclusion, run.Summary)
+	}
 	_, reply = w.say("sam", n, "/promote shop to prod")
 	if !strings.Contains(reply, "web holds the group shop back") {
 		t.Errorf("a held member does not hold the train:\n%s", reply)
