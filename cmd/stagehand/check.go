@@ -8,11 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"testing/fstest"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -293,7 +293,7 @@ func (g git) commits(refs ...string) (ids []string, ok bool) {
 
 // tree reads the files of a commit (under paths, when given) into memory.
 // Symbolic links and submodules are left out.
-func (g git) tree(commit string, paths ...string) (fstest.MapFS, error) {
+func (g git) tree(commit string, paths ...string) (fs.FS, error) {
 	ts, err := g.trees([]string{commit}, paths...)
 	if err != nil {
 		return nil, err
@@ -303,7 +303,7 @@ func (g git) tree(commit string, paths ...string) (fstest.MapFS, error) {
 
 // trees reads several commits as tree does: their listings side by side,
 // then every blob they hold, each once, through one git cat-file.
-func (g git) trees(commits []string, paths ...string) ([]fstest.MapFS, error) {
+func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
 	lists := make([]treeList, len(commits))
 	errs := make([]error, len(commits))
 	var wg sync.WaitGroup
@@ -328,12 +328,13 @@ func (g git) trees(commits []string, paths ...string) ([]fstest.MapFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]fstest.MapFS, len(commits))
+	out := make([]fs.FS, len(commits))
 	for i, l := range lists {
-		out[i] = fstest.MapFS{}
+		files := make(map[string][]byte, len(l.names))
 		for j, name := range l.names {
-			out[i][name] = &fstest.MapFile{Data: data[index[l.blobs[j]]], Mode: 0o644}
+			files[name] = data[index[l.blobs[j]]]
 		}
+		out[i] = newTreeFS(files)
 	}
 	return out, nil
 }
