@@ -22,11 +22,31 @@ func MatchOverlay(t, dir, p string) (app, env string, ok bool) {
 	if dir == "" {
 		env = m[re.SubexpIndex("env")]
 	}
-	full := strings.NewReplacer("{app}", globQuote(app), "{env}", globQuote(env)).Replace(t)
-	if ok, _ := path.Match(full, p); !ok {
+	if ok, _ := path.Match(fill(t, globQuote(app), globQuote(env)), p); !ok {
 		return "", "", false
 	}
 	return app, env, true
+}
+
+// fill writes app and env in place of every {app} and {env} of t, at once
+// as strings.Replacer would (an app named "{env}" stays as it is), without
+// building a Replacer for each directory matched.
+func fill(t, app, env string) string {
+	var b strings.Builder
+	for rest := t; rest != ""; {
+		switch {
+		case strings.HasPrefix(rest, "{app}"):
+			b.WriteString(app)
+			rest = rest[5:]
+		case strings.HasPrefix(rest, "{env}"):
+			b.WriteString(env)
+			rest = rest[5:]
+		default:
+			b.WriteByte(rest[0])
+			rest = rest[1:]
+		}
+	}
+	return b.String()
 }
 
 // patterns memoizes templatePattern: Discover and the checks match every

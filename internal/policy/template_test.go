@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +48,23 @@ func TestPatternMemoBounded(t *testing.T) {
 		patterns.Unlock()
 		if n > maxPatterns {
 			t.Fatalf("%d compiled templates kept, want at most %d", n, maxPatterns)
+		}
+	}
+}
+
+// TestFill: fill is strings.Replacer's simultaneous replacement of the two
+// placeholders.
+func TestFill(t *testing.T) {
+	for _, tc := range []struct{ t, app, env string }{
+		{"apps/{app}/overlays/{env}", "web", "dev"},
+		{"{app}/{env}/{app}", "a", "b"},
+		{"apps/{app}/overlays/{env}", "{env}", "{app}"},
+		{"clusters/{env}-*/apps/{app}{", "x", "y"},
+		{"", "x", "y"},
+	} {
+		want := strings.NewReplacer("{app}", tc.app, "{env}", tc.env).Replace(tc.t)
+		if got := fill(tc.t, tc.app, tc.env); got != want {
+			t.Errorf("fill(%q, %q, %q) = %q, want %q", tc.t, tc.app, tc.env, got, want)
 		}
 	}
 }
