@@ -20,8 +20,8 @@ import (
 )
 
 // counter is a job handler that only counts: what is measured is intake
-// (read, verify, dedupe, decode, admit, answer), as `stagehand serve` does
-// it in front of its queue.
+// (read, verify, dedupe, admit, answer) and the queue's workers decoding
+// each new delivery, as `stagehand serve` does it in front of its queue.
 type counter struct{ n atomic.Int64 }
 
 func (c *counter) Handle(context.Context, event.Delivery) error {

@@ -41,6 +41,7 @@ type measurement struct {
 // measurements are the table's rows, in order.
 var measurements = []measurement{
 	{"process", wholeProcess},
+	{"checklarge", largeCheck},
 	{"edit", overlayEdit.run},
 	{"init", packageInit},
 	{"ingest", inProcessIngest.run},

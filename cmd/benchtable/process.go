@@ -150,14 +150,19 @@ func processFixtures(s *setup) (edit, peerEdit, repo string, err error) {
 	if err := gitSteps(repo, steps); err != nil {
 		return "", "", "", err
 	}
-	b, err := os.ReadFile(dev)
+	return edit, peerEdit, repo, bump(repo, dev, "Promote order-service to dev")
+}
+
+// bump commits file with its first v1.3.2 made v1.4.0.
+func bump(repo, file, message string) error {
+	b, err := os.ReadFile(file)
 	if err != nil {
-		return "", "", "", err
+		return err
 	}
-	if err := os.WriteFile(dev, bytes.Replace(b, []byte("v1.3.2"), []byte("v1.4.0"), 1), 0o644); err != nil {
-		return "", "", "", err
+	if err := os.WriteFile(file, bytes.Replace(b, []byte("v1.3.2"), []byte("v1.4.0"), 1), 0o644); err != nil {
+		return err
 	}
-	return edit, peerEdit, repo, gitSteps(repo, [][]string{{"commit", "-q", "-am", "Promote order-service to dev"}})
+	return gitSteps(repo, [][]string{{"commit", "-q", "-am", message}})
 }
 
 func gitSteps(dir string, steps [][]string) error {

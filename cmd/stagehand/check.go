@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
 	"strconv"
 	"strings"
-	"testing/fstest"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -85,21 +87,26 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 		return err
 	}
 	g := git{dir: f.dir, ctx: cmd.Context()}
-	base, err := g.resolve(f.base)
+	base, head, err := g.resolvePair(f.base, f.head)
 	if err != nil {
 		return err
 	}
-	head, err := g.resolve(f.head)
+	// Each git process costs more than the check: the merge base is asked
+	// for while both trees are read, and those share one cat-file.
+	mergeBase := make(chan []byte, 1)
+	go func() {
+		out, err := g.output("merge-base", base, head)
+		if err != nil {
+			out = nil
+		}
+		mergeBase <- out
+	}()
+	both, err := g.trees([]string{base, head})
 	if err != nil {
 		return err
 	}
-	if in.Base, err = g.tree(base); err != nil {
-		return err
-	}
-	if in.Head, err = g.tree(head); err != nil {
-		return err
-	}
-	if out, err := g.output("merge-base", base, head); err == nil {
+	in.Base, in.Head = both[0], both[1]
+	if out := <-mergeBase; out != nil {
 		// Usually the merge base is the base itself: its tree is read
 		// already, and each git process costs more than the check.
 		switch mb := strings.TrimSpace(string(out)); mb {
@@ -237,32 +244,120 @@ func (g git) resolve(ref string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
+// resolvePair resolves two refs to commit IDs with one git process; when
+// either does not resolve, each is resolved alone so that the error names
+// the one that is the user's mistake.
+func (g git) resolvePair(a, b string) (string, string, error) {
+	for _, ref := range []string{a, b} {
+		if ref == "" || strings.HasPrefix(ref, "-") {
+			return "", "", userErrorf("%q is not a git ref", ref)
+		}
+	}
+	if ids, ok := g.commits(a, b); ok {
+		return ids[0], ids[1], nil
+	}
+	ra, err := g.resolve(a)
+	if err != nil {
+		return "", "", err
+	}
+	rb, err := g.resolve(b)
+	return ra, rb, err
+}
+
+// commits resolves refs through one `git cat-file --batch-check`, which
+// reads them from its input, one a line; ok is false unless every one is a
+// commit.
+func (g git) commits(refs ...string) (ids []string, ok bool) {
+	var in strings.Builder
+	for _, ref := range refs {
+		if strings.ContainsAny(ref, "\r\n") {
+			return nil, false
+		}
+		in.WriteString(ref + "^{commit}\n")
+	}
+	c := g.command("cat-file", "--batch-check")
+	c.Stdin = strings.NewReader(in.String())
+	out, err := c.Output()
+	if err != nil {
+		return nil, false
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[1] != "commit" {
+			return nil, false
+		}
+		ids = append(ids, f[0])
+	}
+	return ids, len(ids) == len(refs)
+}
+
 // tree reads the files of a commit (under paths, when given) into memory.
 // Symbolic links and submodules are left out.
-func (g git) tree(commit string, paths ...string) (fstest.MapFS, error) {
-	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", commit, "--"}, paths...)
-	out, err := g.output(args...)
+func (g git) tree(commit string, paths ...string) (fs.FS, error) {
+	ts, err := g.trees([]string{commit}, paths...)
 	if err != nil {
 		return nil, err
 	}
-	var names, blobs []string
+	return ts[0], nil
+}
+
+// trees reads several commits as tree does: their listings side by side,
+// then every blob they hold, each once, through one git cat-file.
+func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
+	lists := make([]treeList, len(commits))
+	errs := make([]error, len(commits))
+	var wg sync.WaitGroup
+	for i, commit := range commits {
+		wg.Go(func() { lists[i], errs[i] = g.list(commit, paths...) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var ids []string
+	index := map[string]int{}
+	for _, l := range lists {
+		for _, id := range l.blobs {
+			if _, ok := index[id]; !ok {
+				index[id] = len(ids)
+				ids = append(ids, id)
+			}
+		}
+	}
+	data, err := g.blobs(ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fs.FS, len(commits))
+	for i, l := range lists {
+		files := make(map[string][]byte, len(l.names))
+		for j, name := range l.names {
+			files[name] = data[index[l.blobs[j]]]
+		}
+		out[i] = newTreeFS(files)
+	}
+	return out, nil
+}
+
+// treeList is a commit's regular files and their blob IDs.
+type treeList struct{ names, blobs []string }
+
+func (g git) list(commit string, paths ...string) (treeList, error) {
+	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", commit, "--"}, paths...)
+	out, err := g.output(args...)
+	if err != nil {
+		return treeList{}, err
+	}
+	var l treeList
 	for _, rec := range strings.Split(string(out), "\x00") {
 		meta, name, ok := strings.Cut(rec, "\t")
 		f := strings.Fields(meta)
 		if !ok || len(f) != 3 || f[1] != "blob" || f[0] == "120000" {
 			continue
 		}
-		names, blobs = append(names, name), append(blobs, f[2])
+		l.names, l.blobs = append(l.names, name), append(l.blobs, f[2])
 	}
-	data, err := g.blobs(blobs)
-	if err != nil {
-		return nil, err
-	}
-	m := fstest.MapFS{}
-	for i, name := range names {
-		m[name] = &fstest.MapFile{Data: data[i], Mode: 0o644}
-	}
-	return m, nil
+	return l, nil
 }
 
 // blobs reads many blobs through one `git cat-file --batch`.

@@ -92,6 +92,7 @@ func TestCheckCommand(t *testing.T) {
 		{name: "policy from the base", args: []string{"--head", "loosen", "--now", at(2 * time.Hour)}, code: 1, golden: "loosen.txt"},
 		{name: "nothing changed", args: []string{"--head", "main", "--now", at(0)}, stdout: []string{"stagehand: neutral — No environment changed"}},
 		{name: "unknown ref", args: []string{"--head", "nope"}, code: 1, stderr: `no commit "nope"`},
+		{name: "unknown base", args: []string{"--base", "gone", "--head", "promote"}, code: 1, stderr: `no commit "gone"`},
 		{name: "option as ref", args: []string{"--head", "--output=x"}, code: 1, stderr: `"--output=x" is not a git ref`},
 		{name: "bad output", args: []string{"-o", "yaml"}, code: 1, stderr: `-o "yaml": want text, markdown or json`},
 		{name: "bad label", args: []string{"--label", "=alice"}, code: 1, stderr: "want NAME or NAME=LOGIN"},

@@ -12,6 +12,9 @@ import (
 )
 
 func main() {
+	if oneShotRun(os.Args[1:], os.Getenv) {
+		collectLate()
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

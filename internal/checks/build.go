@@ -60,7 +60,7 @@ func build(head fs.FS, dir string) (string, int, error) {
 	if _, err := overlay.Images(data); err != nil {
 		return file, errorLine(err), err
 	}
-	if _, err := overlay.Render(head, dir); err != nil {
+	if err := overlay.Builds(head, dir); err != nil {
 		if re, ok := errors.AsType[*overlay.RemoteError](err); ok {
 			return re.File, re.Line, err
 		}

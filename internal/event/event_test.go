@@ -120,6 +120,9 @@ func assertDelivery(t *testing.T, d Delivery, name string, body []byte) {
 	if d.InstallationID != wantInst {
 		t.Errorf("InstallationID = %d, want %d", d.InstallationID, wantInst)
 	}
+	if got := Route(name, body); got != d.Key() {
+		t.Errorf("Route = %q, want Decode's key %q", got, d.Key())
+	}
 }
 
 // TestDecodeRegistryPackage decodes a registry_package delivery. GitHub's
@@ -204,7 +207,8 @@ func TestDeliveryKey(t *testing.T) {
 	}
 }
 
-func FuzzDecode(f *testing.F) {
+// addExamples seeds f with every example payload, under its event name.
+func addExamples(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(examples, "*.json"))
 	for _, file := range files {
 		body, err := os.ReadFile(file)
@@ -213,6 +217,10 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(strings.SplitN(filepath.Base(file), ".", 2)[0], body)
 	}
+}
+
+func FuzzDecode(f *testing.F) {
+	addExamples(f)
 	f.Add(RegistryPackage, []byte(`{"registry_package":{"package_version":{"container_metadata":{"tag":{"name":"v1"}}}}}`))
 	f.Fuzz(func(t *testing.T, name string, body []byte) {
 		d, err := Decode("d", name, body)

@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -118,6 +119,9 @@ func TestRender(t *testing.T) {
 			out, err := Render(repo(), c.dir)
 			if (err != nil) != c.err {
 				t.Fatalf("err = %v", err)
+			}
+			if berr := Builds(repo(), c.dir); fmt.Sprint(berr) != fmt.Sprint(err) {
+				t.Errorf("Builds = %v, Render's error %v", berr, err)
 			}
 			for _, w := range c.want {
 				if !strings.Contains(string(out), w) {

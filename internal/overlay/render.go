@@ -6,6 +6,7 @@ import (
 	"path"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -17,6 +18,27 @@ import (
 // *RemoteError instead of fetched, since whoever wrote the kustomization
 // would otherwise make Stagehand reach the network or run git.
 func Render(fsys fs.FS, dir string) ([]byte, error) {
+	m, err := resources(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	out, err := m.AsYaml()
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", dir, err)
+	}
+	return out, nil
+}
+
+// Builds reports why the overlay in dir does not build, as Render would,
+// without encoding the result: a check that only asks whether it builds
+// spends a quarter of Render's time on that.
+func Builds(fsys fs.FS, dir string) error {
+	_, err := resources(fsys, dir)
+	return err
+}
+
+// resources is Render up to kustomize's resource map.
+func resources(fsys fs.FS, dir string) (resmap.ResMap, error) {
 	r := reachable(fsys, dir)
 	if len(r.remote) > 0 {
 		return nil, &r.remote[0]
@@ -47,9 +69,5 @@ func Render(fsys fs.FS, dir string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", dir, err)
 	}
-	out, err := m.AsYaml()
-	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", dir, err)
-	}
-	return out, nil
+	return m, nil
 }

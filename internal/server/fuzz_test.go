@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -8,11 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/queue"
 )
 
 // FuzzGitHubWebhook sends arbitrary events and bodies: unsigned ones are
-// always refused with nothing queued, and signed ones never fail the server.
+// always refused with nothing queued, signed ones never fail the server, and
+// a queued job hands the Handler only a delivery of the key it was queued
+// under.
 func FuzzGitHubWebhook(f *testing.F) {
 	files, _ := filepath.Glob("../../testdata/webhooks/*.json")
 	for _, file := range files {
@@ -25,7 +29,11 @@ func FuzzGitHubWebhook(f *testing.F) {
 	f.Add("push", []byte(`{"repository":null}`), false)
 	f.Fuzz(func(t *testing.T, name string, body []byte, signed bool) {
 		q := &recorder{}
-		s, _ := newTestServer(t, q, nil)
+		var handled []string
+		s, _ := newTestServer(t, q, handlerFunc(func(_ context.Context, d event.Delivery) error {
+			handled = append(handled, d.Key())
+			return nil
+		}))
 		d := delivery{event: name, id: "d1", body: body}
 		if !signed {
 			d.headers = map[string]string{headerSignature256: sign([]byte("other"), body)}
@@ -39,6 +47,12 @@ func FuzzGitHubWebhook(f *testing.F) {
 			t.Fatalf("status %d: %s", w.Code, w.Body)
 		case jobs > 0 && w.Code != http.StatusAccepted:
 			t.Fatalf("queued, but answered %d", w.Code)
+		}
+		for _, j := range q.queued() {
+			err := j.Run(context.Background())
+			if err == nil && (len(handled) != 1 || handled[0] != j.Key) {
+				t.Fatalf("job keyed %s handled deliveries keyed %q", j.Key, handled)
+			}
 		}
 	})
 }

@@ -2,11 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/stagehand-gitops/stagehand/internal/event"
+	"github.com/stagehand-gitops/stagehand/internal/queue"
 )
 
 // The headers GitHub sends with every webhook.
@@ -30,11 +32,18 @@ const (
 // githubWebhook takes POST /webhooks/github. The order of the checks is the
 // point: the body is bounded, then its signature verified, and only then is
 // anything in it, or in GitHub's headers, trusted or parsed. A repeated
-// delivery ID is answered before the body is decoded at all.
+// delivery ID is answered before the body is looked at at all, and a new one
+// is queued with its raw body: the request path reads only the queue key
+// (event.Route) and the worker decodes (rawJob).
 func (s *Server) githubWebhook(c echo.Context) error {
 	req := c.Request()
 	buf, err := readPooled(c.Response(), req, s.cfg.MaxBody)
-	defer release(buf)
+	owned := false // by a queued job
+	defer func() {
+		if !owned {
+			release(buf)
+		}
+	}()
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -53,10 +62,15 @@ func (s *Server) githubWebhook(c echo.Context) error {
 	}
 	label := eventLabel(name)
 	if event.Handled(name) && s.seen.Contains(id) {
-		s.log.Info("duplicate delivery dropped", zap.String("delivery_id", id), zap.String("event", name))
+		if ce := s.log.Check(zap.InfoLevel, "duplicate delivery dropped"); ce != nil {
+			ce.Write(zap.String("delivery_id", id), zap.String("event", name))
+		}
 		return s.answer(c, label, resultDuplicate, http.StatusOK, status{"duplicate"})
 	}
-	if !json.Valid(body) {
+	// A webhook set to send application/x-www-form-urlencoded signs a
+	// body of payload=…: refused here, where GitHub shows the reason. The
+	// rest of the JSON is checked by the worker's decode, off this path.
+	if !jsonObject(body) {
 		return s.reject(c, label, resultBadRequest, http.StatusBadRequest, "body is not JSON")
 	}
 	switch {
@@ -64,15 +78,48 @@ func (s *Server) githubWebhook(c echo.Context) error {
 		s.log.Info("ping answered", zap.String("delivery_id", id))
 		return s.answer(c, label, resultPing, http.StatusOK, status{"pong"})
 	case !event.Handled(name):
-		s.log.Debug("event not handled, dropped", zap.String("delivery_id", id), zap.String("event", name))
+		if ce := s.log.Check(zap.DebugLevel, "event not handled, dropped"); ce != nil {
+			ce.Write(zap.String("delivery_id", id), zap.String("event", name))
+		}
 		return s.answer(c, label, resultIgnored, http.StatusAccepted, status{"ignored"})
 	}
-	d, err := event.Decode(id, name, body)
-	if err != nil {
-		s.log.Warn("payload does not decode", zap.String("delivery_id", id), zap.String("event", name), zap.Error(err))
-		return s.reject(c, label, resultBadRequest, http.StatusBadRequest, "payload does not decode as "+name)
-	}
-	return s.submit(c, label, d)
+	o, err := s.admit(s.rawJob(id, name, buf))
+	owned = o == queued
+	return s.answerOutcome(c, label, o, err)
+}
+
+// rawJob is the job of a verified GitHub delivery whose body is still raw,
+// in buf, which the job owns from now on. Its first attempt decodes the
+// body and returns buf to the pool; a body that does not decode, or names
+// another repository than the one it was queued under (a key spelt twice or
+// in other letter case), fails the job without calling the Handler: its
+// signature is valid, so only someone holding the secret can send one.
+func (s *Server) rawJob(id, name string, buf *bytes.Buffer) queue.Job {
+	key := event.Route(name, buf.Bytes())
+	h := s.cfg.Handler
+	var (
+		d       event.Delivery
+		err     error
+		decoded bool
+	)
+	return queue.Job{Key: key, ID: id, Event: name, Run: func(ctx context.Context) error {
+		if !decoded {
+			decoded = true
+			d, err = event.Decode(id, name, buf.Bytes())
+			release(buf)
+			buf = nil
+			if err == nil && d.Key() != key {
+				err = fmt.Errorf("delivery %s: payload names %s, but its body routed it to %s", id, d.Key(), key)
+			}
+			if err != nil {
+				s.log.Warn("payload does not decode", zap.String("delivery_id", id), zap.String("event", name), zap.Error(err))
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return h.Handle(ctx, d)
+	}}
 }
 
 // readBody reads at most limit bytes; beyond that it fails with
@@ -85,8 +132,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 }
 
 // bodies recycles the buffers GitHub webhook bodies are read into: the
-// body is read once, verified and decoded from the buffer, and nothing
-// keeps a reference to it after the answer (decoding copies what it keeps).
+// body is read once and verified in the buffer; a queued delivery keeps it
+// until its job has decoded it (decoding copies what it keeps), any other
+// request gives it back when answered.
 var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // maxPooled is the largest buffer put back: a rare 25 MiB body must not
@@ -101,7 +149,9 @@ func readPooled(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buf
 	buf := bodies.Get().(*bytes.Buffer)
 	buf.Reset()
 	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
+		// ReadFrom wants MinRead bytes free before it sees the end, so
+		// a buffer of exactly the body's length would be grown twice.
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	return buf, err
@@ -179,4 +229,11 @@ func eventLabel(name string) string {
 		return name
 	}
 	return labelOther
+}
+
+// jsonObject reports whether body starts, after white space, with the
+// opening brace of a JSON object, as every GitHub webhook body does.
+func jsonObject(body []byte) bool {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{'
 }

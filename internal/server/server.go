@@ -238,40 +238,51 @@ const (
 // Handler. It answers nothing, so that an intake that turns one request into
 // several deliveries can answer once; submit answers for one delivery.
 func (s *Server) enqueue(d event.Delivery) (outcome, error) {
-	if seen, _ := s.seen.ContainsOrAdd(d.ID, struct{}{}); seen {
-		s.log.Info("duplicate delivery dropped", deliveryFields(d)...)
-		return duplicate, nil
-	}
 	h := s.cfg.Handler
-	err := s.cfg.Queue.Enqueue(queue.Job{Key: d.Key(), ID: d.ID, Event: d.Event, Run: func(ctx context.Context) error {
+	return s.admit(queue.Job{Key: d.Key(), ID: d.ID, Event: d.Event, Run: func(ctx context.Context) error {
 		return h.Handle(ctx, d)
 	}})
-	if err != nil {
+}
+
+// admit queues a job unless its delivery ID was seen recently.
+func (s *Server) admit(j queue.Job) (outcome, error) {
+	if seen, _ := s.seen.ContainsOrAdd(j.ID, struct{}{}); seen {
+		if ce := s.log.Check(zap.InfoLevel, "duplicate delivery dropped"); ce != nil {
+			ce.Write(jobFields(j)...)
+		}
+		return duplicate, nil
+	}
+	if err := s.cfg.Queue.Enqueue(j); err != nil {
 		// Forget the ID: GitHub redelivers with the same one, and that
 		// redelivery must be taken.
-		s.seen.Remove(d.ID)
-		s.log.Warn("delivery refused", append(deliveryFields(d), zap.Error(err))...)
+		s.seen.Remove(j.ID)
+		s.log.Warn("delivery refused", append(jobFields(j), zap.Error(err))...)
 		if errors.Is(err, queue.ErrFull) || errors.Is(err, queue.ErrClosed) {
 			return refused, err
 		}
 		return failed, err
 	}
 	if ce := s.log.Check(zap.InfoLevel, "delivery queued"); ce != nil {
-		ce.Write(append(deliveryFields(d), zap.String("key", d.Key()))...)
+		ce.Write(jobFields(j)...)
 	}
 	return queued, nil
 }
 
-// deliveryFields are the log fields that name a delivery.
-func deliveryFields(d event.Delivery) []zap.Field {
-	return []zap.Field{zap.String("delivery_id", d.ID), zap.String("event", d.Event),
-		zap.String("action", d.Action), zap.String("repo", d.Repo)}
+// jobFields are the log fields that name a queued delivery.
+func jobFields(j queue.Job) []zap.Field {
+	return []zap.Field{zap.String("delivery_id", j.ID), zap.String("event", j.Event), zap.String("key", j.Key)}
 }
 
-// submit enqueues one delivery and answers the request: 202 when queued, 200
-// for a duplicate, 503 when the queue cannot take it.
+// submit enqueues one delivery and answers the request.
 func (s *Server) submit(c echo.Context, label string, d event.Delivery) error {
-	switch o, err := s.enqueue(d); o {
+	o, err := s.enqueue(d)
+	return s.answerOutcome(c, label, o, err)
+}
+
+// answerOutcome answers what became of one delivery: 202 when queued, 200
+// for a duplicate, 503 when the queue cannot take it.
+func (s *Server) answerOutcome(c echo.Context, label string, o outcome, err error) error {
+	switch o {
 	case duplicate:
 		return s.answer(c, label, resultDuplicate, http.StatusOK, status{"duplicate"})
 	case refused:

@@ -55,7 +55,7 @@ type handlerFunc func(context.Context, event.Delivery) error
 
 func (f handlerFunc) Handle(ctx context.Context, d event.Delivery) error { return f(ctx, d) }
 
-func newTestServer(t *testing.T, q Enqueuer, h Handler) (*Server, *prometheus.Registry) {
+func newTestServer(t testing.TB, q Enqueuer, h Handler) (*Server, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	if h == nil {
@@ -145,8 +145,6 @@ func TestGitHubWebhookIntake(t *testing.T) {
 			wantCode: 413, wantField: "error"},
 		{name: "not JSON", d: delivery{event: "push", id: "d1", body: []byte("payload=%7B%7D")},
 			wantCode: 400, wantField: "error", wantValue: "body is not JSON"},
-		{name: "JSON of the wrong shape", d: delivery{event: "pull_request", id: "d1", body: []byte(`{"number":"seven"}`)},
-			wantCode: 400, wantField: "error"},
 		{name: "missing event header", d: delivery{event: "", id: "d1", body: push},
 			wantCode: 400, wantField: "error"},
 		{name: "missing delivery header", d: delivery{event: "push", id: "", body: push},
