@@ -146,14 +146,14 @@ type Bot struct {
 	// unlisted holds, per repository, why the registry could not list the
 	// tags of a carry: version environment's channel (for /status).
 	unlisted map[string]map[pair]string
-	// refused holds, per repository, the tags refused because their
-	// signature did not verify (for /status).
-	refused map[string]map[pair][]refusedTag
 	// tagList holds the tag lists resyncs read from registries.
 	tagList *tagCache
 	// policyRead is, per repository, the last commit a resync read the
 	// policy at, so an invalid policy is read (and reported) once.
 	policyRead map[string]string
+	// refused holds, per repository, the tags refused because their
+	// signature did not verify (for /status), made at the first.
+	refused map[string]map[pair][]refusedTag
 }
 
 var _ server.Handler = (*Bot)(nil)
@@ -185,7 +185,7 @@ func New(cfg Config) (*Bot, error) {
 		return nil, err
 	}
 	b := &Bot{cfg: cfg, log: cfg.Logger, index: NewIndex(), metrics: m, timers: map[string]*repoTimer{}, waiting: map[string]map[pair]bool{},
-		unlisted: map[string]map[pair]string{}, refused: map[string]map[pair][]refusedTag{}, tagList: newTagCache(cfg.PollInterval), policyRead: map[string]string{}}
+		unlisted: map[string]map[pair]string{}, tagList: newTagCache(cfg.PollInterval), policyRead: map[string]string{}}
 	b.index.onChange(m.setIndex)
 	return b, nil
 }
@@ -308,9 +308,9 @@ func retryable(err error) error {
 func (b *Bot) forgetRepo(repo string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	delete(b.refused, repo)
 	delete(b.waiting, repo)
 	delete(b.unlisted, repo)
-	delete(b.refused, repo)
 	b.tagList.forget(repo)
 	delete(b.policyRead, repo)
 }

@@ -97,6 +97,9 @@ func (b *Bot) setRefused(st *repoState, p pair, c tags.Candidate, v policy.Verif
 		deletePair(b.refused, repo, p)
 		return
 	}
+	if b.refused == nil {
+		b.refused = map[string]map[pair][]refusedTag{}
+	}
 	if b.refused[repo] == nil {
 		b.refused[repo] = map[pair][]refusedTag{}
 	}

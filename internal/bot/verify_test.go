@@ -111,7 +111,7 @@ func (w *world) merged(tag string) bool {
 // most recent maxRefused; a tag (or digest) that verifies later is
 // forgotten, and so is the pair once none is left.
 func TestSetRefused(t *testing.T) {
-	b := &Bot{refused: map[string]map[pair][]refusedTag{}}
+	b := &Bot{}
 	st := &repoState{repo: forge.Repo{Owner: "acme", Name: "config"}}
 	p := pair{"web", "ghcr.io/acme/web", "dev"}
 	v := policy.Verify{Key: "keys/cosign.pub"}
