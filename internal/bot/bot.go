@@ -154,6 +154,9 @@ type Bot struct {
 	// policyRead is, per repository, the last commit a resync read the
 	// policy at, so an invalid policy is read (and reported) once.
 	policyRead map[string]string
+	// refused holds, per repository, the tags refused because their
+	// signature did not verify (for /status), made at the first.
+	refused map[string]map[pair][]refusedTag
 }
 
 var _ server.Handler = (*Bot)(nil)
@@ -308,6 +311,7 @@ func retryable(err error) error {
 func (b *Bot) forgetRepo(repo string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	delete(b.refused, repo)
 	delete(b.waiting, repo)
 	delete(b.unlisted, repo)
 	delete(b.skipped, repo)

@@ -233,6 +233,7 @@ func (b *Bot) statusViewAt(ctx context.Context, c *commentCtx, app string, snap 
 	if _, ok := st.pol.Group(app); ok {
 		v.App = "" // a group's /status shows every app, and that group's train
 	}
+	v.Refused = b.refusedTags(st.repo.String(), v.App)
 	prs, err := c.f.OpenProposals(ctx, st.repo, branchPrefix)
 	if err != nil {
 		return v, err

@@ -39,13 +39,7 @@ func TestDistributionRegistry(t *testing.T) {
 	host := startDistribution(t, w.srv.URL+"/webhooks/registry/distribution")
 	image := host + "/acme/web"
 	// A person points the policy and the overlays at the new registry.
-	pol := strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", image) + "defaults:\n  pinDigest: true\n"
-	files := map[string]string{".stagehand.yaml": pol}
-	for p, c := range seedFiles(testPolicy) {
-		if strings.Contains(p, "/overlays/") {
-			files[p] = strings.ReplaceAll(c, "ghcr.io/acme/web", image)
-		}
-	}
+	files := movedTo(image, strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", image)+"defaults:\n  pinDigest: true\n")
 	if _, err := w.sim.Push("alice", configRepo, "main", "Move to our registry\n", files); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +79,18 @@ func TestDistributionRegistry(t *testing.T) {
 	if !found {
 		t.Fatalf("decisions %q", w.decisions())
 	}
+}
+
+// movedTo is the commit that points web's overlays at image and sets
+// the policy pol.
+func movedTo(image, pol string) map[string]string {
+	files := map[string]string{".stagehand.yaml": pol}
+	for p, c := range seedFiles(testPolicy) {
+		if strings.Contains(p, "/overlays/") {
+			files[p] = strings.ReplaceAll(c, "ghcr.io/acme/web", image)
+		}
+	}
+	return files
 }
 
 // pushImage writes a random image to image:tag, labelled with labels and

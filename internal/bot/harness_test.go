@@ -266,6 +266,7 @@ type worldOptions struct {
 	resolver Resolver
 	tags     TagLister
 	labels   Labeler
+	verifier Verifier
 }
 
 func newWorld(t testing.TB, o worldOptions) *world {
@@ -328,7 +329,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	w.jobs = newJobs(q)
 	core, logs := observer.New(zap.InfoLevel)
 	w.logs = logs
-	w.cfg = Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags, Labels: o.labels,
+	w.cfg = Config{Forges: forges, Installations: forges.Installations, Queue: w.jobs, Resolver: o.resolver, Tags: o.tags, Labels: o.labels, Verifier: o.verifier,
 		ConfirmWaits: []time.Duration{20 * time.Millisecond, 100 * time.Millisecond, 300 * time.Millisecond},
 		Now:          w.clock.Now, Schedule: w.sched, Logger: zap.New(core), Registerer: reg}
 	w.bot, err = New(w.cfg)

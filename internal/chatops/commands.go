@@ -89,7 +89,7 @@ func Specs() []Spec {
 			Usage:       []string{"status", "status <app>"},
 			Examples:    []string{"/status", "/status order-service"},
 			Who:         whoWrite,
-			Description: "Replies with a table: the version each environment runs, open promotions, holds, and gates in progress.",
+			Description: "Replies with a table: the version each environment runs, open promotions, holds, gates in progress, and the tags refused because their signature did not verify.",
 			parse:       parseStatus,
 		},
 		{

@@ -44,6 +44,21 @@ func testStatus() StatusView {
 	}
 }
 
+// refusedStatus is testStatus for web, with tags refused for their
+// signature: one in dev, one of worker's (not shown for /status web), and
+// a detail on two lines (shown on one).
+func refusedStatus() StatusView {
+	v := testStatus()
+	v.App = "web"
+	v.Notes = nil
+	v.Refused = []RefusedTag{
+		{App: "web", Env: "dev", Tag: "v1.4.0", Detail: "not signed with keys/cosign.pub: no cosign signature for sha256:" + strings.Repeat("ab", 32)},
+		{App: "worker", Env: "dev", Tag: "v2.1.0", Detail: "not signed with keys/cosign.pub: no cosign signature"},
+		{App: "web", Env: "prod", Tag: "v1.3.0", Detail: "not signed keyless by https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main (issuer https://token.actions.githubusercontent.com): tag sha256-ab.sig: signature does not verify\nwith the certificate"},
+	}
+	return v
+}
+
 func TestRenderReply(t *testing.T) {
 	pol := testPol(t)
 	pr := &PRLink{Number: 12, URL: "https://github.com/acme/config/pull/12", Title: "Promote web to prod: v1.2.3 → v1.2.4"}
@@ -68,6 +83,7 @@ func TestRenderReply(t *testing.T) {
 		{"help", []Answer{HelpAnswer(entry(t, "/help"))}, ReactionSuccess},
 		{"status", []Answer{StatusAnswer(entry(t, "/status"), testStatus())}, ReactionSuccess},
 		{"status-app", []Answer{StatusAnswer(entry(t, "/status worker"), func() StatusView { v := testStatus(); v.App = "worker"; return v }())}, ReactionSuccess},
+		{"status-refused", []Answer{StatusAnswer(entry(t, "/status web"), refusedStatus())}, ReactionSuccess},
 		{"failed", []Answer{FailedAnswer(entry(t, "/rollback web in prod"), "`prod` has run only `v1.2.3`: there is no earlier version in its history to roll back to.\nName one: ...")}, ReactionFailure},
 		{"two-commands", []Answer{
 			DoneAnswer(entry(t, "/hold web in prod schema migration"), "Held `web` in `prod`; its open promotion pull requests now fail the `stagehand/prod` check.", nil),

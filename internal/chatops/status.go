@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stagehand-gitops/stagehand/internal/promote"
+	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 
 // StatusView is what /status shows, gathered by the shell: versions from
@@ -23,6 +24,9 @@ type StatusView struct {
 	// Trains are the release trains and whether each may move into each
 	// of its environments.
 	Trains []TrainStatus
+	// Refused are the tags refused because their signature did not
+	// verify, most recent first within each app and environment.
+	Refused []RefusedTag
 	// Notes are sentences about what could not be read (a registry that
 	// cannot be listed, an unreadable holds issue).
 	Notes []string
@@ -35,6 +39,14 @@ type OpenPromotion struct {
 	From, To promote.Version
 	// Head is the pull request's head commit, where its checks are.
 	Head string
+}
+
+// RefusedTag is a tag Stagehand did not promote into Env because the
+// environment requires a signature and the tag's did not verify.
+type RefusedTag struct {
+	App, Env, Tag string
+	// Detail is the rejection, as explain words it (tags.UnverifiedDetail).
+	Detail string
 }
 
 // PendingGates are the gates of one promotion that is waiting.
@@ -62,6 +74,7 @@ func RenderStatus(v StatusView) string {
 	renderHolds(&b, v)
 	renderPending(&b, v)
 	renderTrains(&b, v)
+	renderRefused(&b, v)
 	for _, note := range v.Notes {
 		b.WriteString("\n_Note: " + oneLine(note) + "_\n")
 	}
@@ -162,5 +175,22 @@ func renderPending(b *strings.Builder, v StatusView) {
 	}
 	if n == 0 {
 		b.WriteString("None.\n")
+	}
+}
+
+// renderRefused lists the tags refused for their signature, one line each
+// in explain's words ("tag: detail [unverified]"); nothing when there are
+// none, so repositories that require no signatures see no section.
+func renderRefused(b *strings.Builder, v StatusView) {
+	n := 0
+	for _, r := range v.Refused {
+		if v.App != "" && r.App != v.App {
+			continue
+		}
+		if n == 0 {
+			b.WriteString("\n**Refused images**\n\n")
+		}
+		fmt.Fprintf(b, "- `%s` → `%s`: %s: %s [%s]\n", r.App, r.Env, codeSpan(r.Tag), oneLine(r.Detail), tags.ReasonUnverified)
+		n++
 	}
 }

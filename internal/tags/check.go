@@ -48,7 +48,7 @@ func (ch *chooser) check(c Candidate) (entry, Reason, string) {
 		return rej(r, detail)
 	}
 	if ch.req.Verify != "" && c.Trust == Untrusted {
-		return rej(ReasonUnverified, "not "+ch.req.Verify+": "+c.TrustDetail)
+		return rej(ReasonUnverified, UnverifiedDetail(ch.req.Verify, c.TrustDetail))
 	}
 	return e, "", ""
 }
@@ -152,4 +152,12 @@ func (ch *chooser) checkCurrent(e *entry) (Reason, string, bool) {
 		return ReasonNotNewer, ch.details.notNewer, false
 	}
 	return "", "", true
+}
+
+// UnverifiedDetail is the rejection detail of a tag whose signature does
+// not verify: what the environment requires (req.Verify, "signed with
+// keys/cosign.pub") and why the signature fails it. explain, /status and
+// the PR body use this one wording.
+func UnverifiedDetail(verify, why string) string {
+	return "not " + verify + ": " + why
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -29,6 +30,11 @@ const (
 	ChainAnnotation       = "dev.sigstore.cosign/chain"
 )
 
+// BundleArtifactPrefix starts the artifact type of a Sigstore bundle
+// referrer (cosign v3, or v2.4+ with --new-bundle-format, writes
+// application/vnd.dev.sigstore.bundle.v0.3+json).
+const BundleArtifactPrefix = "application/vnd.dev.sigstore.bundle"
+
 // maxBlob bounds a signature or attestation layer read from a registry.
 const maxBlob = 4 << 20
 
@@ -41,28 +47,44 @@ type layer struct {
 	where       string
 }
 
+// found is what find collected for one image.
+type found struct {
+	layers []layer
+	// bundles are the artifact types of the Sigstore bundle referrers
+	// seen, which this package does not verify (see docs/verify.md): a
+	// reason names them rather than saying nothing is signed.
+	bundles []string
+}
+
 // find collects the cosign layers of one media type for the image at ref:
 // from the OCI referrers API (go-containerregistry falls back to the
 // referrers tag schema by itself) and from cosign's tag scheme
-// (sha256-<hex>.sig and .att).
-func find(ctx context.Context, ref name.Digest, mediaType string, opts []remote.Option) ([]layer, error) {
+// (sha256-<hex>.sig and .att). Sigstore bundle referrers are noted, not
+// read.
+func find(ctx context.Context, ref name.Digest, mediaType string, opts []remote.Option) (found, error) {
 	opts = append(opts[:len(opts):len(opts)], remote.WithContext(ctx))
-	var found []layer
+	var out found
 	idx, err := remote.Referrers(ref, opts...)
 	if err != nil && !registry.IsNotFound(err) {
-		return nil, fmt.Errorf("list the referrers of %s: %w", ref, err)
+		return found{}, fmt.Errorf("list the referrers of %s: %w", ref, err)
 	}
 	if err == nil {
 		im, err := idx.IndexManifest()
 		if err != nil {
-			return nil, fmt.Errorf("read the referrers of %s: %w", ref, err)
+			return found{}, fmt.Errorf("read the referrers of %s: %w", ref, err)
 		}
 		for _, d := range im.Manifests {
+			if strings.HasPrefix(d.ArtifactType, BundleArtifactPrefix) {
+				if !slices.Contains(out.bundles, d.ArtifactType) {
+					out.bundles = append(out.bundles, d.ArtifactType)
+				}
+				continue
+			}
 			ls, err := layersOf(ref.Context().Digest(d.Digest.String()), mediaType, "referrer "+d.Digest.String(), opts)
 			if err != nil {
-				return nil, err
+				return found{}, err
 			}
-			found = append(found, ls...)
+			out.layers = append(out.layers, ls...)
 		}
 	}
 	suffix := ".sig"
@@ -72,9 +94,19 @@ func find(ctx context.Context, ref name.Digest, mediaType string, opts []remote.
 	tag := ref.Context().Tag(strings.Replace(ref.DigestStr(), ":", "-", 1) + suffix)
 	ls, err := layersOf(tag, mediaType, "tag "+tag.TagStr(), opts)
 	if err != nil && !registry.IsNotFound(err) {
-		return nil, err
+		return found{}, err
 	}
-	return append(found, ls...), nil
+	out.layers = append(out.layers, ls...)
+	return out, nil
+}
+
+// unreadBundles is the end of a reason when Sigstore bundles were seen
+// and nothing Stagehand reads verified: "" when there were none.
+func (f found) unreadBundles() string {
+	if len(f.bundles) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; a Sigstore bundle (%s) is attached, which Stagehand does not read yet: sign with cosign sign --new-bundle-format=false --use-signing-config=false (see docs/verify.md)", strings.Join(f.bundles, ", "))
 }
 
 // layersOf reads the manifest at ref and the blobs of its layers of the

@@ -86,12 +86,12 @@ func (c *Checker) Check(ctx context.Context, ref name.Digest, req Requirement) (
 	if err != nil {
 		return Result{}, err
 	}
-	if len(sigs) == 0 {
-		return Result{Reason: "no cosign signature for " + ref.DigestStr()}, nil
+	if len(sigs.layers) == 0 {
+		return Result{Reason: "no cosign signature for " + ref.DigestStr() + sigs.unreadBundles()}, nil
 	}
-	why := c.anySignature(v, ref.DigestStr(), sigs, req)
+	why := c.anySignature(v, ref.DigestStr(), sigs.layers, req)
 	if why != "" {
-		return Result{Reason: why}, nil
+		return Result{Reason: why + sigs.unreadBundles()}, nil
 	}
 	if len(req.PredicateTypes) > 0 {
 		atts, err := find(ctx, ref, DSSEMediaType, c.Remote)
@@ -99,8 +99,8 @@ func (c *Checker) Check(ctx context.Context, ref name.Digest, req Requirement) (
 			return Result{}, err
 		}
 		for _, pt := range req.PredicateTypes {
-			if why := c.anyAttestation(v, ref.DigestStr(), atts, pt, req); why != "" {
-				return Result{Reason: why}, nil
+			if why := c.anyAttestation(v, ref.DigestStr(), atts.layers, pt, req); why != "" {
+				return Result{Reason: why + atts.unreadBundles()}, nil
 			}
 		}
 	}

@@ -73,6 +73,13 @@ func TestCheck(t *testing.T) {
 			return key.SignPayload(ref, verifytest.Payload(ref.Context().String(), other.DigestStr()), f)
 		}
 	}
+	// bundle attaches a Sigstore bundle referrer as cosign v3 does. Its
+	// content is not read (only its artifact type is noted), so a
+	// skeleton stands for one.
+	bundle := func(t *testing.T, ref name.Digest) error {
+		return verifytest.AttachBundle(ref, []byte(`{"mediaType":"`+verifytest.BundleMediaType+`"}`))
+	}
+	const unread = "; a Sigstore bundle (" + verifytest.BundleMediaType + ") is attached, which Stagehand does not read yet"
 	tests := []struct {
 		name   string
 		steps  []step
@@ -92,7 +99,10 @@ func TestCheck(t *testing.T) {
 		{"keyless referrer", []step{sign(ci, verifytest.Referrer)}, keyless, true, "signed by " + ciID},
 		{"keyless identity regexp", []step{sign(ci, verifytest.Tag)}, verify.Requirement{IdentityRegexp: `^https://github\.com/acme/`, Issuer: ghOIDC}, true, "signed by"},
 		{"keyless wrong identity", []step{sign(ci, verifytest.Tag)}, verify.Requirement{Identity: "https://github.com/mallory/x", Issuer: ghOIDC}, false, "does not verify with https://github.com/mallory/x"},
-		{"keyless wrong issuer", []step{sign(ci, verifytest.Tag)}, verify.Requirement{Identity: ciID, Issuer: "https://accounts.google.com"}, false, "does not verify"},
+		{"keyless wrong issuer", []step{sign(ci, verifytest.Tag)}, verify.Requirement{Identity: ciID, Issuer: "https://accounts.google.com"}, false, `certificate issuer is "` + ghOIDC + `", want "https://accounts.google.com"`},
+		{"keyless issuer regexp", []step{sign(ci, verifytest.Referrer)}, verify.Requirement{Identity: ciID, IssuerRegexp: `^https://token\.actions\.`}, true, "signed by " + ciID + " (issuer /^https://token"},
+		{"keyless identity regexp mismatch", []step{sign(ci, verifytest.Tag)}, verify.Requirement{IdentityRegexp: `^https://github\.com/mallory/`, Issuer: ghOIDC}, false, `certificate identity "` + ciID + `" does not match`},
+		{"keyless issuer regexp mismatch", []step{sign(ci, verifytest.Tag)}, verify.Requirement{Identity: ciID, IssuerRegexp: `^https://accounts\.google\.com$`}, false, `certificate issuer "` + ghOIDC + `" does not match`},
 		{"keyless untrusted CA", []step{sign(rogue, verifytest.Tag)}, keyless, false, "does not verify"},
 		{"keyless against a key", []step{sign(ci, verifytest.Tag)}, keyed, false, "does not verify"},
 		{"keyed against keyless", []step{sign(key, verifytest.Tag)}, keyless, false, "no certificate"},
@@ -101,6 +111,11 @@ func TestCheck(t *testing.T) {
 		{"keyless attestation", []step{sign(ci, verifytest.Tag), attest(ci, slsa, verifytest.Referrer)}, withPredicates(keyless, slsa), true, "signed by"},
 		{"attestation missing", []step{sign(key, verifytest.Tag)}, withPredicates(keyed, slsa), false, "no " + slsa + " attestation"},
 		{"attestation wrong type", []step{sign(key, verifytest.Tag), attest(key, sbom, verifytest.Tag)}, withPredicates(keyed, slsa), false, "(found " + sbom + ")"},
+		{"bundle only", []step{bundle}, keyed, false, "no cosign signature for sha256:"},
+		{"bundle only named", []step{bundle}, keyed, false, unread},
+		{"bundle beside a signature", []step{bundle, sign(key, verifytest.Referrer)}, keyed, true, "signed by the key in keys/cosign.pub"},
+		{"bundle beside a wrong signature", []step{sign(other, verifytest.Tag), bundle}, keyed, false, "invalid signature when validating ASN.1 encoded signature" + unread},
+		{"bundle but no attestation", []step{sign(key, verifytest.Tag), bundle}, withPredicates(keyed, slsa), false, "no " + slsa + " attestation for sha256:"},
 		{"attestation wrong key", []step{sign(key, verifytest.Tag), attest(other, slsa, verifytest.Tag)}, withPredicates(keyed, slsa), false, "attestation " + slsa + " does not verify"},
 	}
 	for i, tt := range tests {

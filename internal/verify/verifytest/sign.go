@@ -22,6 +22,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -212,3 +213,60 @@ func describe(ref name.Digest, opts []remote.Option) (v1.Descriptor, error) {
 	}
 	return *desc, nil
 }
+
+// BundleMediaType is the artifact type (and layer media type) of the
+// Sigstore bundle referrer cosign v3 writes by default.
+const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+// emptyMediaType is the OCI empty descriptor's media type: the config of
+// an artifact manifest that has none.
+const emptyMediaType = "application/vnd.oci.empty.v1+json"
+
+// AttachBundle stores bundle as cosign v3 does: an OCI image manifest
+// with artifactType BundleMediaType, the empty config, one layer holding
+// the bundle's JSON, and the image as its subject.
+func AttachBundle(ref name.Digest, bundle []byte, opts ...remote.Option) error {
+	subject, err := describe(ref, opts)
+	if err != nil {
+		return err
+	}
+	repo := ref.Context()
+	config := static.NewLayer([]byte("{}"), emptyMediaType)
+	layer := static.NewLayer(bundle, BundleMediaType)
+	var descs [2]v1.Descriptor
+	for i, l := range []v1.Layer{config, layer} {
+		if err := remote.WriteLayer(repo, l, opts...); err != nil {
+			return fmt.Errorf("write a blob of the bundle of %s: %w", ref, err)
+		}
+		d, err := partial.Descriptor(l)
+		if err != nil {
+			return err
+		}
+		descs[i] = *d
+	}
+	m, err := json.Marshal(v1.Manifest{
+		SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: BundleMediaType,
+		Config: descs[0], Layers: descs[1:], Subject: &subject,
+	})
+	if err != nil {
+		return err
+	}
+	raw := rawManifest{raw: m, mediaType: types.OCIManifestSchema1}
+	d, _, err := v1.SHA256(bytes.NewReader(m))
+	if err != nil {
+		return err
+	}
+	if err := remote.Put(repo.Digest(d.String()), raw, opts...); err != nil {
+		return fmt.Errorf("write the bundle referrer of %s: %w", ref, err)
+	}
+	return nil
+}
+
+// rawManifest is a manifest written as its bytes (remote.Taggable).
+type rawManifest struct {
+	raw       []byte
+	mediaType types.MediaType
+}
+
+func (r rawManifest) RawManifest() ([]byte, error)        { return r.raw, nil }
+func (r rawManifest) MediaType() (types.MediaType, error) { return r.mediaType, nil }
