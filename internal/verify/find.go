@@ -28,6 +28,9 @@ const (
 	SignatureAnnotation   = "dev.cosignproject.cosign/signature"
 	CertificateAnnotation = "dev.sigstore.cosign/certificate"
 	ChainAnnotation       = "dev.sigstore.cosign/chain"
+	// RekorBundleAnnotation holds Rekor's signed entry timestamp and
+	// the entry it logged for a keyless signature.
+	RekorBundleAnnotation = "dev.sigstore.cosign/bundle"
 )
 
 // BundleArtifactPrefix starts the artifact type of a Sigstore bundle
@@ -54,13 +57,14 @@ type found struct {
 	// seen, which this package does not verify (see docs/verify.md): a
 	// reason names them rather than saying nothing is signed.
 	bundles []string
+	// bundleData are the Sigstore bundles read, for the helper.
+	bundleData []layer
 }
 
 // find collects the cosign layers of one media type for the image at ref:
 // from the OCI referrers API (go-containerregistry falls back to the
 // referrers tag schema by itself) and from cosign's tag scheme
-// (sha256-<hex>.sig and .att). Sigstore bundle referrers are noted, not
-// read.
+// (sha256-<hex>.sig and .att), and the Sigstore bundle referrers.
 func find(ctx context.Context, ref name.Digest, mediaType string, opts []remote.Option) (found, error) {
 	opts = append(opts[:len(opts):len(opts)], remote.WithContext(ctx))
 	var out found
@@ -78,6 +82,11 @@ func find(ctx context.Context, ref name.Digest, mediaType string, opts []remote.
 				if !slices.Contains(out.bundles, d.ArtifactType) {
 					out.bundles = append(out.bundles, d.ArtifactType)
 				}
+				ls, err := layersOf(ref.Context().Digest(d.Digest.String()), d.ArtifactType, "bundle "+d.Digest.String(), opts)
+				if err != nil {
+					return found{}, err
+				}
+				out.bundleData = append(out.bundleData, ls...)
 				continue
 			}
 			ls, err := layersOf(ref.Context().Digest(d.Digest.String()), mediaType, "referrer "+d.Digest.String(), opts)
@@ -106,7 +115,7 @@ func (f found) unreadBundles() string {
 	if len(f.bundles) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; a Sigstore bundle (%s) is attached, which Stagehand does not read yet: sign with cosign sign --new-bundle-format=false --use-signing-config=false (see docs/verify.md)", strings.Join(f.bundles, ", "))
+	return fmt.Sprintf("; a Sigstore bundle (%s) is attached, which Stagehand verifies for keyless signers only (see docs/verify.md)", strings.Join(f.bundles, ", "))
 }
 
 // layersOf reads the manifest at ref and the blobs of its layers of the

@@ -70,6 +70,13 @@ type Checker struct {
 	// Root is the Sigstore trusted root for keyless signatures (Fulcio
 	// certificate authorities). Nil refuses keyless requirements.
 	Root root.TrustedMaterial
+	// RootJSON is Root as trusted_root.json, handed to the helper; nil
+	// marshals Root when it is a *root.TrustedRoot.
+	RootJSON []byte
+	// Helper is the stagehand-sigstore program that verifies Sigstore
+	// bundles and keyless signatures with a transparency-log entry; ""
+	// looks next to the running executable, then on PATH.
+	Helper string
 	// Now tells the time certificates are checked at (default time.Now).
 	Now func() time.Time
 }
@@ -85,6 +92,9 @@ func (c *Checker) Check(ctx context.Context, ref name.Digest, req Requirement) (
 	sigs, err := find(ctx, ref, SimpleSigningMediaType, c.Remote)
 	if err != nil {
 		return Result{}, err
+	}
+	if req.keyless() && (len(sigs.bundleData) > 0 || c.hasTlogs() && anyRekor(sigs.layers)) {
+		return c.viaHelper(ctx, ref, req, sigs)
 	}
 	if len(sigs.layers) == 0 {
 		return Result{Reason: "no cosign signature for " + ref.DigestStr() + sigs.unreadBundles()}, nil
@@ -105,6 +115,47 @@ func (c *Checker) Check(ctx context.Context, ref name.Digest, req Requirement) (
 		}
 	}
 	return Result{Verified: true, Reason: "signed by " + signer(req)}, nil
+}
+
+// hasTlogs reports whether the trusted root holds transparency logs, so
+// that keyless signatures are verified at their logged signing time.
+func (c *Checker) hasTlogs() bool { return c.Root != nil && len(c.Root.RekorLogs()) > 0 }
+
+// anyRekor reports whether one of the .sig layers carries cosign's Rekor
+// bundle annotation.
+func anyRekor(ls []layer) bool {
+	for _, l := range ls {
+		if l.annotations[RekorBundleAnnotation] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// viaHelper verifies a keyless requirement with stagehand-sigstore: the
+// Sigstore bundles found, and the keyless .sig layers (with their Rekor
+// bundles when the trusted root has transparency logs).
+func (c *Checker) viaHelper(ctx context.Context, ref name.Digest, req Requirement, sigs found) (Result, error) {
+	hr := HelperRequest{Digest: ref.DigestStr()}
+	for _, b := range sigs.bundleData {
+		hr.Bundles = append(hr.Bundles, HelperBundle{Where: b.where, Bundle: b.blob})
+	}
+	for _, l := range sigs.layers {
+		sig, err := decodeSignature(l.annotations[SignatureAnnotation])
+		if err != nil || l.annotations[CertificateAnnotation] == "" {
+			continue
+		}
+		hs := HelperSignature{Where: l.where, Payload: l.blob, Signature: sig, Certificate: l.annotations[CertificateAnnotation], Chain: l.annotations[ChainAnnotation]}
+		if c.hasTlogs() {
+			hs.RekorBundle = l.annotations[RekorBundleAnnotation]
+		}
+		hr.Signatures = append(hr.Signatures, hs)
+	}
+	if len(hr.Bundles) == 0 && len(hr.Signatures) == 0 {
+		return Result{Reason: "no keyless cosign signature for " + ref.DigestStr()}, nil
+	}
+	a := c.askHelper(ctx, hr, req)
+	return Result{Verified: a.Verified, Reason: a.Reason}, nil
 }
 
 // signer describes who req trusts, for messages.

@@ -79,7 +79,7 @@ func TestCheck(t *testing.T) {
 	bundle := func(t *testing.T, ref name.Digest) error {
 		return verifytest.AttachBundle(ref, []byte(`{"mediaType":"`+verifytest.BundleMediaType+`"}`))
 	}
-	const unread = "; a Sigstore bundle (" + verifytest.BundleMediaType + ") is attached, which Stagehand does not read yet"
+	const unread = "; a Sigstore bundle (" + verifytest.BundleMediaType + ") is attached, which Stagehand verifies for keyless signers only"
 	tests := []struct {
 		name   string
 		steps  []step

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/tlog"
+	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/stagehand-gitops/stagehand/internal/verify"
+)
+
+// CosignSignPredicateType is the predicate type of the in-toto statement
+// cosign v3 signs (in a DSSE bundle) for "cosign sign".
+const CosignSignPredicateType = "https://sigstore.dev/cosign/sign/v1"
+
+func trustedRoot(req verify.HelperRequest) (*root.TrustedRoot, error) {
+	data := []byte(req.TrustedRoot)
+	if req.TrustedRootFile != "" {
+		var err error
+		if data, err = os.ReadFile(req.TrustedRootFile); err != nil {
+			return nil, err
+		}
+	}
+	tr, err := root.NewTrustedRootFromJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("the trusted root is not a Sigstore trusted root: %w", err)
+	}
+	return tr, nil
+}
+
+// signer describes the request's signer as internal/verify's reasons do.
+func signer(req verify.HelperRequest) string {
+	id := req.Identity
+	if id == "" {
+		id = "/" + req.IdentityRegexp + "/"
+	}
+	iss := req.Issuer
+	if iss == "" {
+		iss = "/" + req.IssuerRegexp + "/"
+	}
+	return id + " (issuer " + iss + ")"
+}
+
+// check verifies the request's material: a signature (a bundle of cosign's
+// sign predicate or a message signature, or a .sig layer) and every
+// predicate type it asks for, all by the requested signer.
+func check(req verify.HelperRequest, tr *root.TrustedRoot) verify.HelperAnswer {
+	fail := func(format string, a ...any) verify.HelperAnswer {
+		return verify.HelperAnswer{Reason: fmt.Sprintf(format, a...)}
+	}
+	id, err := sgverify.NewShortCertificateIdentity(req.Issuer, req.IssuerRegexp, req.Identity, req.IdentityRegexp)
+	if err != nil {
+		return fail("the signer %s: %v", signer(req), err)
+	}
+	opts := []sgverify.VerifierOption{sgverify.WithCurrentTime()}
+	if req.TransparencyLog {
+		if len(tr.RekorLogs()) == 0 {
+			return fail("a transparency-log entry is required and the trusted root holds no transparency log")
+		}
+		// The log's integrated time is when the certificate must have
+		// been valid: a keyless signature verifies at its signing time.
+		opts = []sgverify.VerifierOption{sgverify.WithTransparencyLog(1), sgverify.WithIntegratedTimestamps(1)}
+	}
+	v, err := sgverify.NewVerifier(tr, opts...)
+	if err != nil {
+		return fail("the trusted root: %v", err)
+	}
+	digest, err := hex.DecodeString(strings.TrimPrefix(req.Digest, "sha256:"))
+	if err != nil {
+		return fail("digest %s: %v", req.Digest, err)
+	}
+	policy := sgverify.NewPolicy(sgverify.WithArtifactDigest("sha256", digest), sgverify.WithCertificateIdentity(id))
+
+	signed := false
+	attested := map[string]bool{}
+	var first string
+	note := func(why string) {
+		if first == "" {
+			first = why
+		}
+	}
+	for _, b := range req.Bundles {
+		var sb bundle.Bundle
+		if err := sb.UnmarshalJSON(b.Bundle); err != nil {
+			note(b.Where + ": not a Sigstore bundle: " + err.Error())
+			continue
+		}
+		res, err := v.Verify(&sb, policy)
+		if err != nil {
+			note(b.Where + ": Sigstore bundle does not verify with " + signer(req) + ": " + err.Error())
+			continue
+		}
+		if res.Statement == nil || res.Statement.GetPredicateType() == CosignSignPredicateType {
+			signed = true
+			continue
+		}
+		attested[res.Statement.GetPredicateType()] = true
+	}
+	for _, s := range req.Signatures {
+		if why := legacy(v, id, req, s); why != "" {
+			note(s.Where + ": " + why)
+			continue
+		}
+		signed = true
+	}
+	if !signed {
+		if first == "" {
+			first = "no signature for " + req.Digest + " among the Sigstore bundles"
+		}
+		return verify.HelperAnswer{Reason: first}
+	}
+	for _, pt := range req.PredicateTypes {
+		if !attested[pt] {
+			if first != "" {
+				return fail("no %s attestation for %s verifies: %s", pt, req.Digest, first)
+			}
+			return fail("no %s attestation for %s", pt, req.Digest)
+		}
+	}
+	return verify.HelperAnswer{Verified: true, Reason: "signed by " + signer(req)}
+}
+
+// rekorBundle is cosign's dev.sigstore.cosign/bundle annotation: Rekor's
+// signed entry timestamp over the entry it logged.
+type rekorBundle struct {
+	SignedEntryTimestamp []byte `json:"SignedEntryTimestamp"`
+	Payload              struct {
+		Body           string `json:"body"`
+		IntegratedTime int64  `json:"integratedTime"`
+		LogIndex       int64  `json:"logIndex"`
+		LogID          string `json:"logID"`
+	} `json:"Payload"`
+}
+
+// legacy verifies a keyless .sig layer by turning it into the v0.1
+// Sigstore bundle it is equivalent to (message signature over the
+// simple-signing payload, certificate chain, Rekor entry with its
+// promise), then checks that the payload names the digest.
+func legacy(v *sgverify.Verifier, id sgverify.CertificateIdentity, req verify.HelperRequest, s verify.HelperSignature) string {
+	certs, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(s.Certificate + "\n" + s.Chain))
+	if err != nil || len(certs) == 0 {
+		return fmt.Sprintf("the layer's certificate does not parse: %v", err)
+	}
+	chain := &protocommon.X509CertificateChain{}
+	for _, c := range certs {
+		chain.Certificates = append(chain.Certificates, &protocommon.X509Certificate{RawBytes: c.Raw})
+	}
+	sum := sha256.Sum256(s.Payload)
+	pb := &protobundle.Bundle{
+		MediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+		VerificationMaterial: &protobundle.VerificationMaterial{
+			Content: &protobundle.VerificationMaterial_X509CertificateChain{X509CertificateChain: chain},
+		},
+		Content: &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
+			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: sum[:]},
+			Signature:     s.Signature,
+		}},
+	}
+	if s.RekorBundle != "" {
+		var rb rekorBundle
+		if err := json.Unmarshal([]byte(s.RekorBundle), &rb); err != nil {
+			return "the Rekor bundle annotation is not JSON: " + err.Error()
+		}
+		body, err := base64.StdEncoding.DecodeString(rb.Payload.Body)
+		if err != nil {
+			return "the Rekor bundle's body is not base64: " + err.Error()
+		}
+		logID, err := hex.DecodeString(rb.Payload.LogID)
+		if err != nil {
+			return "the Rekor bundle's logID is not hex: " + err.Error()
+		}
+		e, err := tlog.NewEntry(body, rb.Payload.IntegratedTime, rb.Payload.LogIndex, logID, rb.SignedEntryTimestamp, nil) //nolint:staticcheck // cosign's annotation carries exactly these
+		if err != nil {
+			return "the Rekor bundle: " + err.Error()
+		}
+		pb.VerificationMaterial.TlogEntries = append(pb.VerificationMaterial.TlogEntries, e.TransparencyLogEntry())
+	}
+	b, err := bundle.NewBundle(pb)
+	if err != nil {
+		return "the signature does not make a Sigstore bundle: " + err.Error()
+	}
+	policy := sgverify.NewPolicy(sgverify.WithArtifact(bytes.NewReader(s.Payload)), sgverify.WithCertificateIdentity(id))
+	if _, err := v.Verify(b, policy); err != nil {
+		return "signature does not verify with " + signer(req) + ": " + err.Error()
+	}
+	d, err := verify.ParsePayload(s.Payload)
+	if err != nil {
+		return err.Error()
+	}
+	if d != req.Digest {
+		return fmt.Sprintf("the signed payload is for %s, not %s", d, req.Digest)
+	}
+	return ""
+}
