@@ -12,9 +12,9 @@ import (
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
-	"github.com/sigstore/sigstore-go/pkg/tlog"
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 
@@ -181,11 +181,21 @@ func legacy(v *sgverify.Verifier, id sgverify.CertificateIdentity, req verify.He
 		if err != nil {
 			return "the Rekor bundle's logID is not hex: " + err.Error()
 		}
-		e, err := tlog.NewEntry(body, rb.Payload.IntegratedTime, rb.Payload.LogIndex, logID, rb.SignedEntryTimestamp, nil) //nolint:staticcheck // cosign's annotation carries exactly these
-		if err != nil {
-			return "the Rekor bundle: " + err.Error()
+		var kv struct {
+			Kind       string `json:"kind"`
+			APIVersion string `json:"apiVersion"`
 		}
-		pb.VerificationMaterial.TlogEntries = append(pb.VerificationMaterial.TlogEntries, e.TransparencyLogEntry())
+		if err := json.Unmarshal(body, &kv); err != nil || kv.Kind == "" || kv.APIVersion == "" {
+			return fmt.Sprintf("the Rekor bundle's body is not a Rekor entry (kind and apiVersion): %v", err)
+		}
+		pb.VerificationMaterial.TlogEntries = append(pb.VerificationMaterial.TlogEntries, &protorekor.TransparencyLogEntry{
+			LogIndex:          rb.Payload.LogIndex,
+			LogId:             &protocommon.LogId{KeyId: logID},
+			KindVersion:       &protorekor.KindVersion{Kind: kv.Kind, Version: kv.APIVersion},
+			IntegratedTime:    rb.Payload.IntegratedTime,
+			InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: rb.SignedEntryTimestamp},
+			CanonicalizedBody: body,
+		})
 	}
 	b, err := bundle.NewBundle(pb)
 	if err != nil {

@@ -93,7 +93,7 @@ func (c *Checker) Check(ctx context.Context, ref name.Digest, req Requirement) (
 	if err != nil {
 		return Result{}, err
 	}
-	if req.keyless() && (len(sigs.bundleData) > 0 || c.hasTlogs() && anyRekor(sigs.layers)) {
+	if req.keyless() && (len(sigs.bundleData) > 0 || c.hasTlogs() && len(sigs.layers) > 0) {
 		return c.viaHelper(ctx, ref, req, sigs)
 	}
 	if len(sigs.layers) == 0 {
@@ -121,20 +121,10 @@ func (c *Checker) Check(ctx context.Context, ref name.Digest, req Requirement) (
 // that keyless signatures are verified at their logged signing time.
 func (c *Checker) hasTlogs() bool { return c.Root != nil && len(c.Root.RekorLogs()) > 0 }
 
-// anyRekor reports whether one of the .sig layers carries cosign's Rekor
-// bundle annotation.
-func anyRekor(ls []layer) bool {
-	for _, l := range ls {
-		if l.annotations[RekorBundleAnnotation] != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // viaHelper verifies a keyless requirement with stagehand-sigstore: the
 // Sigstore bundles found, and the keyless .sig layers (with their Rekor
-// bundles when the trusted root has transparency logs).
+// bundles when the trusted root has transparency logs, which then require
+// a logged signing time, as cosign does).
 func (c *Checker) viaHelper(ctx context.Context, ref name.Digest, req Requirement, sigs found) (Result, error) {
 	hr := HelperRequest{Digest: ref.DigestStr()}
 	for _, b := range sigs.bundleData {

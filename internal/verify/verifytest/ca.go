@@ -126,3 +126,9 @@ func (ca *CA) Keyless(identity, issuer string, now time.Time) (*Signer, error) {
 	}
 	return &Signer{key: key, cert: cert, chain: []*x509.Certificate{ca.intermediate, ca.Root}}, nil
 }
+
+// Authority is this CA as sigstore trusted material's certificate
+// authority, for a trusted root that also holds transparency logs.
+func (ca *CA) Authority() *root.FulcioCertificateAuthority {
+	return &root.FulcioCertificateAuthority{Root: ca.Root, Intermediates: []*x509.Certificate{ca.intermediate}}
+}

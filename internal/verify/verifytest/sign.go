@@ -270,3 +270,19 @@ type rawManifest struct {
 
 func (r rawManifest) RawManifest() ([]byte, error)        { return r.raw, nil }
 func (r rawManifest) MediaType() (types.MediaType, error) { return r.mediaType, nil }
+
+// Certificate is the keyless signer's certificate (nil for a key).
+func (s *Signer) Certificate() *x509.Certificate { return s.cert }
+
+// SignBytes signs msg with the signer's key (ECDSA P-256, SHA-256).
+func (s *Signer) SignBytes(msg []byte) ([]byte, error) { return s.sign(msg) }
+
+// StoreSignature stores a .sig layer made elsewhere (a keyless signature
+// with its certificate and Rekor bundle annotation) as a signature of ref.
+func StoreSignature(ref name.Digest, payload, sig []byte, annotations map[string]string, form Form, opts ...remote.Option) error {
+	ann := map[string]string{verify.SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)}
+	for k, v := range annotations {
+		ann[k] = v
+	}
+	return store(ref, payload, verify.SimpleSigningMediaType, ann, form, ".sig", opts)
+}
