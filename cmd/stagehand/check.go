@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ const historyLimit = 100
 
 type checkFlags struct {
 	dir, base, head, output, now string
-	trustedRoot                  string
+	trustedRoot, sigstoreHelper  string
 	labels, holds, teams         []string
 	rollback, healthy            bool
 }
@@ -74,6 +75,7 @@ does; keyless signatures need --trusted-root (see docs/verify.md).`,
 	fl.BoolVar(&f.rollback, "rollback", false, "the change is Stagehand's /rollback pull request (it counts for a version the environment ran before)")
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json that keyless verify: blocks are checked against")
+	fl.StringVar(&f.sigstoreHelper, "sigstore-helper", "", "the stagehand-sigstore program that verifies Sigstore bundles and keyless signatures with their transparency-log entry; by default $STAGEHAND_SIGSTORE_HELPER, the one next to stagehand, then on PATH")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
 }
@@ -443,7 +445,15 @@ func checkSignatures(ctx context.Context, f checkFlags, in *checks.Input) error 
 	if err != nil {
 		return err
 	}
-	c := &verify.Checker{Remote: []remote.Option{remote.WithAuthFromKeychain(kc)}}
+	c := &verify.Checker{Remote: []remote.Option{remote.WithAuthFromKeychain(kc)}, Helper: f.sigstoreHelper}
+	if c.Helper == "" {
+		c.Helper = os.Getenv(verify.HelperEnv)
+	}
+	if c.Helper != "" {
+		if err := checkHelper(c.Helper); err != nil {
+			return userErrorf("--sigstore-helper: %v", err)
+		}
+	}
 	if f.trustedRoot != "" {
 		if c.Root, err = verify.LoadTrustedRoot(f.trustedRoot); err != nil {
 			return userErrorf("--trusted-root: %v", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -47,6 +48,9 @@ type serveConfig struct {
 	registryConfig string
 	// trustedRoot is a Sigstore trusted_root.json for keyless verify:.
 	trustedRoot string
+	// sigstoreHelper is the stagehand-sigstore program ("" looks next
+	// to stagehand, then on PATH).
+	sigstoreHelper string
 	// boardClientID, boardClientSecret(File) and boardKey(File) turn on
 	// the promotion board: the App's OAuth credentials and the key its
 	// session cookies are signed with.
@@ -72,6 +76,7 @@ var serveEnv = []struct{ flag, env string }{
 	{"resync-interval", "STAGEHAND_RESYNC_INTERVAL"},
 	{"redeliver-window", "STAGEHAND_REDELIVER_WINDOW"},
 	{"trusted-root", "STAGEHAND_TRUSTED_ROOT"},
+	{"sigstore-helper", "STAGEHAND_SIGSTORE_HELPER"},
 	{"board-client-id", "STAGEHAND_BOARD_CLIENT_ID"},
 	{"board-client-secret", "STAGEHAND_BOARD_CLIENT_SECRET"},
 	{"board-client-secret-file", "STAGEHAND_BOARD_CLIENT_SECRET_FILE"},
@@ -127,6 +132,7 @@ variable can be set through it; the flag wins when both are given.`,
 	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
 	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
 	f.StringVar(&cfg.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json (Fulcio CAs) that keyless verify: blocks are checked against, the public-good one or a private deployment's; without it keyless signatures never verify (env STAGEHAND_TRUSTED_ROOT)")
+	f.StringVar(&cfg.sigstoreHelper, "sigstore-helper", "", "the stagehand-sigstore program that verifies Sigstore bundles and keyless signatures with their transparency-log entry; by default the one next to stagehand, then on PATH (env STAGEHAND_SIGSTORE_HELPER)")
 	f.StringVar(&cfg.boardClientID, "board-client-id", "", "the GitHub App's OAuth client ID; with it, the promotion board is served at /board/ and /api/v1/ (env STAGEHAND_BOARD_CLIENT_ID)")
 	f.StringVar(&cfg.boardClientSecret, "board-client-secret", "", "the GitHub App's OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET)")
 	f.StringVar(&cfg.boardClientSecretFile, "board-client-secret-file", "", "file holding the OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET_FILE)")
@@ -164,6 +170,8 @@ type serveOptions struct {
 	keychain     authn.Keychain
 	// trustedRoot is --trusted-root, parsed; nil without it.
 	trustedRoot root.TrustedMaterial
+	// sigstoreHelper is --sigstore-helper, checked to be a file.
+	sigstoreHelper string
 	// boardSecret and boardKey are loaded when the board is on.
 	boardSecret string
 	boardKey    []byte
@@ -221,6 +229,12 @@ func (c serveConfig) resolve() (serveOptions, error) {
 		if o.trustedRoot, err = verify.LoadTrustedRoot(c.trustedRoot); err != nil {
 			return o, userErrorf("--trusted-root: %v", err)
 		}
+	}
+	if c.sigstoreHelper != "" {
+		if err := checkHelper(c.sigstoreHelper); err != nil {
+			return o, userErrorf("--sigstore-helper: %v", err)
+		}
+		o.sigstoreHelper = c.sigstoreHelper
 	}
 	if o.boardSecret, o.boardKey, err = c.loadBoard(); err != nil {
 		return o, err
@@ -282,4 +296,16 @@ func (c serveConfig) loadSecrets() ([][]byte, error) {
 		}
 	}
 	return secrets, nil
+}
+
+// checkHelper checks that the --sigstore-helper program is a file.
+func checkHelper(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return fmt.Errorf("%s is a directory, not the %s program", path, verify.HelperName)
+	}
+	return nil
 }

@@ -60,7 +60,7 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	}
 	res := registry.NewResolver(registry.WithKeychain(o.keychain))
 	cfg.Tags, cfg.Labels, cfg.Digests = res, res, res
-	cfg.Verifier = &verify.Checker{Remote: []remote.Option{remote.WithAuthFromKeychain(o.keychain)}, Root: o.trustedRoot}
+	cfg.Verifier = &verify.Checker{Remote: []remote.Option{remote.WithAuthFromKeychain(o.keychain)}, Root: o.trustedRoot, Helper: o.sigstoreHelper}
 	if o.registryConfig != "" {
 		// Only when asked: a registry that refuses anonymous access would
 		// otherwise stop every signed event it sends.

@@ -94,6 +94,8 @@ func TestServeRefusesToStart(t *testing.T) {
 		{name: "redeliver window beyond what GitHub keeps", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--redeliver-window", "96h"}, wantErr: "--redeliver-window"},
 		{name: "missing trusted root", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", "/nonexistent/trusted_root.json"}, wantErr: "--trusted-root"},
 		{name: "trusted root that is not one", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--trusted-root", badKey}, wantErr: "--trusted-root: " + badKey + " is not a Sigstore trusted root"},
+		{name: "missing sigstore helper", env: map[string]string{"STAGEHAND_SIGSTORE_HELPER": "/nonexistent/stagehand-sigstore"}, args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key}, wantErr: "--sigstore-helper: stat /nonexistent/stagehand-sigstore"},
+		{name: "sigstore helper that is a directory", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--sigstore-helper", os.TempDir()}, wantErr: "is a directory, not the stagehand-sigstore program"},
 		{name: "bad log level", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--log-level", "loud"}, wantErr: "--log-level"},
 		{name: "board secret without a client id", args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key, "--board-client-secret", "x"}, wantErr: "--board-client-id"},
 		{name: "board without a secret", env: map[string]string{"STAGEHAND_BOARD_CLIENT_ID": "Iv1.x"}, args: []string{"--webhook-secret", "s", "--app-id", "1", "--private-key-file", key}, wantErr: "STAGEHAND_BOARD_CLIENT_SECRET"},
