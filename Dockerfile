@@ -11,6 +11,8 @@ ARG COMMIT=unknown
 RUN CGO_ENABLED=0 go build -tags nosandbox -trimpath \
 	-ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" \
 	-o /out/stagehand ./cmd/stagehand
+# stagehand-sigstore verifies Sigstore bundles; stagehand finds it beside it.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/stagehand-sigstore ./cmd/stagehand-sigstore
 
 # No shell, no package manager: the binary, CA certificates and a passwd
 # entry for nonroot.
@@ -22,6 +24,7 @@ LABEL org.opencontainers.image.source="https://github.com/stagehand-gitops/stage
 	org.opencontainers.image.revision="${COMMIT}" \
 	org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=build /out/stagehand /stagehand
+COPY --from=build /out/stagehand-sigstore /stagehand-sigstore
 # Numeric, so Kubernetes can check runAsNonRoot against the image.
 USER 65532:65532
 EXPOSE 8080
