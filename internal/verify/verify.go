@@ -1,14 +1,16 @@
 // Package verify checks that an image digest carries a cosign signature, and
 // optionally attestations, that a policy's verify: block trusts. It reads
-// signatures from the registry (OCI referrers and cosign's tag scheme) and
-// leaves the cryptography to sigstore's libraries: signatures and DSSE
-// envelopes are checked by sigstore/sigstore's pkg/signature, certificate
-// chains by sigstore-go's root.FulcioCertificateAuthority, and Fulcio's
-// identity extensions are read by sigstore-go's fulcio/certificate. This
-// package compares that identity with the policy's (string or regexp) and
-// the signed digest with the image's. It stays off sigstore-go's verify
-// package, whose transparency-log dependencies (rekor's OpenAPI client,
-// grpc) would more than double the server's start-up allocations.
+// signatures from the registry (OCI referrers, cosign's tag scheme and
+// Sigstore bundle referrers) and leaves the cryptography to sigstore's
+// libraries. Keyed signatures and DSSE envelopes are checked here by
+// sigstore/sigstore's pkg/signature. Keyless signatures that need
+// sigstore-go's verify package (Sigstore bundles, and any keyless signature
+// when the trusted root has transparency logs) are handed to the
+// stagehand-sigstore program (HelperRequest, HelperAnswer): that package's
+// transparency-log dependencies (rekor's OpenAPI client, grpc) would more
+// than double the server's start-up allocations. The remaining keyless
+// case (a private CA without logs) is checked here with sigstore-go's
+// root.FulcioCertificateAuthority and fulcio/certificate.
 //
 // It is part of the shell: it calls the registry. The core receives its
 // answers as facts (verified or not, and why).
@@ -196,8 +198,9 @@ func (c *Checker) signers(req Requirement) (*signers, error) {
 
 // verifier returns the verifier for layer l: the key, or the key of the
 // layer's certificate once sigstore has checked its chain to the trusted
-// root (at the time of verification: the transparency-log entry is not
-// read, see docs/verify.md) and its identity matches.
+// root (at the time of verification; with a trusted root that has
+// transparency logs, stagehand-sigstore checks keyless signatures at their
+// logged time instead) and its identity matches.
 func (s *signers) verifier(l layer) (signature.Verifier, error) {
 	if s.key != nil {
 		return s.key, nil
