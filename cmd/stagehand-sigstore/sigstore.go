@@ -12,6 +12,7 @@ import (
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -115,6 +116,14 @@ func check(req verify.HelperRequest, tr *root.TrustedRoot) verify.HelperAnswer {
 		}
 		signed = true
 	}
+	for _, a := range req.Attestations {
+		pt, why := legacyAttestation(v, policy, req, a)
+		if why != "" {
+			note(a.Where + ": " + why)
+			continue
+		}
+		attested[pt] = true
+	}
 	if !signed {
 		if first == "" {
 			first = "no signature for " + req.Digest + " among the Sigstore bundles"
@@ -149,54 +158,15 @@ type rekorBundle struct {
 // simple-signing payload, certificate chain, Rekor entry with its
 // promise), then checks that the payload names the digest.
 func legacy(v *sgverify.Verifier, id sgverify.CertificateIdentity, req verify.HelperRequest, s verify.HelperSignature) string {
-	certs, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(s.Certificate + "\n" + s.Chain))
-	if err != nil || len(certs) == 0 {
-		return fmt.Sprintf("the layer's certificate does not parse: %v", err)
-	}
-	chain := &protocommon.X509CertificateChain{}
-	for _, c := range certs {
-		chain.Certificates = append(chain.Certificates, &protocommon.X509Certificate{RawBytes: c.Raw})
+	pb, why := legacyBundle(s.Certificate, s.Chain, s.RekorBundle)
+	if why != "" {
+		return why
 	}
 	sum := sha256.Sum256(s.Payload)
-	pb := &protobundle.Bundle{
-		MediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
-		VerificationMaterial: &protobundle.VerificationMaterial{
-			Content: &protobundle.VerificationMaterial_X509CertificateChain{X509CertificateChain: chain},
-		},
-		Content: &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
-			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: sum[:]},
-			Signature:     s.Signature,
-		}},
-	}
-	if s.RekorBundle != "" {
-		var rb rekorBundle
-		if err := json.Unmarshal([]byte(s.RekorBundle), &rb); err != nil {
-			return "the Rekor bundle annotation is not JSON: " + err.Error()
-		}
-		body, err := base64.StdEncoding.DecodeString(rb.Payload.Body)
-		if err != nil {
-			return "the Rekor bundle's body is not base64: " + err.Error()
-		}
-		logID, err := hex.DecodeString(rb.Payload.LogID)
-		if err != nil {
-			return "the Rekor bundle's logID is not hex: " + err.Error()
-		}
-		var kv struct {
-			Kind       string `json:"kind"`
-			APIVersion string `json:"apiVersion"`
-		}
-		if err := json.Unmarshal(body, &kv); err != nil || kv.Kind == "" || kv.APIVersion == "" {
-			return fmt.Sprintf("the Rekor bundle's body is not a Rekor entry (kind and apiVersion): %v", err)
-		}
-		pb.VerificationMaterial.TlogEntries = append(pb.VerificationMaterial.TlogEntries, &protorekor.TransparencyLogEntry{
-			LogIndex:          rb.Payload.LogIndex,
-			LogId:             &protocommon.LogId{KeyId: logID},
-			KindVersion:       &protorekor.KindVersion{Kind: kv.Kind, Version: kv.APIVersion},
-			IntegratedTime:    rb.Payload.IntegratedTime,
-			InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: rb.SignedEntryTimestamp},
-			CanonicalizedBody: body,
-		})
-	}
+	pb.Content = &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
+		MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: sum[:]},
+		Signature:     s.Signature,
+	}}
 	b, err := bundle.NewBundle(pb)
 	if err != nil {
 		return "the signature does not make a Sigstore bundle: " + err.Error()
@@ -213,4 +183,88 @@ func legacy(v *sgverify.Verifier, id sgverify.CertificateIdentity, req verify.He
 		return fmt.Sprintf("the signed payload is for %s, not %s", d, req.Digest)
 	}
 	return ""
+}
+
+// legacyAttestation verifies a keyless .att layer as the v0.1 bundle of
+// its DSSE envelope, and returns the predicate type it attests.
+func legacyAttestation(v *sgverify.Verifier, policy sgverify.PolicyBuilder, req verify.HelperRequest, a verify.HelperAttestation) (string, string) {
+	env, pt, err := verify.ParseEnvelope(a.Envelope)
+	if err != nil {
+		return "", err.Error()
+	}
+	pb, why := legacyBundle(a.Certificate, a.Chain, a.RekorBundle)
+	if why != "" {
+		return "", why
+	}
+	payload, err := env.DecodeB64Payload()
+	if err != nil {
+		return "", "attestation payload is not base64: " + err.Error()
+	}
+	de := &protodsse.Envelope{Payload: payload, PayloadType: env.PayloadType}
+	for _, sig := range env.Signatures {
+		raw, err := base64.StdEncoding.DecodeString(sig.Sig)
+		if err != nil {
+			return "", "attestation signature is not base64: " + err.Error()
+		}
+		de.Signatures = append(de.Signatures, &protodsse.Signature{Sig: raw, Keyid: sig.KeyID})
+	}
+	pb.Content = &protobundle.Bundle_DsseEnvelope{DsseEnvelope: de}
+	b, err := bundle.NewBundle(pb)
+	if err != nil {
+		return "", "the attestation does not make a Sigstore bundle: " + err.Error()
+	}
+	if _, err := v.Verify(b, policy); err != nil {
+		return "", "attestation " + pt + " does not verify with " + signer(req) + ": " + err.Error()
+	}
+	return pt, ""
+}
+
+// legacyBundle is the v0.1 bundle (without its content) of a cosign
+// layer's certificate, chain and dev.sigstore.cosign/bundle annotation.
+func legacyBundle(certPEM, chainPEM, rekor string) (*protobundle.Bundle, string) {
+	certs, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(certPEM + "\n" + chainPEM))
+	if err != nil || len(certs) == 0 {
+		return nil, fmt.Sprintf("the layer's certificate does not parse: %v", err)
+	}
+	chain := &protocommon.X509CertificateChain{}
+	for _, c := range certs {
+		chain.Certificates = append(chain.Certificates, &protocommon.X509Certificate{RawBytes: c.Raw})
+	}
+	pb := &protobundle.Bundle{
+		MediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+		VerificationMaterial: &protobundle.VerificationMaterial{
+			Content: &protobundle.VerificationMaterial_X509CertificateChain{X509CertificateChain: chain},
+		},
+	}
+	if rekor == "" {
+		return pb, ""
+	}
+	var rb rekorBundle
+	if err := json.Unmarshal([]byte(rekor), &rb); err != nil {
+		return nil, "the Rekor bundle annotation is not JSON: " + err.Error()
+	}
+	body, err := base64.StdEncoding.DecodeString(rb.Payload.Body)
+	if err != nil {
+		return nil, "the Rekor bundle's body is not base64: " + err.Error()
+	}
+	logID, err := hex.DecodeString(rb.Payload.LogID)
+	if err != nil {
+		return nil, "the Rekor bundle's logID is not hex: " + err.Error()
+	}
+	var kv struct {
+		Kind       string `json:"kind"`
+		APIVersion string `json:"apiVersion"`
+	}
+	if err := json.Unmarshal(body, &kv); err != nil || kv.Kind == "" || kv.APIVersion == "" {
+		return nil, fmt.Sprintf("the Rekor bundle's body is not a Rekor entry (kind and apiVersion): %v", err)
+	}
+	pb.VerificationMaterial.TlogEntries = append(pb.VerificationMaterial.TlogEntries, &protorekor.TransparencyLogEntry{
+		LogIndex:          rb.Payload.LogIndex,
+		LogId:             &protocommon.LogId{KeyId: logID},
+		KindVersion:       &protorekor.KindVersion{Kind: kv.Kind, Version: kv.APIVersion},
+		IntegratedTime:    rb.Payload.IntegratedTime,
+		InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: rb.SignedEntryTimestamp},
+		CanonicalizedBody: body,
+	})
+	return pb, ""
 }

@@ -63,10 +63,8 @@ func helperBin(t *testing.T) string {
 
 const cosignSign = "https://sigstore.dev/cosign/sign/v1"
 
-// bundleFor signs an in-toto statement of predicateType about digest
-// (DSSE, as cosign v3 signs an image) with s, logs it in vs's Rekor at
-// logged (none when logged is zero), and returns the v0.3 bundle's JSON.
-func bundleFor(t *testing.T, vs *ca.VirtualSigstore, s *verifytest.Signer, repo, digest, predicateType string, logged time.Time) []byte {
+// statement is an in-toto statement of predicateType about digest.
+func statement(t *testing.T, repo, digest, predicateType string) []byte {
 	t.Helper()
 	stmt, err := json.Marshal(map[string]any{
 		"_type":         "https://in-toto.io/Statement/v1",
@@ -77,6 +75,15 @@ func bundleFor(t *testing.T, vs *ca.VirtualSigstore, s *verifytest.Signer, repo,
 	if err != nil {
 		t.Fatal(err)
 	}
+	return stmt
+}
+
+// bundleFor signs an in-toto statement of predicateType about digest
+// (DSSE, as cosign v3 signs an image) with s, logs it in vs's Rekor at
+// logged (none when logged is zero), and returns the v0.3 bundle's JSON.
+func bundleFor(t *testing.T, vs *ca.VirtualSigstore, s *verifytest.Signer, repo, digest, predicateType string, logged time.Time) []byte {
+	t.Helper()
+	stmt := statement(t, repo, digest, predicateType)
 	sig, err := s.SignBytes(dsse.PAE(verify.InTotoPayloadType, stmt))
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +215,26 @@ func TestCheckSigstoreBundle(t *testing.T) {
 		other := pushImage(t, host, "elsewhere")
 		return verifytest.AttachBundle(ref, bundleFor(t, vs, ci, ref.Context().String(), other.DigestStr(), cosignSign, now))
 	}
+	// annotations are cosign's for a signature made by vs's Fulcio and
+	// logged in its Rekor (te).
+	annotations := func(t *testing.T, te *ca.TestEntity, rekor bool) map[string]string {
+		vc, _ := te.VerificationContent()
+		leaf, err := cryptoutils.MarshalCertificateToPEM(vc.Certificate())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc := vs.FulcioCertificateAuthorities()[0].(*root.FulcioCertificateAuthority)
+		chain, err := cryptoutils.MarshalCertificatesToPEM(append(append([]*x509.Certificate{}, fc.Intermediates...), fc.Root))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann := map[string]string{verify.CertificateAnnotation: string(leaf), verify.ChainAnnotation: string(chain)}
+		if rekor {
+			entries, _ := te.TlogEntries()
+			ann[verify.RekorBundleAnnotation] = rekorAnnotation(t, vs, withKind(t, entries[0].TransparencyLogEntry()))
+		}
+		return ann
+	}
 	// legacy signs the simple-signing payload with a certificate of vs's
 	// Fulcio, logs it in vs's Rekor, and stores it as cosign v2 does.
 	legacy := func(rekor bool) step {
@@ -217,24 +244,25 @@ func TestCheckSigstoreBundle(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			vc, _ := te.VerificationContent()
 			sc, _ := te.SignatureContent()
-			cert := vc.Certificate()
-			leaf, err := cryptoutils.MarshalCertificateToPEM(cert)
+			return verifytest.StoreSignature(ref, payload, sc.Signature(), annotations(t, te, rekor), verifytest.Tag)
+		}
+	}
+	// legacyAttest attests predicateType about the image as cosign v2's
+	// keyless cosign attest does: a DSSE .att layer with Rekor's entry.
+	legacyAttest := func(predicateType string) step {
+		return func(t *testing.T, ref name.Digest) error {
+			stmt := statement(t, ref.Context().String(), ref.DigestStr(), predicateType)
+			te, err := vs.AttestAtTime(ciID, ghOIDC, stmt, time.Now().Add(time.Minute), false)
 			if err != nil {
 				return err
 			}
-			fc := vs.FulcioCertificateAuthorities()[0].(*root.FulcioCertificateAuthority)
-			chain, err := cryptoutils.MarshalCertificatesToPEM(append(append([]*x509.Certificate{}, fc.Intermediates...), fc.Root))
+			sc, _ := te.SignatureContent()
+			env, err := json.Marshal(sc.(*bundle.Envelope).Envelope)
 			if err != nil {
 				return err
 			}
-			ann := map[string]string{verify.CertificateAnnotation: string(leaf), verify.ChainAnnotation: string(chain)}
-			if rekor {
-				entries, _ := te.TlogEntries()
-				ann[verify.RekorBundleAnnotation] = rekorAnnotation(t, vs, entries[0].TransparencyLogEntry())
-			}
-			return verifytest.StoreSignature(ref, payload, sc.Signature(), ann, verifytest.Tag)
+			return verifytest.StoreAttestation(ref, env, annotations(t, te, true), verifytest.Referrer)
 		}
 	}
 	tests := []struct {
@@ -257,6 +285,8 @@ func TestCheckSigstoreBundle(t *testing.T) {
 		{"bundle attestation missing", []step{attach(ci, cosignSign, now), attach(ci, sbom, now)}, withPredicates(keyless, slsa), "", false, "no " + slsa + " attestation for sha256:"},
 		{"bundle helper missing", []step{attach(ci, cosignSign, now)}, keyless, "-", false, "not verified: stagehand-sigstore not found next to stagehand or on PATH"},
 		{"legacy keyless with Rekor bundle", []step{legacy(true)}, keyless, "", true, "signed by " + ciID},
+		{"legacy keyless attestation with Rekor bundle", []step{legacy(true), legacyAttest(slsa)}, withPredicates(keyless, slsa), "", true, "signed by " + ciID},
+		{"legacy keyless attestation of another type", []step{legacy(true), legacyAttest(sbom)}, withPredicates(keyless, slsa), "", false, "no " + slsa + " attestation for sha256:"},
 		{"legacy keyless without Rekor bundle", []step{legacy(false)}, keyless, "", false, ".sig: signature does not verify with " + ciID + " (issuer " + ghOIDC + "): failed to verify log inclusion"},
 	}
 	for i, tt := range tests {

@@ -47,6 +47,18 @@ type HelperRequest struct {
 	Bundles []HelperBundle `json:"bundles,omitempty"`
 	// Signatures are cosign .sig layers signed keyless.
 	Signatures []HelperSignature `json:"signatures,omitempty"`
+	// Attestations are cosign .att layers signed keyless.
+	Attestations []HelperAttestation `json:"attestations,omitempty"`
+}
+
+// HelperAttestation is one cosign .att layer: its DSSE envelope (JSON),
+// the certificate and chain (PEM), and the Rekor bundle annotation.
+type HelperAttestation struct {
+	Where       string          `json:"where"`
+	Envelope    json.RawMessage `json:"envelope"`
+	Certificate string          `json:"certificate"`
+	Chain       string          `json:"chain,omitempty"`
+	RekorBundle string          `json:"rekorBundle,omitempty"`
 }
 
 // HelperBundle is one Sigstore bundle and where it was found.

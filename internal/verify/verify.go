@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -145,6 +146,22 @@ func (c *Checker) viaHelper(ctx context.Context, ref name.Digest, req Requiremen
 	}
 	if len(hr.Bundles) == 0 && len(hr.Signatures) == 0 {
 		return Result{Reason: "no keyless cosign signature for " + ref.DigestStr()}, nil
+	}
+	if len(req.PredicateTypes) > 0 {
+		atts, err := find(ctx, ref, DSSEMediaType, c.Remote)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, l := range atts.layers {
+			if l.annotations[CertificateAnnotation] == "" || !json.Valid(l.blob) {
+				continue
+			}
+			ha := HelperAttestation{Where: l.where, Envelope: l.blob, Certificate: l.annotations[CertificateAnnotation], Chain: l.annotations[ChainAnnotation]}
+			if c.hasTlogs() {
+				ha.RekorBundle = l.annotations[RekorBundleAnnotation]
+			}
+			hr.Attestations = append(hr.Attestations, ha)
+		}
 	}
 	a := c.askHelper(ctx, hr, req)
 	return Result{Verified: a.Verified, Reason: a.Reason}, nil

@@ -286,3 +286,10 @@ func StoreSignature(ref name.Digest, payload, sig []byte, annotations map[string
 	}
 	return store(ref, payload, verify.SimpleSigningMediaType, ann, form, ".sig", opts)
 }
+
+// StoreAttestation stores a .att layer made elsewhere (a DSSE envelope
+// signed keyless, with its certificate and Rekor bundle annotation) as an
+// attestation of ref.
+func StoreAttestation(ref name.Digest, envelope []byte, annotations map[string]string, form Form, opts ...remote.Option) error {
+	return store(ref, envelope, verify.DSSEMediaType, annotations, form, ".att", opts)
+}
