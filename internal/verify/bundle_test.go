@@ -52,7 +52,7 @@ type buildError struct {
 func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 
 // helperBin builds cmd/stagehand-sigstore once per test binary.
-func helperBin(t *testing.T) string {
+func helperBin(t testing.TB) string {
 	t.Helper()
 	bin, err := helperOnce()
 	if err != nil {
@@ -64,7 +64,7 @@ func helperBin(t *testing.T) string {
 const cosignSign = "https://sigstore.dev/cosign/sign/v1"
 
 // statement is an in-toto statement of predicateType about digest.
-func statement(t *testing.T, repo, digest, predicateType string) []byte {
+func statement(t testing.TB, repo, digest, predicateType string) []byte {
 	t.Helper()
 	stmt, err := json.Marshal(map[string]any{
 		"_type":         "https://in-toto.io/Statement/v1",
@@ -81,7 +81,7 @@ func statement(t *testing.T, repo, digest, predicateType string) []byte {
 // bundleFor signs an in-toto statement of predicateType about digest
 // (DSSE, as cosign v3 signs an image) with s, logs it in vs's Rekor at
 // logged (none when logged is zero), and returns the v0.3 bundle's JSON.
-func bundleFor(t *testing.T, vs *ca.VirtualSigstore, s *verifytest.Signer, repo, digest, predicateType string, logged time.Time) []byte {
+func bundleFor(t testing.TB, vs *ca.VirtualSigstore, s *verifytest.Signer, repo, digest, predicateType string, logged time.Time) []byte {
 	t.Helper()
 	stmt := statement(t, repo, digest, predicateType)
 	sig, err := s.SignBytes(dsse.PAE(verify.InTotoPayloadType, stmt))
@@ -119,7 +119,7 @@ func bundleFor(t *testing.T, vs *ca.VirtualSigstore, s *verifytest.Signer, repo,
 
 // trustedRoot is a trusted root with the test CA and vs's Rekor, as JSON
 // and parsed, the way serve reads --trusted-root.
-func trustedRoot(t *testing.T, vs *ca.VirtualSigstore, cas ...root.CertificateAuthority) *root.TrustedRoot {
+func trustedRoot(t testing.TB, vs *ca.VirtualSigstore, cas ...root.CertificateAuthority) *root.TrustedRoot {
 	t.Helper()
 	// VirtualSigstore names its log by the hex of its key ID, and keeps
 	// that hex string as the ID; a trusted root holds the raw key ID.
@@ -150,7 +150,7 @@ func trustedRoot(t *testing.T, vs *ca.VirtualSigstore, cas ...root.CertificateAu
 
 // withKind fills in the kind and version of a Rekor entry from its body,
 // which sigstore-go's tlog.NewEntry leaves out of the protobuf form.
-func withKind(t *testing.T, e *protorekor.TransparencyLogEntry) *protorekor.TransparencyLogEntry {
+func withKind(t testing.TB, e *protorekor.TransparencyLogEntry) *protorekor.TransparencyLogEntry {
 	t.Helper()
 	var kv struct {
 		Kind       string `json:"kind"`
@@ -165,7 +165,7 @@ func withKind(t *testing.T, e *protorekor.TransparencyLogEntry) *protorekor.Tran
 
 // promise is Rekor's signed entry timestamp over entry e, and what it
 // signs.
-func promise(t *testing.T, vs *ca.VirtualSigstore, e *protorekor.TransparencyLogEntry) (tlog.RekorPayload, []byte) {
+func promise(t testing.TB, vs *ca.VirtualSigstore, e *protorekor.TransparencyLogEntry) (tlog.RekorPayload, []byte) {
 	t.Helper()
 	payload := tlog.RekorPayload{
 		Body:           base64.StdEncoding.EncodeToString(e.GetCanonicalizedBody()),
@@ -182,7 +182,7 @@ func promise(t *testing.T, vs *ca.VirtualSigstore, e *protorekor.TransparencyLog
 
 // rekorAnnotation is cosign's dev.sigstore.cosign/bundle annotation for
 // the Rekor entry of a legacy keyless signature.
-func rekorAnnotation(t *testing.T, vs *ca.VirtualSigstore, e *protorekor.TransparencyLogEntry) string {
+func rekorAnnotation(t testing.TB, vs *ca.VirtualSigstore, e *protorekor.TransparencyLogEntry) string {
 	t.Helper()
 	payload, set := promise(t, vs, e)
 	b, err := json.Marshal(map[string]any{"SignedEntryTimestamp": set, "Payload": payload})
@@ -311,5 +311,39 @@ func TestCheckSigstoreBundle(t *testing.T) {
 				t.Errorf("Check = %+v, want verified %v with %q", res, tt.ok, tt.reason)
 			}
 		})
+	}
+}
+
+// BenchmarkCheckSigstoreBundle is one keyless verification of a bundle
+// referrer through stagehand-sigstore: the registry reads and the helper's
+// process (its allocations are not counted here, only stagehand's).
+func BenchmarkCheckSigstoreBundle(b *testing.B) {
+	host := registrytest.Start(b, registrytest.Options{})
+	bin := helperBin(b)
+	now := time.Now()
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		b.Fatal(err)
+	}
+	fulcio, err := verifytest.NewCA(now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ci, err := fulcio.Keyless(ciID, ghOIDC, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref := pushImage(b, host, "bench")
+	if err := verifytest.AttachBundle(ref, bundleFor(b, vs, ci, ref.Context().String(), ref.DigestStr(), cosignSign, now)); err != nil {
+		b.Fatal(err)
+	}
+	c := &verify.Checker{Root: trustedRoot(b, vs, fulcio.Authority()), Helper: bin}
+	req := verify.Requirement{Identity: ciID, Issuer: ghOIDC}
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := c.Check(context.Background(), ref, req)
+		if err != nil || !res.Verified {
+			b.Fatalf("Check = %+v, %v", res, err)
+		}
 	}
 }

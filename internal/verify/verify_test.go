@@ -22,7 +22,7 @@ const (
 )
 
 // pushImage pushes a random image and returns its digest reference.
-func pushImage(t *testing.T, host, repo string) name.Digest {
+func pushImage(t testing.TB, host, repo string) name.Digest {
 	t.Helper()
 	img, err := random.Image(256, 1)
 	if err != nil {
