@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 )
@@ -84,6 +85,10 @@ type HelperAnswer struct {
 	Verified bool   `json:"verified"`
 	Reason   string `json:"reason"`
 }
+
+// helperTimeout bounds one run of the helper: it reads no network, so a
+// run that takes longer is stuck.
+const helperTimeout = time.Minute
 
 // maxHelperRequest bounds a request the helper reads.
 const maxHelperRequest = 64 << 20
@@ -169,6 +174,8 @@ func (c *Checker) askHelper(ctx context.Context, req HelperRequest, r Requiremen
 	if err != nil {
 		return HelperAnswer{Reason: "encode the request to " + HelperName + ": " + err.Error()}
 	}
+	ctx, cancel := context.WithTimeout(ctx, helperTimeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, path)
 	cmd.Stdin = bytes.NewReader(in)
 	var out, errOut bytes.Buffer
