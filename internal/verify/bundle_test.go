@@ -269,7 +269,7 @@ func TestCheckSigstoreBundle(t *testing.T) {
 		name   string
 		steps  []step
 		req    verify.Requirement
-		helper string // "" is the built helper; "-" none on the lookup path
+		helper string // "" is the built helper; "-" none on the lookup path; else that program
 		ok     bool
 		reason string
 	}{
@@ -284,6 +284,7 @@ func TestCheckSigstoreBundle(t *testing.T) {
 		{"bundle attestation", []step{attach(ci, cosignSign, now), attach(ci, slsa, now)}, withPredicates(keyless, slsa), "", true, "signed by " + ciID},
 		{"bundle attestation missing", []step{attach(ci, cosignSign, now), attach(ci, sbom, now)}, withPredicates(keyless, slsa), "", false, "no " + slsa + " attestation for sha256:"},
 		{"bundle helper missing", []step{attach(ci, cosignSign, now)}, keyless, "-", false, "not verified: stagehand-sigstore not found next to stagehand or on PATH"},
+		{"bundle helper fails", []step{attach(ci, cosignSign, now)}, keyless, "/bin/false", false, "not verified: stagehand-sigstore (/bin/false) failed: exit status 1"},
 		{"legacy keyless with Rekor bundle", []step{legacy(true)}, keyless, "", true, "signed by " + ciID},
 		{"legacy keyless attestation with Rekor bundle", []step{legacy(true), legacyAttest(slsa)}, withPredicates(keyless, slsa), "", true, "signed by " + ciID},
 		{"legacy keyless attestation of another type", []step{legacy(true), legacyAttest(sbom)}, withPredicates(keyless, slsa), "", false, "no " + slsa + " attestation for sha256:"},
@@ -298,9 +299,13 @@ func TestCheckSigstoreBundle(t *testing.T) {
 				}
 			}
 			c := &verify.Checker{Root: tr, Helper: bin}
-			if tt.helper == "-" {
+			switch tt.helper {
+			case "":
+			case "-":
 				c.Helper = ""
 				t.Setenv("PATH", t.TempDir())
+			default:
+				c.Helper = tt.helper
 			}
 			res, err := c.Check(context.Background(), ref, tt.req)
 			if err != nil {
