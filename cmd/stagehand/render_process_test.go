@@ -17,7 +17,7 @@ import (
 // stagehand-render into one directory and runs `stagehand check` as a
 // process on the mixed repository: the chart renders through the second
 // program (a passing staging values file, a template that fails at its
-// line). With stagehand alone, and stagehand-render neither beside it nor
+// line, a HelmRelease whose chart is a path in the repository). With stagehand alone, and stagehand-render neither beside it nor
 // on PATH, the chart is reported as not rendered, never as passing.
 func TestCheckRendersWithStagehandRender(t *testing.T) {
 	bin := t.TempDir()
@@ -45,6 +45,16 @@ func TestCheckRendersWithStagehandRender(t *testing.T) {
 	}
 	write("apps/payment-service/templates/deployment.yaml", strings.Replace(string(data), "{{ .Values.replicaCount }}", "{{ .Values.replicaCount | nosuchfunc }}", 1))
 	commit(t0.Add(2*time.Hour), "break the template")
+	// web's staging HelmRelease takes payment-service's chart from the
+	// repository (a GitRepository path), rendered with its spec.values.
+	g(t0, "checkout", "-q", "-b", "release", "main")
+	hr := filepath.Join(dir, "clusters/staging/web.yaml")
+	if data, err = os.ReadFile(hr); err != nil {
+		t.Fatal(err)
+	}
+	local := strings.NewReplacer("chart: web\n", "chart: ./apps/payment-service\n", "kind: HelmRepository\n", "kind: GitRepository\n").Replace(string(data))
+	write("clusters/staging/web.yaml", local)
+	commit(t0.Add(2*time.Hour), "web from the repository's chart")
 	now := t0.Add(3 * time.Hour).Format(time.RFC3339)
 
 	for _, tc := range []struct {
@@ -54,6 +64,7 @@ func TestCheckRendersWithStagehandRender(t *testing.T) {
 	}{
 		{"renders", bin, "follow", 0, []string{"stagehand/staging: success", "✓ build     `apps/payment-service/values-staging.yaml` renders with the chart `apps/payment-service` (2 manifests)"}},
 		{"template fails", bin, "template", 1, []string{"stagehand/staging: failure", "apps/payment-service/templates/deployment.yaml:8", `function "nosuchfunc" not defined`}},
+		{"helmrelease renders", bin, "release", 0, []string{"✓ build     `clusters/staging/web.yaml`: the HelmRelease `web` renders with the chart `apps/payment-service` (2 manifests)"}},
 		{"renderer missing", alone, "follow", 0, []string{"`apps/payment-service/values-staging.yaml` parses, not rendered: stagehand-render not found"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
