@@ -49,9 +49,6 @@ func renderRelease(charts Renderer, head fs.FS, src *policy.Source, file string)
 		case c.Elsewhere != "":
 			elsewhere = append(elsewhere, fmt.Sprintf("%s: %s, not in the repository, and Stagehand never fetches a chart", obj, c.Elsewhere))
 			continue
-		case c.Params != nil && len(c.Params.Content) > 0:
-			elsewhere = append(elsewhere, fmt.Sprintf("%s sets helm.parameters, which the render does not apply yet", obj))
-			continue
 		}
 		if _, err := fs.Stat(head, c.Dir+"/Chart.yaml"); err != nil {
 			elsewhere = append(elsewhere, fmt.Sprintf("%s: no chart at `%s` in the repository (no Chart.yaml)", obj, c.Dir))
@@ -115,7 +112,58 @@ func releaseValues(head fs.FS, file string, c helmrelease.Chart) ([]byte, error)
 		}
 	}
 	mergeValues(merged, own)
+	if err := setParams(merged, c.Params); err != nil {
+		return nil, &fault{file: file, line: c.Params.Line, msg: fmt.Sprintf("%s:%d: helm.parameters of the Application `%s`: %v", file, c.Params.Line, c.Name, err)}
+	}
 	return yaml.Marshal(merged)
+}
+
+// setParams applies an Application's helm.parameters over the values, as
+// Argo CD passes them to helm: --set name=value, or --set-string with
+// forceString. A name is keys joined by dots; list indexes are refused
+// rather than guessed.
+func setParams(vals map[string]any, params *yaml.Node) error {
+	if params == nil {
+		return nil
+	}
+	for _, p := range params.Content {
+		name, value := source.Text(p, "name"), source.Text(p, "value")
+		if name == "" || strings.ContainsAny(name, "[]") {
+			return fmt.Errorf("parameter %q: want a name of keys joined by dots", name)
+		}
+		keys := strings.Split(name, ".")
+		m := vals
+		for _, k := range keys[:len(keys)-1] {
+			next, ok := m[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[k] = next
+			}
+			m = next
+		}
+		m[keys[len(keys)-1]] = paramValue(value, source.Text(p, "forceString") == "true")
+	}
+	return nil
+}
+
+// paramValue types a --set value as helm does for the plain cases: true,
+// false, null and integers; anything else, and every forced one, a string.
+func paramValue(v string, force bool) any {
+	if force {
+		return v
+	}
+	switch v {
+	case "true":
+		return true
+	case "false":
+		return false
+	case "null":
+		return nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && (v == "0" || !strings.HasPrefix(v, "0")) {
+		return n
+	}
+	return v
 }
 
 // mergeValues merges src into dst as Helm merges values files: mappings

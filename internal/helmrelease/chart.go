@@ -27,7 +27,7 @@ type Chart struct {
 	ValuesFiles []string
 	Values      *yaml.Node
 	// ValuesText is an Application's helm.values, a string of YAML under
-	// valuesObject; Params is its helm.parameters.
+	// valuesObject; Params is its helm.parameters, set over all of them.
 	ValuesText string
 	Params     *yaml.Node
 }
