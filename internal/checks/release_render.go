@@ -113,15 +113,16 @@ func releaseValues(head fs.FS, file string, c helmrelease.Chart) ([]byte, error)
 	}
 	mergeValues(merged, own)
 	if err := setParams(merged, c.Params); err != nil {
-		return nil, &fault{file: file, line: c.Params.Line, msg: fmt.Sprintf("%s:%d: helm.parameters of the Application `%s`: %v", file, c.Params.Line, c.Name, err)}
+		// Not the pull request's fault: the render cannot apply it.
+		return nil, fmt.Errorf("the Application `%s`: helm.parameters: %v, which the render does not apply", c.Name, err)
 	}
 	return yaml.Marshal(merged)
 }
 
 // setParams applies an Application's helm.parameters over the values, as
 // Argo CD passes them to helm: --set name=value, or --set-string with
-// forceString. A name is keys joined by dots; list indexes are refused
-// rather than guessed.
+// forceString. A name is keys joined by dots; one with a list index is
+// not applied rather than guessed, and the chart is then not rendered.
 func setParams(vals map[string]any, params *yaml.Node) error {
 	if params == nil {
 		return nil

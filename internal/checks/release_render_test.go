@@ -36,7 +36,7 @@ func TestRenderRelease(t *testing.T) {
 		{"flux values file does not parse", flux + git + "      valuesFiles: [charts/t/broken.yaml]\n",
 			"", "charts/t/broken.yaml:2", "charts/t/broken.yaml:2"},
 		{"argo parameter with an index", argo + "      parameters:\n        - {name: \"a[0]\", value: own}\n",
-			"", "release.yaml:9", "parameter \"a[0]\""},
+			"", "", "parameter \"a[0]\""},
 		{"flux chart from a helm repository", flux + "      sourceRef: {kind: HelmRepository, name: acme}\n",
 			"", "", "chart `./charts/t` from the HelmRepository acme, not in the repository"},
 		{"argo chart from elsewhere", "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: t}\nspec:\n  source: {chart: t, repoURL: https://charts.example.com}\n",
