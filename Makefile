@@ -10,6 +10,7 @@ PKGS         ?= ./...
 TEST_TIMEOUT ?= 15m
 BIN          := bin/stagehand
 SANDBOX_BIN  := bin/stagehand-sandbox
+RENDER_BIN   := bin/stagehand-render
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT       ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
@@ -36,10 +37,13 @@ help: ## List the targets
 # bin/stagehand is the production binary: the nosandbox tag leaves the
 # simulated GitHub and the in-process registry out, so every command starts
 # in a few milliseconds. Its demo and githubsim commands hand over to
-# bin/stagehand-sandbox, the same program with the sandbox in.
+# bin/stagehand-sandbox, the same program with the sandbox in. Its checks
+# render in-repository Helm charts with bin/stagehand-render, found beside it
+# (Helm's packages would slow every command's start; docs/checks.md).
 .PHONY: build
-build: ## Build bin/stagehand and bin/stagehand-sandbox with the version stamped in
+build: ## Build bin/stagehand, bin/stagehand-render and bin/stagehand-sandbox with the version stamped in
 	CGO_ENABLED=0 $(GO) build -tags nosandbox -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stagehand
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(RENDER_BIN) ./cmd/stagehand-render
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(SANDBOX_BIN) ./cmd/stagehand
 
 .PHONY: test

@@ -23,13 +23,16 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/verify"
 )
 
+// helmRendererUsage is the help of --helm-renderer, in serve and check.
+const helmRendererUsage = "the stagehand-render program that renders charts in the repository for the checks; without it, stagehand-render beside this program, then on PATH; when none is found, such charts are reported as not rendered"
+
 // historyLimit bounds how many commits of an overlay's history the check
 // reads, as the App does.
 const historyLimit = 100
 
 type checkFlags struct {
 	dir, base, head, output, now string
-	trustedRoot                  string
+	trustedRoot, helmRenderer    string
 	labels, holds, teams         []string
 	rollback, healthy            bool
 }
@@ -74,6 +77,7 @@ does; keyless signatures need --trusted-root (see docs/verify.md).`,
 	fl.BoolVar(&f.rollback, "rollback", false, "the change is Stagehand's /rollback pull request (it counts for a version the environment ran before)")
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json that keyless verify: blocks are checked against")
+	fl.StringVar(&f.helmRenderer, "helm-renderer", "", helmRendererUsage+" (env STAGEHAND_HELM_RENDERER)")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
 }
@@ -141,7 +145,10 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 
 // checkFacts turns the flags into the pull request facts of the input.
 func checkFacts(f checkFlags) (checks.Input, error) {
-	in := checks.Input{Now: time.Now(), PR: checks.PR{ByRollback: f.rollback}, Charts: chartRenderer}
+	in := checks.Input{Now: time.Now(), PR: checks.PR{ByRollback: f.rollback}}
+	// A missing renderer is no error of the command: each chart it would
+	// render is reported as not rendered, with the reason.
+	in.Charts, _ = chartRenderer(f.helmRenderer)
 	if f.now != "" {
 		t, err := time.Parse(time.RFC3339, f.now)
 		if err != nil {

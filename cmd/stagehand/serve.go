@@ -47,6 +47,9 @@ type serveConfig struct {
 	registryConfig string
 	// trustedRoot is a Sigstore trusted_root.json for keyless verify:.
 	trustedRoot string
+	// helmRenderer is the stagehand-render program the checks render
+	// in-repository charts with; empty: beside this one, then on PATH.
+	helmRenderer string
 	// boardClientID, boardClientSecret(File) and boardKey(File) turn on
 	// the promotion board: the App's OAuth credentials and the key its
 	// session cookies are signed with.
@@ -72,6 +75,7 @@ var serveEnv = []struct{ flag, env string }{
 	{"resync-interval", "STAGEHAND_RESYNC_INTERVAL"},
 	{"redeliver-window", "STAGEHAND_REDELIVER_WINDOW"},
 	{"trusted-root", "STAGEHAND_TRUSTED_ROOT"},
+	{"helm-renderer", "STAGEHAND_HELM_RENDERER"},
 	{"board-client-id", "STAGEHAND_BOARD_CLIENT_ID"},
 	{"board-client-secret", "STAGEHAND_BOARD_CLIENT_SECRET"},
 	{"board-client-secret-file", "STAGEHAND_BOARD_CLIENT_SECRET_FILE"},
@@ -127,6 +131,7 @@ variable can be set through it; the flag wins when both are given.`,
 	f.StringArrayVar(&cfg.registryHMAC, "registry-hmac", nil, "registry webhook HMAC-SHA256 secret as SOURCE=SECRET, repeatable (env STAGEHAND_REGISTRY_HMAC)")
 	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
 	f.StringVar(&cfg.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json (Fulcio CAs) that keyless verify: blocks are checked against, the public-good one or a private deployment's; without it keyless signatures never verify (env STAGEHAND_TRUSTED_ROOT)")
+	f.StringVar(&cfg.helmRenderer, "helm-renderer", "", helmRendererUsage+" (env STAGEHAND_HELM_RENDERER)")
 	f.StringVar(&cfg.boardClientID, "board-client-id", "", "the GitHub App's OAuth client ID; with it, the promotion board is served at /board/ and /api/v1/ (env STAGEHAND_BOARD_CLIENT_ID)")
 	f.StringVar(&cfg.boardClientSecret, "board-client-secret", "", "the GitHub App's OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET)")
 	f.StringVar(&cfg.boardClientSecretFile, "board-client-secret-file", "", "file holding the OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET_FILE)")

@@ -52,9 +52,13 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 		return fmt.Errorf("start queue: %w", err)
 	}
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
+	charts, err := chartRenderer(o.helmRenderer)
+	if err != nil {
+		log.Warn("charts in config repositories will be reported as not rendered", zap.Error(err))
+	}
 	// One pass over every repository lists each image once.
 	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg,
-		PollInterval: o.resyncInterval / 2, Charts: chartRenderer}
+		PollInterval: o.resyncInterval / 2, Charts: charts}
 	if err := registry.CheckKeychain(ctx, o.keychain); err != nil {
 		log.Warn("registry credentials cannot be read: every registry read will fail until they can", zap.Error(err))
 	}

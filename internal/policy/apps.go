@@ -34,6 +34,13 @@ func (d *decoder) apps(v pair, p *Policy) {
 			d.imageless = append(d.imageless, ap.key)
 		}
 		d.appSource(m, &app)
+		if app.Source == nil && p.Layout != nil && m != nil {
+			src := *p.Layout
+			app.Source = &src
+			if len(app.Images) > 1 {
+				d.errorf(ap.key, "app %q: the layout's %s source edits one image, and the app lists %d; give the app one image:, or a source of its own", app.Name, src.Kind, len(app.Images))
+			}
+		}
 		if app.Source != nil && !hasImage && !hasImages {
 			d.errorf(ap.key, "app %q: a %s source needs the app's image:, the image whose tag it writes", app.Name, app.Source.Kind)
 		}

@@ -129,6 +129,18 @@ func TestParseErrors(t *testing.T) {
 			`p.yaml:5:1: the policy file holds more than one YAML document; keep one`},
 		{"duplicate key", "version: 1\nversion: 1\nenvironments:\n  - name: dev\n",
 			`p.yaml:2:1: duplicate key "version" in the policy (first at line 1)`},
+		{"layout of two kinds", head + "layout:\n  values: {file: \"a/{app}/{env}.yaml\"}\n  manifest: {file: \"m/{app}/{env}.yaml\"}\n",
+			`p.yaml:7:3: layout: set one of values, helmRelease, manifest, setter, not both values and manifest`},
+		{"layout of none", head + "layout: {}\n",
+			"p.yaml:5:1: layout: give where every app's image lives, one of values, helmRelease, manifest, setter, for example values: {file: envs/{env}/{app}/values.yaml}"},
+		{"layout field misspelt", head + "layout:\n  value: {file: \"a/{app}/{env}.yaml\"}\n",
+			"p.yaml:5:1: layout: give where every app's image lives, one of values, helmRelease, manifest, setter, for example values: {file: envs/{env}/{app}/values.yaml}\n" +
+				`p.yaml:6:3: unknown field "value" in layout; did you mean "values"?`},
+		{"layout values without file", head + "layout:\n  values: {chart: charts/web}\n",
+			`p.yaml:6:3: layout values: file is missing; give the path of the file per environment, for example "apps/{app}/values-{env}.yaml"`},
+		{"layout app without image", head + "layout:\n  values: {file: \"envs/{env}/{app}/values.yaml\"}\napps:\n  web: {}\n",
+			"p.yaml:8:3: app \"web\" lists no images; set image: or images:, or turn on discover: true\n" +
+				"p.yaml:8:3: app \"web\": a values source needs the app's image:, the image whose tag it writes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
