@@ -127,18 +127,20 @@ image: ## Build the container image IMAGE (default stagehand:VERSION) with docke
 # image-offline builds the same image where no registry can be reached (the
 # Dockerfile pulls golang and distroless): this machine's Go builds the binary
 # as the Dockerfile does, and a scratch image gets it with what distroless
-# static:nonroot adds (CA certificates, the nonroot user, /tmp).
+# static:nonroot adds (CA certificates, the nonroot user, /tmp), beside
+# stagehand-render as the Dockerfile puts it.
 OFFLINE_CTX := $(CURDIR)/.tools/image-offline
 .PHONY: image-offline
 image-offline: ## Build IMAGE without pulling a base image: the binary, CA certificates and the nonroot user on scratch
 	@if [ -z "$(CONTAINER_ENGINE)" ]; then echo "make image-offline: no container engine (docker with a running daemon, or podman)"; exit 1; fi
 	rm -rf $(OFFLINE_CTX) && mkdir -p $(OFFLINE_CTX)/etc/ssl/certs $(OFFLINE_CTX)/tmp $(OFFLINE_CTX)/home/nonroot
 	CGO_ENABLED=0 $(GO) build -tags nosandbox -trimpath -ldflags "$(LDFLAGS)" -o $(OFFLINE_CTX)/stagehand ./cmd/stagehand
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(OFFLINE_CTX)/stagehand-render ./cmd/stagehand-render
 	cp /etc/ssl/certs/ca-certificates.crt $(OFFLINE_CTX)/etc/ssl/certs/
 	printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >$(OFFLINE_CTX)/etc/passwd
 	printf 'root:x:0:\nnonroot:x:65532:\n' >$(OFFLINE_CTX)/etc/group
 	printf '%s\n' 'FROM scratch' 'COPY etc/ /etc/' 'COPY --chown=65532:65532 home/ /home/' 'COPY tmp/ /tmp/' \
-		'COPY stagehand /stagehand' \
+		'COPY stagehand stagehand-render /' \
 		'LABEL org.opencontainers.image.source="https://github.com/stagehand-gitops/stagehand" org.opencontainers.image.version="$(VERSION)" org.opencontainers.image.revision="$(COMMIT)" org.opencontainers.image.licenses="Apache-2.0"' \
 		'USER 65532:65532' 'EXPOSE 8080' 'ENTRYPOINT ["/stagehand"]' 'CMD ["serve"]' >$(OFFLINE_CTX)/Containerfile
 	chmod 1777 $(OFFLINE_CTX)/tmp
