@@ -289,9 +289,10 @@ func (b *Bot) sweepBranches(ctx context.Context, d event.Delivery, f *forge.Forg
 // tagCache keeps each image's tag list, so that repositories sharing an
 // image share one listing, and each repository lists an image at most
 // once per the image's poll interval: a registry's rate limit (Docker
-// Hub's) sees about one request per image per poll. A failed listing (a
-// 429 among them) is kept like a good one, so the registry is not asked
-// again before the next poll.
+// Hub's) sees about one request per image per poll. A failed listing is
+// kept like a good one, so the registry is not asked again before the
+// next poll; a rate limit's (registry.RateLimitError) is kept until the
+// registry said to come back, however many polls that is.
 type tagCache struct {
 	mu sync.Mutex
 	// minAge is how long any listing is reused (Config.PollInterval),
@@ -306,6 +307,8 @@ type tagEntry struct {
 	at   time.Time
 	tags []string
 	err  error
+	// until is when a registry that rate-limited asked to be asked again.
+	until time.Time
 }
 
 func newTagCache(minAge time.Duration) *tagCache {
@@ -330,15 +333,19 @@ func (c *tagCache) list(ctx context.Context, l TagLister, repo, image string, po
 	c.polled[repo][image] = now
 	e, ok := c.entries[image]
 	c.mu.Unlock()
-	if ok && now.Sub(e.at) < max(pollSlack(poll), c.minAge) {
+	if ok && (now.Sub(e.at) < max(pollSlack(poll), c.minAge) || now.Before(e.until)) {
 		return e.tags, e.err
 	}
 	names, err := l.ListTags(ctx, image)
 	if names == nil && err == nil {
 		names = []string{}
 	}
+	e = tagEntry{at: now, tags: names, err: err}
+	if rl := (*registry.RateLimitError)(nil); errors.As(err, &rl) {
+		e.until = rl.Until // the registry said when: not before
+	}
 	c.mu.Lock()
-	c.entries[image] = tagEntry{at: now, tags: names, err: err}
+	c.entries[image] = e
 	c.mu.Unlock()
 	return names, err
 }

@@ -375,4 +375,15 @@ func TestTagCache(t *testing.T) {
 	if refused.lists != 1 {
 		t.Errorf("a refusing registry was asked %d times, want once", refused.lists)
 	}
+	// A rate limit longer than the poll holds every later poll until it ends.
+	limited := &fixedTags{err: &registry.RateLimitError{Registry: "ghcr.io", Status: 429, Until: at.Add(3 * time.Hour)}}
+	c = newTagCache(2 * time.Minute)
+	for _, after := range []time.Duration{0, time.Hour, 2 * time.Hour, 3*time.Hour - time.Second} {
+		if _, err := c.list(ctx, limited, "acme/one", img, time.Hour, at.Add(after)); !errors.Is(err, registry.ErrRateLimited) {
+			t.Errorf("+%v: error %v, want the rate limit", after, err)
+		}
+	}
+	if _, _ = c.list(ctx, limited, "acme/one", img, time.Hour, at.Add(4*time.Hour)); limited.lists != 2 {
+		t.Errorf("a rate-limited registry was asked %d times over its backoff and once after, want 2", limited.lists)
+	}
 }
