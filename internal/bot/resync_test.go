@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/golden"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
 )
@@ -385,5 +388,57 @@ func TestTagCache(t *testing.T) {
 	}
 	if _, _ = c.list(ctx, limited, "acme/one", img, time.Hour, at.Add(4*time.Hour)); limited.lists != 2 {
 		t.Errorf("a rate-limited registry was asked %d times over its backoff and once after, want 2", limited.lists)
+	}
+}
+
+// TestResyncClosesUnchangingPullRequest: someone resets the dev branch to
+// what main runs, and its webhook is lost; the title still proposes
+// v1.1.0, but the branch changes nothing, and the resync closes it saying
+// so. An open pull request that still changes dev is left open.
+func TestResyncClosesUnchangingPullRequest(t *testing.T) {
+	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+	w := newWorld(t, worldOptions{files: seedFiles(pol)})
+	w.publish("v1.1.0")
+	pr, ok := w.open()["stagehand/dev/web"]
+	if !ok {
+		t.Fatalf("no dev pull request; decisions %q", w.decisions())
+	}
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, open := w.open()["stagehand/dev/web"]; !open {
+		t.Fatalf("#%d closed while it still changes dev; decisions %q", pr.Number, w.decisions())
+	}
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	if _, err := w.sim.Push("alice", configRepo, "stagehand/dev/web", "Reset dev\n", map[string]string{devOverlay: seedFiles(pol)[devOverlay]}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, open := w.open()["stagehand/dev/web"]; open {
+		t.Fatalf("#%d still open after the resync; decisions %q", pr.Number, w.decisions())
+	}
+	comments, err := w.sim.Comments(configRepo, pr.Number)
+	if err != nil || len(comments) == 0 {
+		t.Fatalf("comments on #%d: %v, %v", pr.Number, comments, err)
+	}
+	golden.CheckString(t, filepath.Join("testdata", "stale", "no-change.md"), comments[len(comments)-1].Body)
+}
+
+// TestStaleComment: each reason a stale pull request is closed with.
+func TestStaleComment(t *testing.T) {
+	cur, pending := promote.Version{Tag: "v1.2.0"}, promote.Version{Tag: "v1.1.0"}
+	for name, kind := range map[string]staleKind{"held": staleHeld, "newer": staleNewer, "no-change": staleNoChange} {
+		t.Run(name, func(t *testing.T) {
+			c, p := cur, pending
+			if kind == staleHeld {
+				p = cur
+			}
+			golden.CheckString(t, filepath.Join("testdata", "stale", "comment-"+name+".md"), staleComment(kind, "main", "web", "staging", c, p))
+		})
 	}
 }
