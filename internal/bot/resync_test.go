@@ -300,29 +300,39 @@ func TestResyncReadsPolicyOfLostPush(t *testing.T) {
 	}
 }
 
-// TestResyncClosesStalePullRequest: a person sets dev to the proposed tag
-// on main themselves and the push's webhook is lost; the resync closes
-// the dev pull request that has nothing left to merge.
+// TestResyncClosesStalePullRequest: a person sets dev on main themselves,
+// to the proposed tag or past it, and the push's webhook is lost; the
+// resync closes the dev pull request that has nothing left to merge, and
+// says why.
 func TestResyncClosesStalePullRequest(t *testing.T) {
-	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
-	w := newWorld(t, worldOptions{files: seedFiles(pol)})
-	w.publish("v1.1.0")
-	pr := w.open()["stagehand/dev/web"]
-	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
-	edited := strings.Replace(seedFiles(pol)[devOverlay], "v1.0.0", "v1.1.0", 1)
-	if _, err := w.sim.Push("alice", configRepo, "main", "Set dev by hand\n", map[string]string{devOverlay: edited}); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	if _, open := w.open()["stagehand/dev/web"]; !open {
-		t.Fatal("the pull request closed before the resync; the test needs the push webhook lost")
-	}
-	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	if _, open := w.open()["stagehand/dev/web"]; open {
-		t.Fatalf("#%d still open after the resync; decisions %q", pr.Number, w.decisions())
+	for _, tag := range []string{"v1.1.0", "v1.2.0"} {
+		t.Run(tag, func(t *testing.T) {
+			pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+			w := newWorld(t, worldOptions{files: seedFiles(pol)})
+			w.publish("v1.1.0")
+			pr := w.open()["stagehand/dev/web"]
+			w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+			edited := strings.Replace(seedFiles(pol)[devOverlay], "v1.0.0", tag, 1)
+			if _, err := w.sim.Push("alice", configRepo, "main", "Set dev by hand\n", map[string]string{devOverlay: edited}); err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			if _, open := w.open()["stagehand/dev/web"]; !open {
+				t.Fatal("the pull request closed before the resync; the test needs the push webhook lost")
+			}
+			if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			if _, open := w.open()["stagehand/dev/web"]; open {
+				t.Fatalf("#%d still open after the resync; decisions %q", pr.Number, w.decisions())
+			}
+			comments, err := w.sim.Comments(configRepo, pr.Number)
+			if err != nil || len(comments) == 0 {
+				t.Fatalf("comments on #%d: %v, %v", pr.Number, comments, err)
+			}
+			golden.CheckString(t, filepath.Join("testdata", "stale", "main-"+tag+".md"), comments[len(comments)-1].Body)
+		})
 	}
 }
 
