@@ -58,12 +58,12 @@ type rateLimiter struct {
 	sleep func(context.Context, time.Duration) error
 
 	mu      sync.Mutex
-	until   map[string]time.Time
-	strikes map[string]int // 429s without Retry-After in a row
+	until   map[string]*RateLimitError // the answer that backed each host off
+	strikes map[string]int             // 429s without Retry-After in a row
 }
 
 func newRateLimiter(inner http.RoundTripper, now func() time.Time, sleep func(context.Context, time.Duration) error) *rateLimiter {
-	return &rateLimiter{inner: inner, now: now, sleep: sleep, until: map[string]time.Time{}, strikes: map[string]int{}}
+	return &rateLimiter{inner: inner, now: now, sleep: sleep, until: map[string]*RateLimitError{}, strikes: map[string]int{}}
 }
 
 func (l *rateLimiter) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -115,8 +115,8 @@ func drain(resp *http.Response) {
 func (l *rateLimiter) waiting(host string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until, ok := l.until[host]; ok && l.now().Before(until) {
-		return &RateLimitError{Registry: host, Status: http.StatusTooManyRequests, Until: until}
+	if e, ok := l.until[host]; ok && l.now().Before(e.Until) {
+		return e
 	}
 	return nil
 }
@@ -137,9 +137,9 @@ func (l *rateLimiter) backOff(host string, status int, wait time.Duration, named
 		wait = min(firstBackoff<<min(l.strikes[host], 10), maxBackoff)
 		l.strikes[host]++
 	}
-	until := l.now().Add(wait)
-	l.until[host] = until
-	return &RateLimitError{Registry: host, Status: status, Until: until}
+	e := &RateLimitError{Registry: host, Status: status, Until: l.now().Add(wait)}
+	l.until[host] = e
+	return e
 }
 
 // retryAfter parses a Retry-After header, in delay-seconds or as an HTTP
