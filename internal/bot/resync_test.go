@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -42,9 +43,18 @@ func (c *countingTags) count() int {
 // resync can learn of its tags.
 func registryWorld(t *testing.T, policyTail string) (*world, *countingTags, string) {
 	t.Helper()
-	res := registry.NewResolver()
+	return registryWorldFront(t, policyTail, nil)
+}
+
+// registryWorldFront is registryWorld with front (when set) answering in
+// the registry's place, and the resolver on the world's clock.
+func registryWorldFront(t *testing.T, policyTail string, front func(http.Handler) http.Handler) (*world, *countingTags, string) {
+	t.Helper()
+	var w *world
+	res := registry.NewResolver(registry.WithClock(func() time.Time { return w.clock.Now() },
+		func(context.Context, time.Duration) error { return errors.New("the test does not wait") }))
 	lister := &countingTags{TagLister: res}
-	host := registrytest.Start(t, registrytest.Options{})
+	host := registrytest.Start(t, registrytest.Options{Front: front})
 	image := host + "/acme/web"
 	pol := strings.Replace(strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", image), "    autoMerge: true\n", "", 1) + policyTail
 	files := map[string]string{}
@@ -52,9 +62,59 @@ func registryWorld(t *testing.T, policyTail string) (*world, *countingTags, stri
 		files[p] = strings.ReplaceAll(c, "ghcr.io/acme/web", image)
 	}
 	files[".stagehand.yaml"] = pol
-	w := newWorld(t, worldOptions{files: files, resolver: res, tags: lister})
+	w = newWorld(t, worldOptions{files: files, resolver: res, tags: lister})
 	pushImage(t, image, "v1.0.0", nil, "")
 	return w, lister, image
+}
+
+// TestResyncBacksOffRateLimitedRegistry: the registry answers the tag
+// list 429 with Retry-After: 900 (15 minutes, longer than a request
+// waits); resyncs inside those 15 minutes send it nothing, though the
+// image's poll is due at each; the first after them lists the tags and
+// opens the pull request for the tag no notification announced.
+func TestResyncBacksOffRateLimitedRegistry(t *testing.T) {
+	var mu sync.Mutex
+	limited, lists := false, 0
+	front := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/tags/list") {
+				mu.Lock()
+				lists++
+				l := limited
+				limited = false // one 429, then the registry answers
+				mu.Unlock()
+				if l {
+					rw.Header().Set("Retry-After", "900")
+					http.Error(rw, "slow down", http.StatusTooManyRequests)
+					return
+				}
+			}
+			next.ServeHTTP(rw, r)
+		})
+	}
+	w, _, image := registryWorldFront(t, "defaults:\n  poll: 1m\n", front)
+	pushImage(t, image, "v1.1.0", nil, "")
+	mu.Lock()
+	limited = true
+	mu.Unlock()
+	ctx := context.Background()
+	for i, want := range []int{1, 1, 1, 2} {
+		if err := w.bot.Resync(ctx, configRepo); err != nil {
+			t.Fatal(err)
+		}
+		w.settle()
+		mu.Lock()
+		got := lists
+		mu.Unlock()
+		if got != want {
+			t.Errorf("resync %d (+%dm): %d tag lists reached the registry, want %d", i, 5*i, got, want)
+		}
+		_, open := w.open()["stagehand/dev/web"]
+		if open != (want == 2) {
+			t.Errorf("resync %d: dev pull request open %v, want %v; decisions %q", i, open, want == 2, w.decisions())
+		}
+		w.tick(5 * time.Minute)
+	}
 }
 
 // TestResyncFindsUnnotifiedTag: a tag pushed to the registry with no
