@@ -190,8 +190,9 @@ func newLogger(o serveOptions, w io.Writer) *zap.Logger {
 // that failed, most likely while Stagehand was down: GitHub does not retry
 // by itself. It runs at start and after each resync pass; what was
 // redelivered before is read from GitHub's own list (see
-// forge.FailedDeliveries), so nothing is asked for twice. Handling is
-// idempotent, so a delivery handled before is harmless.
+// forge.FailedDeliveries): a delivery is asked for again on each pass
+// until one attempt succeeds or it leaves the window, and never once one
+// has. Handling is idempotent, so a delivery handled before is harmless.
 func redeliver(ctx context.Context, app *forge.App, log *zap.Logger, window time.Duration) {
 	if window == 0 {
 		return

@@ -66,6 +66,14 @@ func (d *decoder) appImages(m map[string]pair, p *Policy, app *App) {
 		d.errorf(list.key, "app %q: set either image or images, not both", app.Name)
 		return
 	}
+	// The app's poll replaces the defaults' for its images; an image's
+	// own poll replaces the app's.
+	defaults := p.Defaults
+	if v, ok := m["poll"]; ok {
+		if dur, ok := d.duration(v); ok {
+			defaults.Poll = dur
+		}
+	}
 	seen := map[string]int{}
 	addImage := func(img Image) {
 		key := NormalizeImage(img.Name)
@@ -77,7 +85,7 @@ func (d *decoder) appImages(m map[string]pair, p *Policy, app *App) {
 		app.Images = append(app.Images, img)
 	}
 	if hasShort {
-		if img, ok := d.imageName(short, p.Defaults); ok {
+		if img, ok := d.imageName(short, defaults); ok {
 			addImage(img)
 		}
 	}
@@ -88,12 +96,12 @@ func (d *decoder) appImages(m map[string]pair, p *Policy, app *App) {
 				return
 			}
 			if n.Kind == yaml.ScalarNode {
-				if img, ok := d.imageName(pair{list.key, n}, p.Defaults); ok {
+				if img, ok := d.imageName(pair{list.key, n}, defaults); ok {
 					addImage(img)
 				}
 				continue
 			}
-			if img, ok := d.image(n, p.Defaults); ok {
+			if img, ok := d.image(n, defaults); ok {
 				addImage(img)
 			}
 		}

@@ -127,7 +127,8 @@ type ImageRule struct {
 	Verify *Verify
 	// Poll is how often the resync lists the image's tags in its registry,
 	// the backstop for lost registry notifications; 0 means every resync
-	// (serve's --resync-interval).
+	// (serve's --resync-interval). The image's own poll wins over its
+	// app's, which wins over the defaults'.
 	Poll time.Duration
 }
 
