@@ -11,10 +11,13 @@ ARG COMMIT=unknown
 RUN CGO_ENABLED=0 go build -tags nosandbox -trimpath \
 	-ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" \
 	-o /out/stagehand ./cmd/stagehand
+# The checks render in-repository Helm charts with stagehand-render, which
+# stagehand finds beside itself.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/stagehand-render ./cmd/stagehand-render
 # stagehand-sigstore verifies Sigstore bundles; stagehand finds it beside it.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/stagehand-sigstore ./cmd/stagehand-sigstore
 
-# No shell, no package manager: the binary, CA certificates and a passwd
+# No shell, no package manager: the binaries, CA certificates and a passwd
 # entry for nonroot.
 FROM gcr.io/distroless/static:nonroot
 ARG VERSION=dev
@@ -23,8 +26,7 @@ LABEL org.opencontainers.image.source="https://github.com/stagehand-gitops/stage
 	org.opencontainers.image.version="${VERSION}" \
 	org.opencontainers.image.revision="${COMMIT}" \
 	org.opencontainers.image.licenses="Apache-2.0"
-COPY --from=build /out/stagehand /stagehand
-COPY --from=build /out/stagehand-sigstore /stagehand-sigstore
+COPY --from=build /out/stagehand /out/stagehand-render /out/stagehand-sigstore /
 # Numeric, so Kubernetes can check runAsNonRoot against the image.
 USER 65532:65532
 EXPOSE 8080

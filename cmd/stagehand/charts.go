@@ -2,10 +2,12 @@
 
 package main
 
-import "github.com/stagehand-gitops/stagehand/internal/helmrender"
+import (
+	"github.com/stagehand-gitops/stagehand/internal/checks"
+	"github.com/stagehand-gitops/stagehand/internal/helmrender"
+)
 
 // chartRenderer renders values files with their local charts for the
-// check. Helm's packages link the JSON-schema validator and client-go's
-// scheme, which the production build keeps out (see startup_test.go), so
-// only this build renders.
-var chartRenderer = helmrender.Render
+// check. The sandbox build links Helm anyway (its demo renders), so it
+// renders in process and --helm-renderer is not used.
+func chartRenderer(string) (checks.Renderer, error) { return helmrender.Render, nil }

@@ -24,15 +24,18 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/verify"
 )
 
+// helmRendererUsage is the help of --helm-renderer, in serve and check.
+const helmRendererUsage = "the stagehand-render program that renders charts in the repository for the checks; without it, stagehand-render beside this program, then on PATH; when none is found, such charts are reported as not rendered"
+
 // historyLimit bounds how many commits of an overlay's history the check
 // reads, as the App does.
 const historyLimit = 100
 
 type checkFlags struct {
-	dir, base, head, output, now string
-	trustedRoot, sigstoreHelper  string
-	labels, holds, teams         []string
-	rollback, healthy            bool
+	dir, base, head, output, now              string
+	trustedRoot, sigstoreHelper, helmRenderer string
+	labels, holds, teams                      []string
+	rollback, healthy                         bool
 }
 
 func newCheckCmd() *cobra.Command {
@@ -76,6 +79,7 @@ does; keyless signatures need --trusted-root (see docs/verify.md).`,
 	fl.StringVar(&f.now, "now", "", "evaluate at this RFC 3339 time instead of the clock")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json that keyless verify: blocks are checked against")
 	fl.StringVar(&f.sigstoreHelper, "sigstore-helper", "", "the stagehand-sigstore program that verifies Sigstore bundles and keyless signatures with their transparency-log entry; by default $STAGEHAND_SIGSTORE_HELPER, the one next to stagehand, then on PATH")
+	fl.StringVar(&f.helmRenderer, "helm-renderer", "", helmRendererUsage+" (env STAGEHAND_HELM_RENDERER)")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
 }
@@ -143,7 +147,10 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 
 // checkFacts turns the flags into the pull request facts of the input.
 func checkFacts(f checkFlags) (checks.Input, error) {
-	in := checks.Input{Now: time.Now(), PR: checks.PR{ByRollback: f.rollback}, Charts: chartRenderer}
+	in := checks.Input{Now: time.Now(), PR: checks.PR{ByRollback: f.rollback}}
+	// A missing renderer is no error of the command: each chart it would
+	// render is reported as not rendered, with the reason.
+	in.Charts, _ = chartRenderer(f.helmRenderer)
 	if f.now != "" {
 		t, err := time.Parse(time.RFC3339, f.now)
 		if err != nil {

@@ -14,29 +14,7 @@ import (
 // the tag's line, a staging values file taking what dev runs passes, and
 // a values file that no longer parses fails at its line.
 func TestCheckMixedRepo(t *testing.T) {
-	dir, g, write, commit := gitRepo(t)
-	g(t0, "init", "-q", "-b", "main")
-	seed := os.DirFS("../../testdata/mixed-repo")
-	if err := fs.WalkDir(seed, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(seed, p)
-		write(p, string(data))
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	values := func(env, tag string) {
-		data, err := fs.ReadFile(seed, "apps/payment-service/values-"+env+".yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		write("apps/payment-service/values-"+env+".yaml", strings.Replace(string(data), `tag: "v2.3.0"`, `tag: "`+tag+`"`, 1))
-	}
-	commit(t0, "seed")
-	values("dev", "v2.4.0")
-	commit(t0.Add(time.Hour), "promote payment-service to dev")
+	dir, g, write, commit, values := mixedRepo(t)
 	for _, b := range []struct {
 		name string
 		edit func()
@@ -73,4 +51,35 @@ func TestCheckMixedRepo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mixedRepo makes a git checkout of testdata/mixed-repo whose main branch
+// took payment-service v2.4.0 in dev, an hour after the seed; values
+// rewrites an environment's payment-service tag in the work tree.
+func mixedRepo(t *testing.T) (dir string, g func(at time.Time, args ...string), write func(name, data string), commit func(at time.Time, msg string), values func(env, tag string)) {
+	t.Helper()
+	dir, g, write, commit = gitRepo(t)
+	g(t0, "init", "-q", "-b", "main")
+	seed := os.DirFS("../../testdata/mixed-repo")
+	if err := fs.WalkDir(seed, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(seed, p)
+		write(p, string(data))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	values = func(env, tag string) {
+		data, err := fs.ReadFile(seed, "apps/payment-service/values-"+env+".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		write("apps/payment-service/values-"+env+".yaml", strings.Replace(string(data), `tag: "v2.3.0"`, `tag: "`+tag+`"`, 1))
+	}
+	commit(t0, "seed")
+	values("dev", "v2.4.0")
+	commit(t0.Add(time.Hour), "promote payment-service to dev")
+	return dir, g, write, commit, values
 }

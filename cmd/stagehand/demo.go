@@ -48,7 +48,10 @@ versions per environment. Then, with --train (the default), the release
 train: the policy groups every app for the last environment, each reaches
 the one before with a release of its own, and one /promote of the group
 opens one pull request that moves them all in one commit; print the
-versions again and exit.
+versions again. Last, the backstop: the registry's notifications of one more
+tag are lost on purpose, Stagehand hears nothing, and one resync pass (run at
+once, not after --resync-interval) finds the tag in the registry and opens
+its pull request; then exit.
 
 With --serve the sandbox keeps running instead, writes how to reach it (API
 URL, users' tokens, registry, webhook URLs and tokens) to --info-file, and
@@ -99,7 +102,7 @@ func runDemo(ctx context.Context, cfg demoConfig, stdout, stderr io.Writer) erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	_, err = sb.Play(ctx, stdout, sandbox.PlayOptions{App: cfg.app})
+	res, err := sb.Play(ctx, stdout, sandbox.PlayOptions{App: cfg.app})
 	var se *sandbox.StepError
 	if errors.As(err, &se) {
 		return userErrorf("the story stopped: %v", se)
@@ -112,6 +115,10 @@ func runDemo(ctx context.Context, cfg demoConfig, stdout, stderr io.Writer) erro
 		if _, err := sb.PlayTrain(ctx, stdout, 0); err != nil {
 			return userErrorf("the release train stopped: %v", err)
 		}
+	}
+	fmt.Fprintln(stdout)
+	if _, err := sb.PlayBackstop(ctx, stdout, res, 0); err != nil {
+		return userErrorf("the backstop stopped: %v", err)
 	}
 	return nil
 }

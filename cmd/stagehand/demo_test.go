@@ -48,6 +48,11 @@ func TestDemo(t *testing.T) {
 		`PR #6 opened by Stagehand: "Release checkout to prod: order-service v1.4.0 → v1.5.0, payment-service v2.0.1 → v2.1.0, web-frontend v0.9.0 → v0.10.0"`,
 		"PR #6 holds one commit changing apps/order-service/overlays/prod/kustomization.yaml, apps/payment-service/overlays/prod/kustomization.yaml, apps/web-frontend/overlays/prod/kustomization.yaml",
 		"complete: the train checkout runs in prod what it ran in staging",
+		"are lost on the way to Stagehand",
+		"pushed registry.demo.local/acme/order-service:v1.5.2",
+		"stagehand  heard nothing of v1.5.2:",
+		"resync listed the tags of registry.demo.local/acme/order-service and found v1.5.2",
+		`opened by Stagehand after the resync: "Promote order-service to dev: v1.5.1 → v1.5.2"`,
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)

@@ -59,6 +59,12 @@ func TestPolicyValidate(t *testing.T) {
 			".stagehand.yaml:5:12: verify: key file \"keys/cosign.pub\" is not in the repository\n",
 			"is invalid: 1 problem\n",
 		}, false},
+		{"layout of two kinds", map[string]string{
+			".stagehand.yaml": "version: 1\nenvironments:\n  - name: dev\nlayout:\n  values: {file: \"envs/{env}/{app}/values.yaml\"}\n  setter: {file: \"c/{env}/{app}.yaml\", policy: \"flux-system:a\"}\n",
+		}, 1, "", []string{
+			".stagehand.yaml:6:3: layout: set one of values, helmRelease, manifest, setter, not both values and setter\n",
+			"is invalid: 1 problem\n",
+		}, false},
 		{"missing", map[string]string{"README.md": "x"}, 1, "", []string{".stagehand.yaml: no policy file"}, false},
 		{"unreadable", map[string]string{".stagehand.yaml/x": "x"}, 2, "", []string{"read .stagehand.yaml"}, false},
 	}

@@ -51,6 +51,9 @@ type serveConfig struct {
 	// sigstoreHelper is the stagehand-sigstore program ("" looks next
 	// to stagehand, then on PATH).
 	sigstoreHelper string
+	// helmRenderer is the stagehand-render program the checks render
+	// in-repository charts with; empty: beside this one, then on PATH.
+	helmRenderer string
 	// boardClientID, boardClientSecret(File) and boardKey(File) turn on
 	// the promotion board: the App's OAuth credentials and the key its
 	// session cookies are signed with.
@@ -77,6 +80,7 @@ var serveEnv = []struct{ flag, env string }{
 	{"redeliver-window", "STAGEHAND_REDELIVER_WINDOW"},
 	{"trusted-root", "STAGEHAND_TRUSTED_ROOT"},
 	{"sigstore-helper", "STAGEHAND_SIGSTORE_HELPER"},
+	{"helm-renderer", "STAGEHAND_HELM_RENDERER"},
 	{"board-client-id", "STAGEHAND_BOARD_CLIENT_ID"},
 	{"board-client-secret", "STAGEHAND_BOARD_CLIENT_SECRET"},
 	{"board-client-secret-file", "STAGEHAND_BOARD_CLIENT_SECRET_FILE"},
@@ -133,6 +137,7 @@ variable can be set through it; the flag wins when both are given.`,
 	f.StringVar(&cfg.registryConfig, "registry-config", "", "Docker config.json with registry credentials, used before Docker's own ($DOCKER_CONFIG/config.json, ~/.docker/config.json); registry events are then confirmed with a manifest HEAD (env STAGEHAND_REGISTRY_CONFIG)")
 	f.StringVar(&cfg.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json (Fulcio CAs) that keyless verify: blocks are checked against, the public-good one or a private deployment's; without it keyless signatures never verify (env STAGEHAND_TRUSTED_ROOT)")
 	f.StringVar(&cfg.sigstoreHelper, "sigstore-helper", "", "the stagehand-sigstore program that verifies Sigstore bundles and keyless signatures with their transparency-log entry; by default the one next to stagehand, then on PATH (env STAGEHAND_SIGSTORE_HELPER)")
+	f.StringVar(&cfg.helmRenderer, "helm-renderer", "", helmRendererUsage+" (env STAGEHAND_HELM_RENDERER)")
 	f.StringVar(&cfg.boardClientID, "board-client-id", "", "the GitHub App's OAuth client ID; with it, the promotion board is served at /board/ and /api/v1/ (env STAGEHAND_BOARD_CLIENT_ID)")
 	f.StringVar(&cfg.boardClientSecret, "board-client-secret", "", "the GitHub App's OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET)")
 	f.StringVar(&cfg.boardClientSecretFile, "board-client-secret-file", "", "file holding the OAuth client secret (env STAGEHAND_BOARD_CLIENT_SECRET_FILE)")

@@ -52,9 +52,13 @@ func runServe(ctx context.Context, o serveOptions, stderr io.Writer) error {
 		return fmt.Errorf("start queue: %w", err)
 	}
 	forges := &bot.AppForges{App: app, Options: forge.Options{Objects: forge.NewObjectCache(64 << 20)}}
+	charts, err := chartRenderer(o.helmRenderer)
+	if err != nil {
+		log.Warn("charts in config repositories will be reported as not rendered", zap.Error(err))
+	}
 	// One pass over every repository lists each image once.
 	cfg := bot.Config{Forges: forges, Installations: forges.Installations, Queue: q, Logger: log, Registerer: reg,
-		PollInterval: o.resyncInterval / 2, Charts: chartRenderer}
+		PollInterval: o.resyncInterval / 2, Charts: charts}
 	if err := registry.CheckKeychain(ctx, o.keychain); err != nil {
 		log.Warn("registry credentials cannot be read: every registry read will fail until they can", zap.Error(err))
 	}
@@ -186,8 +190,9 @@ func newLogger(o serveOptions, w io.Writer) *zap.Logger {
 // that failed, most likely while Stagehand was down: GitHub does not retry
 // by itself. It runs at start and after each resync pass; what was
 // redelivered before is read from GitHub's own list (see
-// forge.FailedDeliveries), so nothing is asked for twice. Handling is
-// idempotent, so a delivery handled before is harmless.
+// forge.FailedDeliveries): a delivery is asked for again on each pass
+// until one attempt succeeds or it leaves the window, and never once one
+// has. Handling is idempotent, so a delivery handled before is harmless.
 func redeliver(ctx context.Context, app *forge.App, log *zap.Logger, window time.Duration) {
 	if window == 0 {
 		return

@@ -30,6 +30,8 @@ var sandboxOnly = []string{
 	"github.com/santhosh-tekuri/jsonschema",
 	"github.com/distribution/distribution",
 	"google.golang.org/grpc",
+	// Helm renders in stagehand-render (internal/chartexec).
+	"helm.sh/helm",
 }
 
 // TestStartup builds the production binary (the nosandbox tag) and runs it

@@ -121,22 +121,44 @@ func (b *Bot) closeStale(ctx context.Context, d event.Delivery, f *forge.Forge, 
 	if err != nil {
 		return false, nil // no overlay, or one that does not parse: nothing to compare with
 	}
-	var why string
-	switch {
-	case cur.Version == pending:
-		why = fmt.Sprintf("Closing: `%s` already runs %s in %s, so there is nothing left to merge.", st.defaultBranch, pending, env)
-	default:
+	kind := staleHeld
+	if cur.Version != pending {
 		c, err := promote.Choose(st.pol, base, app, image, env, []tags.Candidate{{Tag: pending.Tag, Digest: pending.Digest}}, false)
 		if err != nil || c.Decision.Found || len(c.Decision.Rejected) == 0 || c.Decision.Rejected[0].Reason != tags.ReasonNotNewer {
 			return false, nil
 		}
-		why = fmt.Sprintf("Closing: %s already runs %s on `%s`, which is newer than %s.", env, cur.Version, st.defaultBranch, pending)
+		kind = staleNewer
 	}
+	why := staleComment(kind, st.defaultBranch, app, env, cur.Version, pending)
 	if err := f.ClosePR(ctx, st.repo, pr.GetNumber(), why); err != nil {
 		return false, err
 	}
 	b.decision(d, app, env, "closed: base holds the change", zap.Int("pr", pr.GetNumber()), zap.String("version", pending.String()))
 	return true, nil
+}
+
+// staleKind is why an open promotion pull request is stale.
+type staleKind int
+
+const (
+	staleHeld     staleKind = iota // the base runs what the branch proposes
+	staleNewer                     // the base runs a newer version
+	staleNoChange                  // the branch no longer changes the environment
+)
+
+// staleComment is the comment a stale pull request is closed with: the
+// default branch base, the app and environment, what the base runs and
+// what the branch proposes.
+func staleComment(kind staleKind, base, app, env string, cur, pending promote.Version) string {
+	switch kind {
+	case staleNewer:
+		return fmt.Sprintf("Closing: %s already runs %s on `%s`, which is newer than %s.", env, cur, base, pending)
+	case staleNoChange:
+		return fmt.Sprintf("Closing: this branch no longer changes %s in %s: it runs %s there, as `%s` does, "+
+			"so there is nothing left to merge. The next promotion opens a new pull request.", app, env, cur, base)
+	default:
+		return fmt.Sprintf("Closing: `%s` already runs %s in %s, so there is nothing left to merge.", base, pending, env)
+	}
 }
 
 // withSource adds the link to the source change between the two images to

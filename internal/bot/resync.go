@@ -210,9 +210,13 @@ func pollImages(pol *policy.Policy) []polledImage {
 	return out
 }
 
-// closeStaleOpen closes the open promotion pull requests whose change the
-// default branch already holds or has passed (a merge whose push webhook
-// was lost, a person's own edit).
+// closeStaleOpen closes the open promotion pull requests that are stale
+// by what their branch holds, not only by their title: the default branch
+// already holds the version the branch proposes, or a newer one (a merge
+// whose push webhook was lost, a person's own edit), or the branch no
+// longer changes the app's environment at all (someone reset it). The
+// heads are read through the object cache, so an unchanged pull request
+// costs no call after its first resync.
 func (b *Bot) closeStaleOpen(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, open []*github.PullRequest) error {
 	var errs []error
 	for _, pr := range open {
@@ -224,28 +228,47 @@ func (b *Bot) closeStaleOpen(ctx context.Context, d event.Delivery, f *forge.For
 		if !ok || st.pol.EnvIndex(env) < 0 {
 			continue
 		}
-		for _, img := range a.Images {
-			cur, err := promote.Current(st.pol, snap, app, img.Name, env)
-			if err != nil {
-				continue
-			}
-			if !strings.HasSuffix(pr.GetTitle(), "→ "+cur.Version.String()) {
-				continue // cheap test first: only a PR proposing what runs, or older, can be stale
-			}
-			pending, err := b.pendingVersion(ctx, f, st, pr, app, img.Name, env)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			closed, err := b.closeStale(ctx, d, f, st, snap, pr, pending, app, img.Name, env)
-			errs = append(errs, err)
-			if closed {
-				b.metrics.converged.WithLabelValues("stale").Inc()
-				break
-			}
+		closed, err := b.closeStalePR(ctx, d, f, st, snap, pr, a, env)
+		errs = append(errs, err)
+		if closed {
+			b.metrics.converged.WithLabelValues("stale").Inc()
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// closeStalePR closes one open pull request of app in env when it is
+// stale, and reports whether it did.
+func (b *Bot) closeStalePR(ctx context.Context, d event.Delivery, f *forge.Forge, st *repoState, snap *forge.Snapshot, pr *github.PullRequest, a policy.App, env string) (bool, error) {
+	same := true // every image of the app is on the branch as on the base
+	var last promote.Version
+	for _, img := range a.Images {
+		cur, err := promote.Current(st.pol, snap, a.Name, img.Name, env)
+		if err != nil {
+			return false, nil // no overlay on the base, or one that does not parse: nothing to compare with
+		}
+		pending, err := b.pendingVersion(ctx, f, st, pr, a.Name, img.Name, env)
+		if err != nil {
+			return false, err
+		}
+		if !strings.HasSuffix(pr.GetTitle(), "→ "+pending.String()) {
+			// Not the image the pull request proposes, or its branch
+			// no longer proposes what its title says.
+			same = same && pending == cur.Version
+			last = cur.Version
+			continue
+		}
+		return b.closeStale(ctx, d, f, st, snap, pr, pending, a.Name, img.Name, env)
+	}
+	if !same || len(a.Images) == 0 {
+		return false, nil
+	}
+	why := staleComment(staleNoChange, st.defaultBranch, a.Name, env, last, promote.Version{})
+	if err := f.ClosePR(ctx, st.repo, pr.GetNumber(), why); err != nil {
+		return false, err
+	}
+	b.decision(d, a.Name, env, "closed: branch no longer changes the environment", zap.Int("pr", pr.GetNumber()))
+	return true, nil
 }
 
 // sweepBranches deletes Stagehand's branches that no open pull request
@@ -289,9 +312,10 @@ func (b *Bot) sweepBranches(ctx context.Context, d event.Delivery, f *forge.Forg
 // tagCache keeps each image's tag list, so that repositories sharing an
 // image share one listing, and each repository lists an image at most
 // once per the image's poll interval: a registry's rate limit (Docker
-// Hub's) sees about one request per image per poll. A failed listing (a
-// 429 among them) is kept like a good one, so the registry is not asked
-// again before the next poll.
+// Hub's) sees about one request per image per poll. A failed listing is
+// kept like a good one, so the registry is not asked again before the
+// next poll; a rate limit's (registry.RateLimitError) is kept until the
+// registry said to come back, however many polls that is.
 type tagCache struct {
 	mu sync.Mutex
 	// minAge is how long any listing is reused (Config.PollInterval),
@@ -306,6 +330,8 @@ type tagEntry struct {
 	at   time.Time
 	tags []string
 	err  error
+	// until is when a registry that rate-limited asked to be asked again.
+	until time.Time
 }
 
 func newTagCache(minAge time.Duration) *tagCache {
@@ -330,15 +356,19 @@ func (c *tagCache) list(ctx context.Context, l TagLister, repo, image string, po
 	c.polled[repo][image] = now
 	e, ok := c.entries[image]
 	c.mu.Unlock()
-	if ok && now.Sub(e.at) < max(pollSlack(poll), c.minAge) {
+	if ok && (now.Sub(e.at) < max(pollSlack(poll), c.minAge) || now.Before(e.until)) {
 		return e.tags, e.err
 	}
 	names, err := l.ListTags(ctx, image)
 	if names == nil && err == nil {
 		names = []string{}
 	}
+	e = tagEntry{at: now, tags: names, err: err}
+	if rl := (*registry.RateLimitError)(nil); errors.As(err, &rl) {
+		e.until = rl.Until // the registry said when: not before
+	}
 	c.mu.Lock()
-	c.entries[image] = tagEntry{at: now, tags: names, err: err}
+	c.entries[image] = e
 	c.mu.Unlock()
 	return names, err
 }

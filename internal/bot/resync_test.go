@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/golden"
+	"github.com/stagehand-gitops/stagehand/internal/promote"
 	"github.com/stagehand-gitops/stagehand/internal/registry"
 	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
 )
@@ -39,9 +43,18 @@ func (c *countingTags) count() int {
 // resync can learn of its tags.
 func registryWorld(t *testing.T, policyTail string) (*world, *countingTags, string) {
 	t.Helper()
-	res := registry.NewResolver()
+	return registryWorldFront(t, policyTail, nil)
+}
+
+// registryWorldFront is registryWorld with front (when set) answering in
+// the registry's place, and the resolver on the world's clock.
+func registryWorldFront(t *testing.T, policyTail string, front func(http.Handler) http.Handler) (*world, *countingTags, string) {
+	t.Helper()
+	var w *world
+	res := registry.NewResolver(registry.WithClock(func() time.Time { return w.clock.Now() },
+		func(context.Context, time.Duration) error { return errors.New("the test does not wait") }))
 	lister := &countingTags{TagLister: res}
-	host := registrytest.Start(t, registrytest.Options{})
+	host := registrytest.Start(t, registrytest.Options{Front: front})
 	image := host + "/acme/web"
 	pol := strings.Replace(strings.ReplaceAll(testPolicy, "ghcr.io/acme/web", image), "    autoMerge: true\n", "", 1) + policyTail
 	files := map[string]string{}
@@ -49,9 +62,59 @@ func registryWorld(t *testing.T, policyTail string) (*world, *countingTags, stri
 		files[p] = strings.ReplaceAll(c, "ghcr.io/acme/web", image)
 	}
 	files[".stagehand.yaml"] = pol
-	w := newWorld(t, worldOptions{files: files, resolver: res, tags: lister})
+	w = newWorld(t, worldOptions{files: files, resolver: res, tags: lister})
 	pushImage(t, image, "v1.0.0", nil, "")
 	return w, lister, image
+}
+
+// TestResyncBacksOffRateLimitedRegistry: the registry answers the tag
+// list 429 with Retry-After: 900 (15 minutes, longer than a request
+// waits); resyncs inside those 15 minutes send it nothing, though the
+// image's poll is due at each; the first after them lists the tags and
+// opens the pull request for the tag no notification announced.
+func TestResyncBacksOffRateLimitedRegistry(t *testing.T) {
+	var mu sync.Mutex
+	limited, lists := false, 0
+	front := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/tags/list") {
+				mu.Lock()
+				lists++
+				l := limited
+				limited = false // one 429, then the registry answers
+				mu.Unlock()
+				if l {
+					rw.Header().Set("Retry-After", "900")
+					http.Error(rw, "slow down", http.StatusTooManyRequests)
+					return
+				}
+			}
+			next.ServeHTTP(rw, r)
+		})
+	}
+	w, _, image := registryWorldFront(t, "defaults:\n  poll: 1m\n", front)
+	pushImage(t, image, "v1.1.0", nil, "")
+	mu.Lock()
+	limited = true
+	mu.Unlock()
+	ctx := context.Background()
+	for i, want := range []int{1, 1, 1, 2} {
+		if err := w.bot.Resync(ctx, configRepo); err != nil {
+			t.Fatal(err)
+		}
+		w.settle()
+		mu.Lock()
+		got := lists
+		mu.Unlock()
+		if got != want {
+			t.Errorf("resync %d (+%dm): %d tag lists reached the registry, want %d", i, 5*i, got, want)
+		}
+		_, open := w.open()["stagehand/dev/web"]
+		if open != (want == 2) {
+			t.Errorf("resync %d: dev pull request open %v, want %v; decisions %q", i, open, want == 2, w.decisions())
+		}
+		w.tick(5 * time.Minute)
+	}
 }
 
 // TestResyncFindsUnnotifiedTag: a tag pushed to the registry with no
@@ -297,29 +360,39 @@ func TestResyncReadsPolicyOfLostPush(t *testing.T) {
 	}
 }
 
-// TestResyncClosesStalePullRequest: a person sets dev to the proposed tag
-// on main themselves and the push's webhook is lost; the resync closes
-// the dev pull request that has nothing left to merge.
+// TestResyncClosesStalePullRequest: a person sets dev on main themselves,
+// to the proposed tag or past it, and the push's webhook is lost; the
+// resync closes the dev pull request that has nothing left to merge, and
+// says why.
 func TestResyncClosesStalePullRequest(t *testing.T) {
-	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
-	w := newWorld(t, worldOptions{files: seedFiles(pol)})
-	w.publish("v1.1.0")
-	pr := w.open()["stagehand/dev/web"]
-	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
-	edited := strings.Replace(seedFiles(pol)[devOverlay], "v1.0.0", "v1.1.0", 1)
-	if _, err := w.sim.Push("alice", configRepo, "main", "Set dev by hand\n", map[string]string{devOverlay: edited}); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	if _, open := w.open()["stagehand/dev/web"]; !open {
-		t.Fatal("the pull request closed before the resync; the test needs the push webhook lost")
-	}
-	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
-		t.Fatal(err)
-	}
-	w.settle()
-	if _, open := w.open()["stagehand/dev/web"]; open {
-		t.Fatalf("#%d still open after the resync; decisions %q", pr.Number, w.decisions())
+	for _, tag := range []string{"v1.1.0", "v1.2.0"} {
+		t.Run(tag, func(t *testing.T) {
+			pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+			w := newWorld(t, worldOptions{files: seedFiles(pol)})
+			w.publish("v1.1.0")
+			pr := w.open()["stagehand/dev/web"]
+			w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+			edited := strings.Replace(seedFiles(pol)[devOverlay], "v1.0.0", tag, 1)
+			if _, err := w.sim.Push("alice", configRepo, "main", "Set dev by hand\n", map[string]string{devOverlay: edited}); err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			if _, open := w.open()["stagehand/dev/web"]; !open {
+				t.Fatal("the pull request closed before the resync; the test needs the push webhook lost")
+			}
+			if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+				t.Fatal(err)
+			}
+			w.settle()
+			if _, open := w.open()["stagehand/dev/web"]; open {
+				t.Fatalf("#%d still open after the resync; decisions %q", pr.Number, w.decisions())
+			}
+			comments, err := w.sim.Comments(configRepo, pr.Number)
+			if err != nil || len(comments) == 0 {
+				t.Fatalf("comments on #%d: %v, %v", pr.Number, comments, err)
+			}
+			golden.CheckString(t, filepath.Join("testdata", "stale", "main-"+tag+".md"), comments[len(comments)-1].Body)
+		})
 	}
 }
 
@@ -374,5 +447,68 @@ func TestTagCache(t *testing.T) {
 	}
 	if refused.lists != 1 {
 		t.Errorf("a refusing registry was asked %d times, want once", refused.lists)
+	}
+	// A rate limit longer than the poll holds every later poll until it ends.
+	limited := &fixedTags{err: &registry.RateLimitError{Registry: "ghcr.io", Status: 429, Until: at.Add(3 * time.Hour)}}
+	c = newTagCache(2 * time.Minute)
+	for _, after := range []time.Duration{0, time.Hour, 2 * time.Hour, 3*time.Hour - time.Second} {
+		if _, err := c.list(ctx, limited, "acme/one", img, time.Hour, at.Add(after)); !errors.Is(err, registry.ErrRateLimited) {
+			t.Errorf("+%v: error %v, want the rate limit", after, err)
+		}
+	}
+	if _, _ = c.list(ctx, limited, "acme/one", img, time.Hour, at.Add(4*time.Hour)); limited.lists != 2 {
+		t.Errorf("a rate-limited registry was asked %d times over its backoff and once after, want 2", limited.lists)
+	}
+}
+
+// TestResyncClosesUnchangingPullRequest: someone resets the dev branch to
+// what main runs, and its webhook is lost; the title still proposes
+// v1.1.0, but the branch changes nothing, and the resync closes it saying
+// so. An open pull request that still changes dev is left open.
+func TestResyncClosesUnchangingPullRequest(t *testing.T) {
+	pol := strings.Replace(testPolicy, "    autoMerge: true\n", "", 1)
+	w := newWorld(t, worldOptions{files: seedFiles(pol)})
+	w.publish("v1.1.0")
+	pr, ok := w.open()["stagehand/dev/web"]
+	if !ok {
+		t.Fatalf("no dev pull request; decisions %q", w.decisions())
+	}
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, open := w.open()["stagehand/dev/web"]; !open {
+		t.Fatalf("#%d closed while it still changes dev; decisions %q", pr.Number, w.decisions())
+	}
+	w.sim.SetFaults(githubsim.Faults{WebhookDrop: 1 << 20})
+	if _, err := w.sim.Push("alice", configRepo, "stagehand/dev/web", "Reset dev\n", map[string]string{devOverlay: seedFiles(pol)[devOverlay]}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if err := w.bot.Resync(context.Background(), configRepo); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if _, open := w.open()["stagehand/dev/web"]; open {
+		t.Fatalf("#%d still open after the resync; decisions %q", pr.Number, w.decisions())
+	}
+	comments, err := w.sim.Comments(configRepo, pr.Number)
+	if err != nil || len(comments) == 0 {
+		t.Fatalf("comments on #%d: %v, %v", pr.Number, comments, err)
+	}
+	golden.CheckString(t, filepath.Join("testdata", "stale", "no-change.md"), comments[len(comments)-1].Body)
+}
+
+// TestStaleComment: each reason a stale pull request is closed with.
+func TestStaleComment(t *testing.T) {
+	cur, pending := promote.Version{Tag: "v1.2.0"}, promote.Version{Tag: "v1.1.0"}
+	for name, kind := range map[string]staleKind{"held": staleHeld, "newer": staleNewer, "no-change": staleNoChange} {
+		t.Run(name, func(t *testing.T) {
+			c, p := cur, pending
+			if kind == staleHeld {
+				p = cur
+			}
+			golden.CheckString(t, filepath.Join("testdata", "stale", "comment-"+name+".md"), staleComment(kind, "main", "web", "staging", c, p))
+		})
 	}
 }

@@ -85,8 +85,12 @@ type located interface {
 // repository, as helm template does, and says what it made. A source it
 // cannot render is an error that is not located.
 func render(charts Renderer, head fs.FS, src *policy.Source, file string) (string, error) {
-	if src.Kind != policy.SourceValues {
-		return "", fmt.Errorf("the chart of a %s source comes from where the cluster fetches it, which Stagehand never does; only a values file with its chart in the repository is rendered", src.Kind)
+	switch src.Kind {
+	case policy.SourceHelmRelease:
+		return renderRelease(charts, head, src, file)
+	case policy.SourceValues:
+	default:
+		return "", fmt.Errorf("a %s source names no chart; only values files and HelmReleases or Applications whose chart is in the repository are rendered", src.Kind)
 	}
 	chart := promote.ChartDir(head, src, []string{file})
 	if chart == "" {

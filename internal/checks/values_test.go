@@ -82,6 +82,20 @@ func TestValuesChecks(t *testing.T) {
 			f := "clusters/staging/web.yaml"
 			m[f] = &fstest.MapFile{Data: []byte(strings.Replace(string(m[f].Data), "tag: v0.9.2", "tag: v0.9.3", 1))}
 		}, states: []string{"stagehand/staging=failure"}, notes: []string{"clusters/staging/web.yaml:20"}},
+		{name: "helmrelease-local-chart-renders", edit: func(m fstest.MapFS) { localChart(m, "") },
+			states: []string{"stagehand/staging=success"}},
+		{name: "helmrelease-local-chart-fails", edit: func(m fstest.MapFS) {
+			localChart(m, "      pullPolicy: IfNotPresent\n")
+			f := "apps/payment-service/templates/deployment.yaml"
+			m[f] = &fstest.MapFile{Data: []byte(strings.Replace(string(m[f].Data), "{{ .Values.replicaCount }}", "{{ .Values.replicaCount | nosuchfunc }}", 1))}
+		}, // the chart is payment-service's too: each of its environments fails, and web's staging
+			states: []string{"stagehand/dev=failure", "stagehand/staging=failure", "stagehand/prod=failure"},
+			notes:  []string{"apps/payment-service/templates/deployment.yaml:8", "apps/payment-service/templates/deployment.yaml:8", "apps/payment-service/templates/deployment.yaml:8", "apps/payment-service/templates/deployment.yaml:8"}},
+		{name: "helmrelease-values-file-missing", edit: func(m fstest.MapFS) {
+			localChart(m, "")
+			f := "clusters/staging/web.yaml"
+			m[f] = &fstest.MapFile{Data: []byte(strings.Replace(string(m[f].Data), "      sourceRef:", "      valuesFiles: [apps/payment-service/values-nope.yaml]\n      sourceRef:", 1))}
+		}, states: []string{"stagehand/staging=failure"}, notes: []string{"clusters/staging/web.yaml:11"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := mixedRepo(t, map[string]string{"dev": "v2.4.0"})
@@ -94,4 +108,15 @@ func TestValuesChecks(t *testing.T) {
 			expectReport(t, in, tc.states, tc.notes, tc.name+".golden")
 		})
 	}
+}
+
+// localChart points staging's web HelmRelease at the chart in
+// apps/payment-service, read from the repository through a GitRepository,
+// with extra lines added under spec.values.image.
+func localChart(m fstest.MapFS, image string) {
+	f := "clusters/staging/web.yaml"
+	s := strings.Replace(string(m[f].Data), "      chart: web\n", "      chart: ./apps/payment-service\n", 1)
+	s = strings.Replace(s, "        kind: HelmRepository\n        name: acme-charts\n", "        kind: GitRepository\n        name: config\n", 1)
+	s = strings.Replace(s, "      tag: v0.9.2 # set by Stagehand\n", "      tag: v0.9.2 # set by Stagehand\n"+image, 1)
+	m[f] = &fstest.MapFile{Data: []byte(s)}
 }

@@ -9,14 +9,20 @@ import (
 	"github.com/google/go-github/v62/github"
 )
 
-// FailedDeliveries lists the App's webhook deliveries since the given time
-// whose every attempt failed (status not OK, or an HTTP status of 400 or
-// more) and that no redelivery was asked for yet: GitHub does not
-// redeliver by itself, and its list is the only record of what was asked. It returns the latest attempt
-// of each such delivery (by GUID). app must authenticate as the App (JWT).
+// FailedDeliveries lists the App's webhook deliveries whose every attempt
+// failed (status not OK, or an HTTP status of 400 or more), for the
+// deliveries first sent since the given time, and returns the latest
+// attempt of each (by GUID). GitHub does not redeliver by itself, and its
+// list is the only record of what was asked: a redelivery appears there as
+// a new delivery with redelivery set and the same GUID. So a delivery whose
+// redelivery failed too is listed again, and asked for again on a later
+// pass, until one attempt succeeds or its first attempt falls out of the
+// window; a GUID with a successful attempt is never listed. app must
+// authenticate as the App (JWT).
 func FailedDeliveries(ctx context.Context, app *github.Client, since time.Time) ([]*github.HookDelivery, error) {
 	latest := map[string]*github.HookDelivery{}
 	succeeded := map[string]bool{}
+	first := map[string]bool{} // the first attempt is inside the window
 	var order []string
 	opts := &github.ListCursorOptions{PerPage: 100}
 	for {
@@ -31,9 +37,10 @@ func FailedDeliveries(ctx context.Context, app *github.Client, since time.Time) 
 				continue
 			}
 			guid := d.GetGUID()
-			if !failed(d) || d.GetRedelivery() {
-				// Handled, or asked for again once already (its new
-				// attempt may still be on its way): never a second time.
+			if !d.GetRedelivery() {
+				first[guid] = true
+			}
+			if !failed(d) {
 				succeeded[guid] = true
 				continue
 			}
@@ -51,7 +58,9 @@ func FailedDeliveries(ctx context.Context, app *github.Client, since time.Time) 
 	}
 	var out []*github.HookDelivery
 	for _, guid := range order {
-		if !succeeded[guid] {
+		// Only redeliveries in the window: the delivery itself is older,
+		// and its retries stop with it.
+		if !succeeded[guid] && first[guid] {
 			out = append(out, latest[guid])
 		}
 	}

@@ -1,9 +1,11 @@
 package helmrelease
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stagehand-gitops/stagehand/internal/helmvalues"
+	"github.com/stagehand-gitops/stagehand/internal/source"
 	"github.com/stagehand-gitops/stagehand/internal/source/sourcetest"
 )
 
@@ -23,5 +25,12 @@ func FuzzSet(f *testing.F) {
 			paths = []helmvalues.Paths{{Repository: "api.image.repository", Tag: "api.image.tag"}}
 		}
 		sourcetest.CheckSet(t, Editor{File: "release.yaml", Paths: paths}, data, sourcetest.Want(tag, digest, repository, mask))
+		if docs, err := source.Documents("release.yaml", data); err == nil {
+			for _, c := range Charts(docs, "") {
+				if (c.Dir == "") == (c.Elsewhere == "") || strings.HasPrefix(c.Dir, "..") || strings.HasPrefix(c.Dir, "/") {
+					t.Fatalf("chart %+v: a repository directory or where it is from, not both", c)
+				}
+			}
+		}
 	})
 }

@@ -33,6 +33,20 @@ type Root struct {
 // Applications named name (every one when name is "").
 func Roots(docs []*yaml.Node, name string) []Root {
 	var out []Root
+	objects(docs, name, func(kind, objName string, spec *yaml.Node) {
+		if kind == "HelmRelease" {
+			out = append(out, Root{Kind: kind, Name: objName, Values: source.Get(spec, "values"), Prefix: "spec.values."})
+		} else {
+			out = append(out, appRoots(objName, spec)...)
+		}
+	})
+	return out
+}
+
+// objects calls each with the kind (HelmRelease or Application), name
+// and spec of each Flux HelmRelease and Argo CD Application named name
+// (every one when name is "") in docs.
+func objects(docs []*yaml.Node, name string, each func(kind, name string, spec *yaml.Node)) {
 	for _, d := range docs {
 		if d == nil || d.Kind != yaml.MappingNode {
 			continue
@@ -41,15 +55,11 @@ func Roots(docs []*yaml.Node, name string) []Root {
 		if name != "" && objName != name {
 			continue
 		}
-		spec := source.Get(d, "spec")
-		switch {
-		case kind == "HelmRelease" && strings.HasPrefix(api, "helm.toolkit.fluxcd.io/"):
-			out = append(out, Root{Kind: kind, Name: objName, Values: source.Get(spec, "values"), Prefix: "spec.values."})
-		case kind == "Application" && strings.HasPrefix(api, "argoproj.io/"):
-			out = append(out, appRoots(objName, spec)...)
+		if kind == "HelmRelease" && strings.HasPrefix(api, "helm.toolkit.fluxcd.io/") ||
+			kind == "Application" && strings.HasPrefix(api, "argoproj.io/") {
+			each(kind, objName, source.Get(d, "spec"))
 		}
 	}
-	return out
 }
 
 // appRoots returns the Helm values of an Application's source or sources.

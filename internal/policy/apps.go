@@ -34,6 +34,13 @@ func (d *decoder) apps(v pair, p *Policy) {
 			d.imageless = append(d.imageless, ap.key)
 		}
 		d.appSource(m, &app)
+		if app.Source == nil && p.Layout != nil && m != nil {
+			src := *p.Layout
+			app.Source = &src
+			if len(app.Images) > 1 {
+				d.errorf(ap.key, "app %q: the layout's %s source edits one image, and the app lists %d; give the app one image:, or a source of its own", app.Name, src.Kind, len(app.Images))
+			}
+		}
 		if app.Source != nil && !hasImage && !hasImages {
 			d.errorf(ap.key, "app %q: a %s source needs the app's image:, the image whose tag it writes", app.Name, app.Source.Kind)
 		}
@@ -59,6 +66,14 @@ func (d *decoder) appImages(m map[string]pair, p *Policy, app *App) {
 		d.errorf(list.key, "app %q: set either image or images, not both", app.Name)
 		return
 	}
+	// The app's poll replaces the defaults' for its images; an image's
+	// own poll replaces the app's.
+	defaults := p.Defaults
+	if v, ok := m["poll"]; ok {
+		if dur, ok := d.duration(v); ok {
+			defaults.Poll = dur
+		}
+	}
 	seen := map[string]int{}
 	addImage := func(img Image) {
 		key := NormalizeImage(img.Name)
@@ -70,7 +85,7 @@ func (d *decoder) appImages(m map[string]pair, p *Policy, app *App) {
 		app.Images = append(app.Images, img)
 	}
 	if hasShort {
-		if img, ok := d.imageName(short, p.Defaults); ok {
+		if img, ok := d.imageName(short, defaults); ok {
 			addImage(img)
 		}
 	}
@@ -81,12 +96,12 @@ func (d *decoder) appImages(m map[string]pair, p *Policy, app *App) {
 				return
 			}
 			if n.Kind == yaml.ScalarNode {
-				if img, ok := d.imageName(pair{list.key, n}, p.Defaults); ok {
+				if img, ok := d.imageName(pair{list.key, n}, defaults); ok {
 					addImage(img)
 				}
 				continue
 			}
-			if img, ok := d.image(n, p.Defaults); ok {
+			if img, ok := d.image(n, defaults); ok {
 				addImage(img)
 			}
 		}

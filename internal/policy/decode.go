@@ -24,6 +24,9 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 	if v, ok := m["defaults"]; ok {
 		d.rule(d.mapping(v.val, "defaults", "defaults"), &p.Defaults)
 	}
+	if v, ok := m["layout"]; ok {
+		d.layout(v, p)
+	}
 	if v, ok := m["apps"]; ok {
 		d.apps(v, p)
 	}

@@ -22,10 +22,11 @@ const maxNodes = 200_000
 // source of truth for unknown-field errors and is checked against
 // policies/schema.json by a test.
 var fields = map[string][]string{
-	"policy":      {"version", "overlays", "discover", "exclude", "environments", "defaults", "apps", "groups"},
+	"policy":      {"version", "overlays", "layout", "discover", "exclude", "environments", "defaults", "apps", "groups"},
 	"environment": {"name", "dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags", "verify"},
 	"override":    {"dir", "promotion", "autoMerge", "prerelease", "soak", "requireHealthy", "promoters", "freeze", "carry", "constraint", "allowTags", "ignoreTags"},
-	"app":         {"image", "images", "environments", "values", "helmRelease", "manifest", "setter"},
+	"app":         {"image", "images", "poll", "environments", "values", "helmRelease", "manifest", "setter"},
+	"layout":      {"values", "helmRelease", "manifest", "setter"},
 	"values":      {"file", "image", "chart"},
 	"helmRelease": {"file", "name", "image"},
 	"manifest":    {"file", "container"},

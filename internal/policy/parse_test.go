@@ -35,6 +35,10 @@ func TestParseErrors(t *testing.T) {
 			`p.yaml:4:11: soak: invalid duration "-5m"; use a Go duration such as 30m, 1h30m or 48h`},
 		{"bad poll interval", head + "defaults:\n  poll: often\n",
 			`p.yaml:6:9: poll: invalid duration "often"; use a Go duration such as 30m, 1h30m or 48h`},
+		{"bad app poll interval", head + "apps:\n  web:\n    image: web\n    poll: hourly\n",
+			`p.yaml:8:11: poll: invalid duration "hourly"; use a Go duration such as 30m, 1h30m or 48h`},
+		{"negative app poll interval", head + "apps:\n  web:\n    poll: -1m\n    images: [web]\n",
+			`p.yaml:7:11: poll: invalid duration "-1m"; use a Go duration such as 30m, 1h30m or 48h`},
 		{"unknown strategy", head + "defaults:\n  strategy: semvar\n",
 			`p.yaml:6:13: strategy: unknown strategy "semvar"; want one of semver, newest-build, alphabetical, numerical, digest; did you mean "semver"?`},
 		{"unknown strategy far from any", head + "defaults:\n  strategy: latest\n",
@@ -129,6 +133,18 @@ func TestParseErrors(t *testing.T) {
 			`p.yaml:5:1: the policy file holds more than one YAML document; keep one`},
 		{"duplicate key", "version: 1\nversion: 1\nenvironments:\n  - name: dev\n",
 			`p.yaml:2:1: duplicate key "version" in the policy (first at line 1)`},
+		{"layout of two kinds", head + "layout:\n  values: {file: \"a/{app}/{env}.yaml\"}\n  manifest: {file: \"m/{app}/{env}.yaml\"}\n",
+			`p.yaml:7:3: layout: set one of values, helmRelease, manifest, setter, not both values and manifest`},
+		{"layout of none", head + "layout: {}\n",
+			"p.yaml:5:1: layout: give where every app's image lives, one of values, helmRelease, manifest, setter, for example values: {file: envs/{env}/{app}/values.yaml}"},
+		{"layout field misspelt", head + "layout:\n  value: {file: \"a/{app}/{env}.yaml\"}\n",
+			"p.yaml:5:1: layout: give where every app's image lives, one of values, helmRelease, manifest, setter, for example values: {file: envs/{env}/{app}/values.yaml}\n" +
+				`p.yaml:6:3: unknown field "value" in layout; did you mean "values"?`},
+		{"layout values without file", head + "layout:\n  values: {chart: charts/web}\n",
+			`p.yaml:6:3: layout values: file is missing; give the path of the file per environment, for example "apps/{app}/values-{env}.yaml"`},
+		{"layout app without image", head + "layout:\n  values: {file: \"envs/{env}/{app}/values.yaml\"}\napps:\n  web: {}\n",
+			"p.yaml:8:3: app \"web\" lists no images; set image: or images:, or turn on discover: true\n" +
+				"p.yaml:8:3: app \"web\": a values source needs the app's image:, the image whose tag it writes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,5 +222,41 @@ func TestParseAliasBomb(t *testing.T) {
 	_, err := Parse("p.yaml", []byte(b.String()))
 	if err == nil {
 		t.Fatal("want unknown-field errors")
+	}
+}
+
+// TestPollPrecedence: an image's poll is its own, else its app's, else
+// the defaults'.
+func TestPollPrecedence(t *testing.T) {
+	p, err := Parse("p.yaml", []byte(head+`defaults:
+  poll: 5m
+apps:
+  web:
+    poll: 1h
+    images:
+      - ghcr.io/acme/web
+      - name: ghcr.io/acme/web-worker
+        poll: 2m
+  api:
+    image: ghcr.io/acme/api
+  docs:
+    poll: 0s
+    image: ghcr.io/acme/docs
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Duration{"ghcr.io/acme/web": time.Hour, "ghcr.io/acme/web-worker": 2 * time.Minute,
+		"ghcr.io/acme/api": 5 * time.Minute, "ghcr.io/acme/docs": 0}
+	got := map[string]time.Duration{}
+	for _, a := range p.Apps {
+		for _, img := range a.Images {
+			got[img.Name] = img.Poll
+		}
+	}
+	for name, w := range want {
+		if g, ok := got[name]; !ok || g != w {
+			t.Errorf("%s polls every %v (listed %v), want %v", name, g, ok, w)
+		}
 	}
 }

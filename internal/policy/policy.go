@@ -55,6 +55,9 @@ type Policy struct {
 	// Overlays holds the overlay path templates, with {app}, {env} and
 	// `*` segments. Never empty after Parse.
 	Overlays []string
+	// Layout is the file's layout: field, the source of every listed app
+	// that declares none of its own; nil means kustomize overlays.
+	Layout *Source
 	// Discovery is the file's discover: field: the method Discover adds
 	// apps found from the layout. It defaults to true when the policy lists
 	// no apps.
@@ -124,7 +127,8 @@ type ImageRule struct {
 	Verify *Verify
 	// Poll is how often the resync lists the image's tags in its registry,
 	// the backstop for lost registry notifications; 0 means every resync
-	// (serve's --resync-interval).
+	// (serve's --resync-interval). The image's own poll wins over its
+	// app's, which wins over the defaults'.
 	Poll time.Duration
 }
 

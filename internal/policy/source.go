@@ -92,17 +92,50 @@ func (d *decoder) appSource(m map[string]pair, app *App) {
 		d.errorf(found[1].key, "app %q: set one of %s, not both %s and %s", app.Name, kindList(), kinds[0], kinds[1])
 		return
 	}
-	v, kind := found[0], kinds[0]
-	what := fmt.Sprintf("app %q %s", app.Name, kind)
+	src := d.source(found[0], kinds[0], fmt.Sprintf("app %q %s", app.Name, kinds[0]))
+	if src == nil {
+		return
+	}
+	if len(app.Images) > 1 {
+		d.errorf(found[0].key, "app %q %s: a source edits one image, and the app lists %d; give the app one image:", app.Name, src.Kind, len(app.Images))
+	}
+	app.Source = src
+}
+
+// layout decodes the policy's layout: field, the source every listed app
+// without one of its own takes.
+func (d *decoder) layout(v pair, p *Policy) {
+	m := d.mapping(v.val, "layout", "layout")
+	if m == nil {
+		return
+	}
+	var found []SourceKind
+	for _, k := range sourceKinds {
+		if _, ok := m[string(k)]; ok {
+			found = append(found, k)
+		}
+	}
+	switch len(found) {
+	case 0:
+		d.errorf(v.key, "layout: give where every app's image lives, one of %s, for example values: {file: envs/{env}/{app}/values.yaml}", kindList())
+	case 1:
+		p.Layout = d.source(m[string(found[0])], found[0], "layout "+string(found[0]))
+	default:
+		d.errorf(m[string(found[1])].key, "layout: set one of %s, not both %s and %s", kindList(), found[0], found[1])
+	}
+}
+
+// source decodes one source mapping; what names it in messages.
+func (d *decoder) source(v pair, kind SourceKind, what string) *Source {
 	fm := d.mapping(v.val, what, string(kind))
 	if fm == nil {
-		return
+		return nil
 	}
 	src := Source{Kind: kind, Line: v.key.Line, Col: v.key.Column}
 	f, ok := fm["file"]
 	if !ok {
 		d.errorf(v.key, "%s: file is missing; give the path of the file per environment, for example %q", what, "apps/{app}/values-{env}.yaml")
-		return
+		return nil
 	}
 	if s, ok := d.str(f); ok && d.sourceFile(f, what, s) {
 		src.File = s
@@ -132,10 +165,7 @@ func (d *decoder) appSource(m map[string]pair, app *App) {
 			d.errorf(d.deref(p.val), "%s: chart %q %s", what, src.Chart, msg)
 		}
 	}
-	if len(app.Images) > 1 {
-		d.errorf(v.key, "%s: a source edits one image, and the app lists %d; give the app one image:", what, len(app.Images))
-	}
-	app.Source = &src
+	return &src
 }
 
 func kindList() string {

@@ -86,3 +86,40 @@ func TestSourceFiles(t *testing.T) {
 		t.Error("an unknown environment is no error")
 	}
 }
+
+// TestParseLayout: the layout's source is every listed app's that declares
+// none, with its own line; an app's own source wins.
+func TestParseLayout(t *testing.T) {
+	p, err := Parse("p.yaml", []byte(`version: 1
+environments:
+  - {name: dev}
+  - {name: prod}
+layout:
+  values: {file: "envs/{env}/{app}/values.yaml", image: {tag: image.tag}}
+apps:
+  api:
+    image: ghcr.io/acme/api
+  web:
+    image: ghcr.io/acme/web
+    helmRelease: {file: "clusters/{env}/web.yaml"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	layout := Source{Kind: SourceValues, File: "envs/{env}/{app}/values.yaml", Image: ImagePaths{Tag: "image.tag"}, Line: 6, Col: 3}
+	if p.Layout == nil || !reflect.DeepEqual(*p.Layout, layout) {
+		t.Fatalf("layout %+v, want %+v", p.Layout, layout)
+	}
+	api, _ := p.App("api")
+	web, _ := p.App("web")
+	if api.Source == nil || !reflect.DeepEqual(*api.Source, layout) {
+		t.Errorf("api: source %+v, want the layout's", api.Source)
+	}
+	if web.Source == nil || web.Source.Kind != SourceHelmRelease {
+		t.Errorf("web: source %+v, want its own helmRelease", web.Source)
+	}
+	files, err := p.SourceFiles(fstest.MapFS{"envs/prod/api/values.yaml": {Data: []byte("image: {tag: v1}\n")}}, "api", "prod")
+	if err != nil || !reflect.DeepEqual(files, []string{"envs/prod/api/values.yaml"}) {
+		t.Errorf("api's files in prod: %v, %v", files, err)
+	}
+}

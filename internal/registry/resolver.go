@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -31,6 +32,8 @@ type Resolver struct {
 	keychain  authn.Keychain
 	transport http.RoundTripper
 	insecure  bool
+	now       func() time.Time
+	sleep     func(context.Context, time.Duration) error
 }
 
 // ResolverOption configures a Resolver.
@@ -45,16 +48,25 @@ func WithTransport(t http.RoundTripper) ResolverOption {
 	return func(r *Resolver) { r.transport = t }
 }
 
+// WithClock sets the clock the rate limiter reads Retry-After against
+// and the wait it sleeps with (default: the wall clock); tests count the
+// waits instead of sleeping them.
+func WithClock(now func() time.Time, sleep func(context.Context, time.Duration) error) ResolverOption {
+	return func(r *Resolver) { r.now, r.sleep = now, sleep }
+}
+
 // WithInsecure allows plain HTTP to any registry. Loopback and private
 // addresses use plain HTTP without it, as go-containerregistry decides.
 func WithInsecure() ResolverOption { return func(r *Resolver) { r.insecure = true } }
 
 // NewResolver returns a Resolver.
 func NewResolver(opts ...ResolverOption) *Resolver {
-	r := &Resolver{keychain: authn.NewMultiKeychain(), transport: http.DefaultTransport}
+	r := &Resolver{keychain: authn.NewMultiKeychain(), transport: http.DefaultTransport, now: time.Now, sleep: sleepContext}
 	for _, o := range opts {
 		o(r)
 	}
+	// Under go-containerregistry's retry, which ignores Retry-After.
+	r.transport = newRateLimiter(r.transport, r.now, r.sleep)
 	return r
 }
 

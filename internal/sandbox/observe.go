@@ -3,9 +3,11 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -112,21 +114,34 @@ func toString(v any) string {
 	}
 }
 
-// Webhook is one registry webhook Stagehand answered.
+// Webhook is one registry webhook Stagehand answered, or one lost on
+// the way (Dropped: Stagehand never saw it).
 type Webhook struct {
-	At     time.Time
-	Path   string
-	Status int
+	At      time.Time
+	Path    string
+	Status  int
+	Dropped bool
 }
 
 // hookLog records the registry webhooks Stagehand answers; it watches
-// from outside the server, which stays as serve runs it.
-type hookLog struct{ record[Webhook] }
+// from outside the server, which stays as serve runs it. While drop is
+// set it loses them instead, as a proxy that swallows requests would:
+// the registry is told 202 Accepted and Stagehand hears nothing.
+type hookLog struct {
+	record[Webhook]
+	drop atomic.Bool
+}
 
 func (l *hookLog) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/webhooks/registry/") {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if l.drop.Load() {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.WriteHeader(http.StatusAccepted)
+			l.add(Webhook{At: time.Now(), Path: r.URL.Path, Status: http.StatusAccepted, Dropped: true})
 			return
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}

@@ -28,6 +28,8 @@ type Trusted struct {
 	// Signed is the tag it promoted, in PR.
 	Signed string
 	PR     githubsim.PullRequest
+	// signer is the team's key, which later chapters sign with.
+	signer *verifytest.Signer
 }
 
 // checker verifies signatures in the in-process registry, reached under
@@ -56,7 +58,7 @@ func (s *Sandbox) playTrusted(ctx context.Context, t *timeline, sc Script, timeo
 	if err := s.requireSignatures(ctx, t, env, signer.PublicPEM()); err != nil {
 		return nil, err
 	}
-	res := &Trusted{Unsigned: unsigned, Signed: signed}
+	res := &Trusted{Unsigned: unsigned, Signed: signed, signer: signer}
 	seen := len(s.Decisions())
 	if err := s.push(ctx, t, sc, unsigned); err != nil {
 		return nil, err
@@ -146,6 +148,26 @@ func (s *Sandbox) requireSignatures(ctx context.Context, t *timeline, env string
 // a careful CI job does (cosign signs the digest; the signature is
 // stored under sha256-<hex>.sig), then pushes the tag.
 func (s *Sandbox) pushSigned(ctx context.Context, t *timeline, sc Script, tag string, signer *verifytest.Signer) error {
+	before := len(s.RegistryWebhooks())
+	if err := s.sign(ctx, t, sc, tag, signer); err != nil {
+		return err
+	}
+	// The signature's own notification is answered (and its tag is no
+	// version) before the image is pushed.
+	if _, err := poll(ctx, 10*time.Second, nil, func() (struct{}, bool) { return struct{}{}, len(s.RegistryWebhooks()) > before }); err != nil {
+		return fmt.Errorf("no registry notification for the signature: %w", err)
+	}
+	select {
+	case <-s.quiet(ctx, 500*time.Millisecond):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.push(ctx, t, sc, tag)
+}
+
+// sign signs the demo image for tag with signer, by digest, before the
+// tag exists.
+func (s *Sandbox) sign(ctx context.Context, t *timeline, sc Script, tag string, signer *verifytest.Signer) error {
 	img, err := demoImage(sc.Repository, tag)
 	if err != nil {
 		return err
@@ -158,20 +180,9 @@ func (s *Sandbox) pushSigned(ctx context.Context, t *timeline, sc Script, tag st
 	if err != nil {
 		return err
 	}
-	before := len(s.RegistryWebhooks())
 	if err := signer.Sign(ref, verifytest.Tag, remote.WithContext(ctx)); err != nil {
 		return fmt.Errorf("sign %s: %w", ref, err)
 	}
 	t.say("registry", "signed %s@%s with the team's key (cosign's tag %s)", sc.Image, shortDigest(d.String()), strings.Replace(d.String(), ":", "-", 1)[:19]+"….sig")
-	// The signature's own notification is answered (and its tag is no
-	// version) before the image is pushed.
-	if _, err := poll(ctx, 10*time.Second, nil, func() (struct{}, bool) { return struct{}{}, len(s.RegistryWebhooks()) > before }); err != nil {
-		return fmt.Errorf("no registry notification for the signature: %w", err)
-	}
-	select {
-	case <-s.quiet(ctx, 500*time.Millisecond):
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return s.push(ctx, t, sc, tag)
+	return nil
 }

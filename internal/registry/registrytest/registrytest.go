@@ -38,6 +38,9 @@ type Options struct {
 	// Seen, when set, is told of every request before the registry
 	// handles it, for tests that count registry calls.
 	Seen func(*http.Request)
+	// Front, when set, wraps the registry's handler, for tests where
+	// something answers in the registry's place (a rate limit).
+	Front func(http.Handler) http.Handler
 }
 
 // Start runs a registry until the test ends and returns its host:port.
@@ -71,6 +74,9 @@ func Start(t testing.TB, o Options) string {
 			o.Seen(r)
 			app.ServeHTTP(w, r)
 		})
+	}
+	if o.Front != nil {
+		h = o.Front(h)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
