@@ -43,15 +43,7 @@ func trustedRoot(req verify.HelperRequest) (*root.TrustedRoot, error) {
 
 // signer describes the request's signer as internal/verify's reasons do.
 func signer(req verify.HelperRequest) string {
-	id := req.Identity
-	if id == "" {
-		id = "/" + req.IdentityRegexp + "/"
-	}
-	iss := req.Issuer
-	if iss == "" {
-		iss = "/" + req.IssuerRegexp + "/"
-	}
-	return id + " (issuer " + iss + ")"
+	return verify.KeylessSigner(req.Identity, req.IdentityRegexp, req.Issuer, req.IssuerRegexp)
 }
 
 // check verifies the request's material: a signature (a bundle of cosign's

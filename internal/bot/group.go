@@ -160,11 +160,7 @@ func (b *Bot) applyGroup(ctx context.Context, d event.Delivery, f *forge.Forge, 
 		case q.Held:
 			return nil, &skipped{reason: heldText(q)}
 		}
-		files := map[string][]byte{}
-		for _, fc := range q.Files {
-			files[fc.Path] = fc.After
-		}
-		return files, nil
+		return afterFiles(q.Files), nil
 	}
 	res, err := f.Propose(ctx, st.repo, forge.Proposal{
 		Base: st.defaultBranch, Branch: p.Branch, Message: p.CommitMessage, Edit: edit,

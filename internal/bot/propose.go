@@ -61,11 +61,7 @@ func (b *Bot) apply(ctx context.Context, d event.Delivery, f *forge.Forge, st *r
 		if skip != nil {
 			return nil, &skipped{reason: skip.Reason}
 		}
-		files := map[string][]byte{}
-		for _, fc := range q.Files {
-			files[fc.Path] = fc.After
-		}
-		return files, nil
+		return afterFiles(q.Files), nil
 	}
 	res, err := f.Propose(ctx, st.repo, forge.Proposal{
 		Base: st.defaultBranch, Branch: p.Branch, Message: p.CommitMessage, Edit: edit,
@@ -186,4 +182,14 @@ func imageRef(image string, v promote.Version) string {
 		return image + "@" + v.Digest
 	}
 	return image + ":" + v.Tag
+}
+
+// afterFiles is the contents a plan's file changes leave, by path: what an
+// edit hands the forge to commit.
+func afterFiles(changes []promote.FileChange) map[string][]byte {
+	files := make(map[string][]byte, len(changes))
+	for _, fc := range changes {
+		files[fc.Path] = fc.After
+	}
+	return files
 }

@@ -172,15 +172,20 @@ func signer(req Requirement) string {
 	if !req.keyless() {
 		return "the key in " + req.KeyFile
 	}
-	id := req.Identity
-	if id == "" {
-		id = "/" + req.IdentityRegexp + "/"
+	return KeylessSigner(req.Identity, req.IdentityRegexp, req.Issuer, req.IssuerRegexp)
+}
+
+// KeylessSigner names a keyless signer in messages: the identity and the
+// issuer, each as a string or a /regexp/. stagehand-sigstore words its
+// reasons with it too.
+func KeylessSigner(identity, identityRegexp, issuer, issuerRegexp string) string {
+	if identity == "" {
+		identity = "/" + identityRegexp + "/"
 	}
-	iss := req.Issuer
-	if iss == "" {
-		iss = "/" + req.IssuerRegexp + "/"
+	if issuer == "" {
+		issuer = "/" + issuerRegexp + "/"
 	}
-	return id + " (issuer " + iss + ")"
+	return identity + " (issuer " + issuer + ")"
 }
 
 // signers turns req into what checks a layer: the policy's key, or for
