@@ -8,9 +8,14 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 ARG COMMIT=unknown
-RUN CGO_ENABLED=0 go build -tags nosandbox -trimpath \
+# stagehand runs the offline commands; its serve (the image's command)
+# hands over, in the same process, to stagehand-server beside it.
+RUN CGO_ENABLED=0 go build -tags nosandbox,noserver -trimpath \
 	-ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" \
 	-o /out/stagehand ./cmd/stagehand
+RUN CGO_ENABLED=0 go build -tags nosandbox -trimpath \
+	-ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" \
+	-o /out/stagehand-server ./cmd/stagehand
 # The checks render in-repository Helm charts with stagehand-render, which
 # stagehand finds beside itself.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/stagehand-render ./cmd/stagehand-render
@@ -26,7 +31,7 @@ LABEL org.opencontainers.image.source="https://github.com/stagehand-gitops/stage
 	org.opencontainers.image.version="${VERSION}" \
 	org.opencontainers.image.revision="${COMMIT}" \
 	org.opencontainers.image.licenses="Apache-2.0"
-COPY --from=build /out/stagehand /out/stagehand-render /out/stagehand-sigstore /
+COPY --from=build /out/stagehand /out/stagehand-server /out/stagehand-render /out/stagehand-sigstore /
 # Numeric, so Kubernetes can check runAsNonRoot against the image.
 USER 65532:65532
 EXPOSE 8080

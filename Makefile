@@ -9,6 +9,7 @@ GO           ?= go
 PKGS         ?= ./...
 TEST_TIMEOUT ?= 15m
 BIN          := bin/stagehand
+SERVER_BIN   := bin/stagehand-server
 SANDBOX_BIN  := bin/stagehand-sandbox
 SIGSTORE_BIN := bin/stagehand-sigstore
 RENDER_BIN   := bin/stagehand-render
@@ -35,17 +36,24 @@ DEMO_ARGS ?=
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-# bin/stagehand is the production binary: the nosandbox tag leaves the
-# simulated GitHub and the in-process registry out, so every command starts
-# in a few milliseconds. Its demo and githubsim commands hand over to
-# bin/stagehand-sandbox, the same program with the sandbox in. Its checks
-# render in-repository Helm charts with bin/stagehand-render, found beside it
-# (Helm's packages would slow every command's start; docs/checks.md).
-# bin/stagehand-sigstore verifies Sigstore bundles for them (sigstore-go's
-# verify package, kept out of stagehand's start-up); they find it beside them.
+# bin/stagehand is the production command line: the nosandbox and noserver
+# tags leave out the simulated GitHub and the in-process registry, and the
+# web server, GitHub client, metrics, comment parser and registry and
+# Sigstore clients, so its offline commands (set-image, plan, explain,
+# status, check), which CI runs once a step, start in a few milliseconds.
+# Its serve, app-manifest and register commands hand over (exec, same
+# process) to bin/stagehand-server, the same program with only the sandbox
+# left out; so does check when an environment requires signatures. Its demo
+# and githubsim commands hand over to bin/stagehand-sandbox, the same
+# program with everything in. The checks render in-repository Helm charts
+# with bin/stagehand-render, found beside them (Helm's packages would slow
+# every command's start; docs/checks.md). bin/stagehand-sigstore verifies
+# Sigstore bundles for them (sigstore-go's verify package, kept out of the
+# server's start-up); they find it beside them.
 .PHONY: build
-build: ## Build bin/stagehand, bin/stagehand-render, bin/stagehand-sandbox and bin/stagehand-sigstore with the version stamped in
-	CGO_ENABLED=0 $(GO) build -tags nosandbox -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stagehand
+build: ## Build bin/stagehand, bin/stagehand-server, bin/stagehand-render, bin/stagehand-sandbox and bin/stagehand-sigstore with the version stamped in
+	CGO_ENABLED=0 $(GO) build -tags nosandbox,noserver -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stagehand
+	CGO_ENABLED=0 $(GO) build -tags nosandbox -trimpath -ldflags '$(LDFLAGS)' -o $(SERVER_BIN) ./cmd/stagehand
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(RENDER_BIN) ./cmd/stagehand-render
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(SANDBOX_BIN) ./cmd/stagehand
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(SIGSTORE_BIN) ./cmd/stagehand-sigstore
@@ -60,6 +68,7 @@ lint: ## Check formatting and vet
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags nosandbox ./cmd/stagehand
+	$(GO) vet -tags nosandbox,noserver ./cmd/stagehand
 
 # fuzz runs every fuzz target (found with `go test -list`, so a new one is
 # never forgotten) for FUZZTIME each, FUZZJOBS targets side by side (each
@@ -129,23 +138,25 @@ image: ## Build the container image IMAGE (default stagehand:VERSION) with docke
 	$(CONTAINER_ENGINE) build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
 
 # image-offline builds the same image where no registry can be reached (the
-# Dockerfile pulls golang and distroless): this machine's Go builds the binary
-# as the Dockerfile does, and a scratch image gets it with what distroless
-# static:nonroot adds (CA certificates, the nonroot user, /tmp), beside
-# stagehand-render and stagehand-sigstore as the Dockerfile puts them.
+# Dockerfile pulls golang and distroless): this machine's Go builds the
+# binaries as the Dockerfile does, and a scratch image gets them with what
+# distroless static:nonroot adds (CA certificates, the nonroot user, /tmp):
+# stagehand, stagehand-server, stagehand-render and stagehand-sigstore, side
+# by side as the Dockerfile puts them.
 OFFLINE_CTX := $(CURDIR)/.tools/image-offline
 .PHONY: image-offline
 image-offline: ## Build IMAGE without pulling a base image: the binary, CA certificates and the nonroot user on scratch
 	@if [ -z "$(CONTAINER_ENGINE)" ]; then echo "make image-offline: no container engine (docker with a running daemon, or podman)"; exit 1; fi
 	rm -rf $(OFFLINE_CTX) && mkdir -p $(OFFLINE_CTX)/etc/ssl/certs $(OFFLINE_CTX)/tmp $(OFFLINE_CTX)/home/nonroot
-	CGO_ENABLED=0 $(GO) build -tags nosandbox -trimpath -ldflags "$(LDFLAGS)" -o $(OFFLINE_CTX)/stagehand ./cmd/stagehand
+	CGO_ENABLED=0 $(GO) build -tags nosandbox,noserver -trimpath -ldflags "$(LDFLAGS)" -o $(OFFLINE_CTX)/stagehand ./cmd/stagehand
+	CGO_ENABLED=0 $(GO) build -tags nosandbox -trimpath -ldflags "$(LDFLAGS)" -o $(OFFLINE_CTX)/stagehand-server ./cmd/stagehand
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(OFFLINE_CTX)/stagehand-render ./cmd/stagehand-render
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(OFFLINE_CTX)/stagehand-sigstore ./cmd/stagehand-sigstore
 	cp /etc/ssl/certs/ca-certificates.crt $(OFFLINE_CTX)/etc/ssl/certs/
 	printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >$(OFFLINE_CTX)/etc/passwd
 	printf 'root:x:0:\nnonroot:x:65532:\n' >$(OFFLINE_CTX)/etc/group
 	printf '%s\n' 'FROM scratch' 'COPY etc/ /etc/' 'COPY --chown=65532:65532 home/ /home/' 'COPY tmp/ /tmp/' \
-		'COPY stagehand stagehand-render stagehand-sigstore /' \
+		'COPY stagehand stagehand-server stagehand-render stagehand-sigstore /' \
 		'LABEL org.opencontainers.image.source="https://github.com/stagehand-gitops/stagehand" org.opencontainers.image.version="$(VERSION)" org.opencontainers.image.revision="$(COMMIT)" org.opencontainers.image.licenses="Apache-2.0"' \
 		'USER 65532:65532' 'EXPOSE 8080' 'ENTRYPOINT ["/stagehand"]' 'CMD ["serve"]' >$(OFFLINE_CTX)/Containerfile
 	chmod 1777 $(OFFLINE_CTX)/tmp

@@ -188,27 +188,42 @@ func writeFiles(dir string, files map[string]string) error {
 	return nil
 }
 
-// packageInit sums GODEBUG=inittrace=1 over `stagehand version`, for the
-// production binary and, beside it, the build with the sandbox in.
+// packageInit sums GODEBUG=inittrace=1 over `version`, for the production
+// command line, for stagehand-server beside it (which serve hands over to)
+// and, beside each, the build with the sandbox in.
 func packageInit(s *setup) ([]row, error) {
-	lean, err := initFigures(s.stagehand, s.runs)
-	if err != nil {
-		return nil, err
-	}
-	r := row{
-		benchmark: "package init before main (`stagehand version`)",
-		stagehand: lean.String(),
-		notes:     fmt.Sprintf("GODEBUG=inittrace=1, median of %d runs; goal < 3 ms; bytes do not depend on load", s.runs),
-	}
+	var full *initStats
 	if _, err := os.Stat(s.sandbox); err == nil {
-		full, err := initFigures(s.sandbox, s.runs)
+		f, err := initFigures(s.sandbox, s.runs)
 		if err != nil {
 			return nil, err
 		}
-		r.peer = "stagehand-sandbox: " + full.String()
-		r.ratio = fmt.Sprintf("%.1f× less time, %.1f× fewer bytes", float64(full.clock)/float64(lean.clock), float64(full.bytes)/float64(lean.bytes))
+		full = &f
 	}
-	return []row{r}, nil
+	var rows []row
+	for _, b := range []struct{ bin, what string }{
+		{s.stagehand, "package init before main (`stagehand version`)"},
+		{filepath.Join(filepath.Dir(s.stagehand), "stagehand-server"), "package init before main (`stagehand-server version`, which `stagehand serve` runs)"},
+	} {
+		if _, err := os.Stat(b.bin); err != nil {
+			return nil, fmt.Errorf("%s: %w (make build writes it)", b.what, err)
+		}
+		lean, err := initFigures(b.bin, s.runs)
+		if err != nil {
+			return nil, err
+		}
+		r := row{
+			benchmark: b.what,
+			stagehand: lean.String(),
+			notes:     fmt.Sprintf("GODEBUG=inittrace=1, median of %d runs; goal < 3 ms; bytes do not depend on load", s.runs),
+		}
+		if full != nil {
+			r.peer = "stagehand-sandbox: " + full.String()
+			r.ratio = fmt.Sprintf("%.1f× less time, %.1f× fewer bytes", float64(full.clock)/float64(lean.clock), float64(full.bytes)/float64(lean.bytes))
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
 }
 
 type initStats struct {

@@ -9,19 +9,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
 	"github.com/stagehand-gitops/stagehand/internal/checks"
-	"github.com/stagehand-gitops/stagehand/internal/registry"
-	"github.com/stagehand-gitops/stagehand/internal/verify"
 )
 
 // helmRendererUsage is the help of --helm-renderer, in serve and check.
@@ -442,29 +438,4 @@ func (g git) history(in checks.Input, base string, healthy bool) (checks.History
 	}, func(rev checks.Revision, _ bool) (checks.Entry, error) {
 		return checks.Entry{Commit: rev.SHA, Since: rev.When, Healthy: healthy}, nil
 	})
-}
-
-// checkSignatures verifies, as the App does, the versions the change brings
-// into environments that require signatures; nothing is read from a
-// registry when none does.
-func checkSignatures(ctx context.Context, f checkFlags, in *checks.Input) error {
-	kc, err := registry.Keychain("")
-	if err != nil {
-		return err
-	}
-	c := &verify.Checker{Remote: []remote.Option{remote.WithAuthFromKeychain(kc)}, Helper: f.sigstoreHelper}
-	if c.Helper == "" {
-		c.Helper = os.Getenv(verify.HelperEnv)
-	}
-	if c.Helper != "" {
-		if err := checkHelper(c.Helper); err != nil {
-			return userErrorf("--sigstore-helper: %v", err)
-		}
-	}
-	if f.trustedRoot != "" {
-		if c.Root, err = verify.LoadTrustedRoot(f.trustedRoot); err != nil {
-			return userErrorf("--trusted-root: %v", err)
-		}
-	}
-	return verify.Facts(ctx, c, registry.NewResolver(registry.WithKeychain(kc)), in)
 }

@@ -3,6 +3,10 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +74,29 @@ func TestCheckSignatures(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "", "check", "--dir", dir, "--base", "main", "--head", "unsigned", "--now", now)
 	if code != 1 || !strings.Contains(stdout, "`v1.3.0`: not signed with keys/cosign.pub: no cosign signature for "+digests["v1.3.0"]) {
 		t.Errorf("unsigned: exit %d, want 1 and the reason\n%s\n%s", code, stdout, stderr)
+	}
+
+	// As users run it: bin/stagehand, which links no registry client,
+	// hands the check over to stagehand-server beside it, and says so
+	// when there is none.
+	bin := buildStagehand(t)
+	out, _ := exec.Command(bin, "check", "--dir", dir, "--base", "main", "--head", "signed", "--now", now).CombinedOutput()
+	if !strings.Contains(string(out), "signature verified: signed by the key in keys/cosign.pub") {
+		t.Errorf("signed, as a process:\n%s", out)
+	}
+	alone := t.TempDir()
+	if err := os.Link(bin, filepath.Join(alone, "stagehand")); err != nil {
+		t.Fatal(err)
+	}
+	check := exec.Command(filepath.Join(alone, "stagehand"), "check", "--dir", dir, "--base", "main", "--head", "signed", "--now", now)
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check.Env = []string{"PATH=" + alone + string(os.PathListSeparator) + filepath.Dir(git)}
+	out, err = check.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "stagehand-server") {
+		t.Errorf("without stagehand-server: %v\n%s\nwant exit 1 naming stagehand-server", err, out)
 	}
 }

@@ -18,9 +18,14 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// cmdArgs are the arguments run was given, for a command that hands itself
+// over to another build (server_exec.go).
+var cmdArgs []string
+
 // run executes the command line and maps the outcome to an exit code:
 // 0 for success, 1 for a user error, 2 for an internal error.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmdArgs = args
 	root := newRootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -48,15 +53,12 @@ each gated by the policy in the repository's .stagehand.yaml.`,
 		newPlanCmd(),
 		newExplainCmd(),
 		newStatusCmd(),
-		newServeCmd(),
 		newPolicyCmd(),
 		newSetImageCmd(),
 		newSetValuesCmd(),
 		newCheckCmd(),
-		newAppManifestCmd(),
-		newRegisterCmd(),
-		newDocsCmd(),
 	)
+	root.AddCommand(serverCmds()...)
 	root.AddCommand(sandboxCmds()...)
 	return root
 }

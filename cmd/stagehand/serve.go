@@ -1,7 +1,8 @@
+//go:build !noserver
+
 package main
 
 import (
-	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -301,16 +302,4 @@ func (c serveConfig) loadSecrets() ([][]byte, error) {
 		}
 	}
 	return secrets, nil
-}
-
-// checkHelper checks that the --sigstore-helper program is a file.
-func checkHelper(path string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if st.IsDir() {
-		return fmt.Errorf("%s is a directory, not the %s program", path, verify.HelperName)
-	}
-	return nil
 }

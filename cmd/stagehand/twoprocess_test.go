@@ -137,14 +137,19 @@ func waitReady(t *testing.T, addr string) {
 }
 
 // buildStagehand builds the binaries the tests run as separate processes,
-// as make build does: the production stagehand (the nosandbox tag, as
-// users run serve) and stagehand-sandbox beside it, to which the former's
+// as make build does: the production stagehand (the nosandbox and noserver
+// tags), stagehand-server beside it, to which its serve command hands over
+// (so serve runs as users run it), and stagehand-sandbox, to which its
 // githubsim command hands over. It returns the production binary.
 func buildStagehand(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "stagehand")
-	for _, b := range [][]string{{"-tags", "nosandbox", "-o", bin}, {"-o", filepath.Join(dir, "stagehand-sandbox")}} {
+	for _, b := range [][]string{
+		{"-tags", "nosandbox,noserver", "-o", bin},
+		{"-tags", "nosandbox", "-o", filepath.Join(dir, "stagehand-server")},
+		{"-o", filepath.Join(dir, "stagehand-sandbox")},
+	} {
 		args := append(append([]string{"build"}, b...), ".")
 		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
