@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"strings"
+	"sync"
+	"unicode/utf8"
 )
 
 // Ref is one images entry of an overlay that refers to an image.
@@ -51,10 +54,54 @@ func Find(fsys fs.FS, dirs []string, image string) ([]Ref, error) {
 // one that a kustomization images entry named name applies to. It is
 // kustomize's own rule, including its reading of name as a regular
 // expression; a name that does not compile matches nothing.
+//
+// A name whose only metacharacter is '.' (every registry host has one) is
+// matched without compiling it: such a pattern matches exactly its own
+// number of runes, each '.' any but a newline, so the rest of ref is held
+// against the tag and digest suffix, compiled once. FuzzMatches holds this
+// to the compiled expression.
 func Matches(ref, name string) bool {
-	pattern, err := regexp.Compile("^" + name + "(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$")
+	if !hasMeta(name) {
+		rest, ok := literalPrefix(ref, name)
+		return ok && refSuffix().MatchString(rest)
+	}
+	return matchesCompiled(ref, name)
+}
+
+// suffixPattern is what may follow the name in a reference that an images
+// entry applies to: a tag, a digest, or both (kustomize's own expression).
+const suffixPattern = `(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$`
+
+var refSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^" + suffixPattern) })
+
+// matchesCompiled is Matches by kustomize's expression, compiled.
+func matchesCompiled(ref, name string) bool {
+	pattern, err := regexp.Compile("^" + name + suffixPattern)
 	if err != nil {
 		return false
 	}
 	return pattern.MatchString(ref)
+}
+
+// hasMeta reports whether name has a metacharacter other than '.'.
+func hasMeta(name string) bool {
+	return strings.ContainsAny(name, `\+*?()|[]{}^$`)
+}
+
+// literalPrefix matches name, whose only metacharacter is '.', against the
+// start of ref as the expression would, and returns what follows. A name
+// that is not UTF-8 does not compile, so it matches nothing.
+func literalPrefix(ref, name string) (rest string, ok bool) {
+	if !utf8.ValidString(name) {
+		return "", false
+	}
+	i := 0
+	for _, want := range name {
+		got, size := utf8.DecodeRuneInString(ref[i:])
+		if size == 0 || got == '\n' || (want != '.' && got != want) {
+			return "", false
+		}
+		i += size
+	}
+	return ref[i:], true
 }

@@ -135,3 +135,30 @@ func FuzzImages(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMatches holds Matches, which matches most names without compiling
+// them, to kustomize's expression compiled.
+func FuzzMatches(f *testing.F) {
+	for _, c := range [][2]string{
+		{"ghcr.io/acme/web:v1.2.3", "ghcr.io/acme/web"},
+		{"ghcrXio/acme/web", "ghcr.io/acme/web"},
+		{"ghcr.io/acme/web@sha256:abc", "ghcr.io/acme/web"},
+		{"ghcr.io/acme/web:v1@sha256:abc", "ghcr.io/acme/web"},
+		{"ghcr.io/acme/webby", "ghcr.io/acme/web"},
+		{"ghcr.io/acme/web", "ghcr.io/acme/.*"},
+		{"nginx", "nginx"},
+		{"ngin\nx", "ngin.x"},
+		{"é:1", "."},
+		{"\xff:1", "."},
+		{"\xff", "\xff"},
+		{"a:b:c", "a"},
+		{"", ""},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, ref, name string) {
+		if got, want := Matches(ref, name), matchesCompiled(ref, name); got != want {
+			t.Fatalf("Matches(%q, %q) = %v, the compiled expression says %v", ref, name, got, want)
+		}
+	})
+}

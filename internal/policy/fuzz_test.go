@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stagehand-gitops/stagehand/internal/tags"
@@ -87,4 +89,17 @@ func checkGroupInvariants(t *testing.T, p *Policy, g Group) {
 			}
 		}
 	}
+}
+
+// FuzzValidName holds validName to the expression it is written from.
+func FuzzValidName(f *testing.F) {
+	re := regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$`)
+	for _, s := range []string{"order-service", "a", "a.", ".a", "a_b", "a b", "", "é", strings.Repeat("a", 100), strings.Repeat("a", 101), "a\n", "A9-._z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := validName(name), re.MatchString(name); got != want {
+			t.Fatalf("validName(%q) = %v, the expression says %v", name, got, want)
+		}
+	})
 }

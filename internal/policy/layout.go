@@ -177,7 +177,7 @@ func (p *Policy) discoverNames(fsys fs.FS) ([]string, error) {
 			}
 			for _, dir := range dirs {
 				app, _, ok := MatchOverlay(t, e.Dir, dir)
-				if ok && !seen[app] && validName().MatchString(app) && !p.excluded(app) {
+				if ok && !seen[app] && validName(app) && !p.excluded(app) {
 					seen[app] = true
 				}
 			}

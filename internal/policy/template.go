@@ -114,4 +114,4 @@ func templatePattern(t, dir string) *regexp.Regexp {
 
 // ValidName reports whether name may be an app or environment name: it
 // appears in branch names, labels and commands.
-func ValidName(name string) bool { return validName().MatchString(name) }
+func ValidName(name string) bool { return validName(name) }
