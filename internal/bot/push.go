@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-github/v62/github"
-
 	"github.com/stagehand-gitops/stagehand/internal/event"
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
@@ -22,7 +20,7 @@ import (
 // environment now runs something new (a merge into env N opens env N+1's
 // pull request once its gates hold).
 func (b *Bot) onPush(ctx context.Context, d event.Delivery) error {
-	ev, ok := d.Payload.(*github.PushEvent)
+	ev, ok := d.Payload.(*event.PushEvent)
 	if !ok {
 		return fmt.Errorf("push delivery %s carries %T", d.ID, d.Payload)
 	}
@@ -33,7 +31,7 @@ func (b *Bot) onPush(ctx context.Context, d event.Delivery) error {
 	f := b.cfg.Forges.Forge(d.InstallationID)
 	paths, policyChanged, layoutChanged := changes(ev)
 	if st := b.index.get(d.Repo); st == nil || policyChanged || layoutChanged {
-		valid, err := b.refresh(ctx, f, d.InstallationID, repo, ev.GetRepo().GetDefaultBranch(), ev.GetAfter())
+		valid, err := b.refresh(ctx, f, d.InstallationID, repo, ev.Repo.DefaultBranch, ev.GetAfter())
 		if err != nil {
 			return err
 		}
@@ -77,13 +75,13 @@ func (b *Bot) refresh(ctx context.Context, f *forge.Forge, installation int64, r
 // changes lists the paths a push changed, and whether the policy file
 // changed or overlays were added or removed (which changes which apps are
 // found from the layout).
-func changes(ev *github.PushEvent) ([]string, bool, bool) {
+func changes(ev *event.PushEvent) ([]string, bool, bool) {
 	seen := map[string]bool{}
 	var paths []string
 	var policyChanged, layoutChanged bool
-	commits := append([]*github.HeadCommit(nil), ev.Commits...)
+	commits := append([]event.PushCommit(nil), ev.Commits...)
 	if ev.HeadCommit != nil {
-		commits = append(commits, ev.HeadCommit)
+		commits = append(commits, *ev.HeadCommit)
 	}
 	for _, c := range commits {
 		for _, lists := range [][]string{c.Added, c.Removed, c.Modified} {

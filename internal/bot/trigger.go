@@ -38,8 +38,8 @@ func relevant(d event.Delivery) (bool, string) {
 		return false, "action " + d.Action + " changes nothing"
 	}
 	switch p := d.Payload.(type) {
-	case *github.PushEvent:
-		def := p.GetRepo().GetDefaultBranch()
+	case *event.PushEvent:
+		def := p.Repo.DefaultBranch
 		if p.GetDeleted() || def == "" || p.GetRef() != "refs/heads/"+def {
 			return false, "not a push to the default branch"
 		}

@@ -9,9 +9,8 @@ import (
 )
 
 func TestRelevant(t *testing.T) {
-	push := func(ref string, deleted bool) *github.PushEvent {
-		return &github.PushEvent{Ref: github.String(ref), Deleted: github.Bool(deleted),
-			Repo: &github.PushEventRepository{DefaultBranch: github.String("main")}}
+	push := func(ref string, deleted bool) *event.PushEvent {
+		return &event.PushEvent{Ref: ref, Deleted: deleted, Repo: event.PushRepository{DefaultBranch: "main"}}
 	}
 	tests := []struct {
 		name    string
@@ -80,23 +79,24 @@ func TestParseBranch(t *testing.T) {
 }
 
 func TestChanges(t *testing.T) {
-	commit := func(added, removed, modified []string) *github.HeadCommit {
-		return &github.HeadCommit{Added: added, Removed: removed, Modified: modified}
+	commit := func(added, removed, modified []string) event.PushCommit {
+		return event.PushCommit{Added: added, Removed: removed, Modified: modified}
 	}
+	head := func(c event.PushCommit) *event.PushCommit { return &c }
 	tests := []struct {
 		name           string
-		ev             *github.PushEvent
+		ev             *event.PushEvent
 		paths          int
 		policy, layout bool
 	}{
-		{"an overlay edit", &github.PushEvent{Commits: []*github.HeadCommit{commit(nil, nil, []string{"apps/web/overlays/dev/kustomization.yaml"})}}, 1, false, false},
-		{"the policy", &github.PushEvent{HeadCommit: commit(nil, nil, []string{".stagehand.yaml"})}, 1, true, false},
-		{"a new app", &github.PushEvent{Commits: []*github.HeadCommit{commit([]string{"apps/api/overlays/dev/kustomization.yaml", "apps/api/base/x.yaml"}, nil, nil)}}, 2, false, true},
-		{"an overlay removed", &github.PushEvent{Commits: []*github.HeadCommit{commit(nil, []string{"apps/api/overlays/dev/Kustomization"}, nil)}}, 1, false, true},
-		{"a base file added", &github.PushEvent{Commits: []*github.HeadCommit{commit([]string{"apps/web/base/cm.yaml"}, nil, nil)}}, 1, false, false},
-		{"the same path in two commits", &github.PushEvent{
-			Commits:    []*github.HeadCommit{commit(nil, nil, []string{"a"}), commit(nil, nil, []string{"a"})},
-			HeadCommit: commit(nil, nil, []string{"a"})}, 1, false, false},
+		{"an overlay edit", &event.PushEvent{Commits: []event.PushCommit{commit(nil, nil, []string{"apps/web/overlays/dev/kustomization.yaml"})}}, 1, false, false},
+		{"the policy", &event.PushEvent{HeadCommit: head(commit(nil, nil, []string{".stagehand.yaml"}))}, 1, true, false},
+		{"a new app", &event.PushEvent{Commits: []event.PushCommit{commit([]string{"apps/api/overlays/dev/kustomization.yaml", "apps/api/base/x.yaml"}, nil, nil)}}, 2, false, true},
+		{"an overlay removed", &event.PushEvent{Commits: []event.PushCommit{commit(nil, []string{"apps/api/overlays/dev/Kustomization"}, nil)}}, 1, false, true},
+		{"a base file added", &event.PushEvent{Commits: []event.PushCommit{commit([]string{"apps/web/base/cm.yaml"}, nil, nil)}}, 1, false, false},
+		{"the same path in two commits", &event.PushEvent{
+			Commits:    []event.PushCommit{commit(nil, nil, []string{"a"}), commit(nil, nil, []string{"a"})},
+			HeadCommit: head(commit(nil, nil, []string{"a"}))}, 1, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,7 @@ const examples = "../../testdata/webhooks"
 
 // wantType is the go-github type each handled event decodes into.
 var wantType = map[string]any{
-	Push:                     &github.PushEvent{},
+	Push:                     &PushEvent{},
 	PullRequest:              &github.PullRequestEvent{},
 	IssueComment:             &github.IssueCommentEvent{},
 	CheckSuite:               &github.CheckSuiteEvent{},

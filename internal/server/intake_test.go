@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-github/v62/github"
-
 	"github.com/stagehand-gitops/stagehand/internal/event"
 )
 
@@ -71,7 +69,7 @@ func TestPooledBodyNotRetained(t *testing.T) {
 	q := &recorder{}
 	var got []string
 	h := handlerFunc(func(_ context.Context, d event.Delivery) error {
-		got = append(got, d.Repo+" "+d.Payload.(*github.PushEvent).GetHeadCommit().GetMessage())
+		got = append(got, d.Repo+" "+d.Payload.(*event.PushEvent).HeadCommit.Message)
 		return nil
 	})
 	s, _ := newTestServer(t, q, h)
