@@ -89,9 +89,9 @@ soak: ## Run the full soak (about 5 minutes) and print its figures: 0 lost, 0 du
 
 # bench prints one markdown table (cmd/benchtable; a row is one function
 # there, docs/benchmarks.md lists them). BENCH_ARGS=-only=process,init runs
-# some of them. hey, the load generator of the webhook row, is installed with
-# apt-get when it is missing and that can run; otherwise the row says it was
-# skipped.
+# some of them. wrk, the load generator of the webhook rows, is installed with
+# apt-get when it is missing and that can run; otherwise the rows say they
+# were skipped.
 BENCH_ARGS ?=
 
 .PHONY: vuln
@@ -105,9 +105,9 @@ $(GOVULNCHECK):
 
 .PHONY: bench
 bench: $(KUSTOMIZE) build ## Print the benchmark table (a few minutes)
-	@command -v hey >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		{ apt-get install -y -qq hey >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq hey; } >/dev/null 2>&1; }; } || \
-		echo "bench: hey is not installed and apt-get could not install it; the hey row is skipped" >&2
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null 2>&1; }; } || \
+		echo "bench: wrk is not installed and apt-get could not install it; the wrk rows are skipped" >&2
 	$(GO) run ./cmd/benchtable -stagehand $(BIN) -sandbox $(SANDBOX_BIN) -kustomize $(KUSTOMIZE) $(BENCH_ARGS)
 
 .PHONY: bench-all

@@ -47,14 +47,23 @@ func serveIntake(mode string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h := http.Handler(s)
-	if mode == "unique" {
-		var id atomic.Int64
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var id atomic.Int64
+	var answered [3]atomic.Int64 // 202, 200, other
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mode == "unique" {
 			r.Header.Set("X-GitHub-Delivery", fmt.Sprintf("72d3162e-cc78-11e3-81ab-%012d", id.Add(1)))
-			s.ServeHTTP(w, r)
-		})
-	}
+		}
+		rec := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		s.ServeHTTP(rec, r)
+		switch rec.code {
+		case http.StatusAccepted:
+			answered[0].Add(1)
+		case http.StatusOK:
+			answered[1].Add(1)
+		default:
+			answered[2].Add(1)
+		}
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -68,6 +77,20 @@ func serveIntake(mode string, stdin io.Reader, stdout io.Writer) error {
 	if err := errors.Join(srv.Shutdown(ctx), q.Shutdown(ctx)); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "handled %d\n", jobs.n.Load())
+	fmt.Fprintf(stdout, intakeSummary+"\n", answered[0].Load(), answered[1].Load(), answered[2].Load(), jobs.n.Load())
 	return nil
+}
+
+// intakeSummary is the intake process's last line.
+const intakeSummary = "answered %d accepted, %d duplicate, %d other; handled %d"
+
+// statusWriter records the status code a handler answers with.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
 }

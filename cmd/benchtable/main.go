@@ -45,7 +45,7 @@ var measurements = []measurement{
 	{"edit", overlayEdit.run},
 	{"init", packageInit},
 	{"ingest", inProcessIngest.run},
-	{"hey", heyIngest},
+	{"wrk", wrkIngest},
 	{"calls", promotionCalls.run},
 	{"event", eventToPR.run},
 	{"large", largeRepo.run},
@@ -61,7 +61,7 @@ func main() {
 	flag.StringVar(&s.kustomize, "kustomize", ".tools/bin/kustomize", "the kustomize CLI")
 	flag.IntVar(&s.runs, "runs", 21, "runs of each command, alternating with kustomize")
 	only := flag.String("only", "", "comma-separated measurements to run (default all): "+names())
-	intake := flag.String("serve-webhook", "", "serve the webhook intake on loopback for hey (unique or duplicate delivery IDs) and exit when stdin closes; the hey row runs it")
+	intake := flag.String("serve-webhook", "", "serve the webhook intake on loopback for wrk (unique or duplicate delivery IDs) and exit when stdin closes; the wrk rows run it")
 	flag.Parse()
 	if *intake != "" {
 		if err := serveIntake(*intake, os.Stdin, os.Stdout); err != nil {

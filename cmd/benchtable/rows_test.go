@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // rowCases are the table's Go-benchmark rows, each on output captured
@@ -75,16 +76,39 @@ func TestLargeRepoShowsNewFigures(t *testing.T) {
 	}
 }
 
-func TestParseHey(t *testing.T) {
-	st, err := parseHey(strings.NewReader(readSample(t, "hey.txt")))
+func TestParseWrk(t *testing.T) {
+	st, err := parseWrk(strings.NewReader(readSample(t, "wrk.txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.rate != 2186.7871 || st.p50 != 0.0018 || st.p99 != 0.0472 || st.status[200] != 495 || st.status[202] != 1 {
+	if st.rate != 22928.01 || st.p50 != 1230*time.Microsecond || st.p99 != 6710*time.Microsecond || st.requests != 45939 {
 		t.Errorf("parsed %+v", st)
 	}
-	if _, err := parseHey(strings.NewReader(strings.Replace(readSample(t, "hey.txt"), "99% in", "99th in", 1))); err == nil {
+	if _, err := parseWrk(strings.NewReader(strings.Replace(readSample(t, "wrk.txt"), "99%", "99th", 1))); err == nil {
 		t.Error("a summary without its 99% line parsed")
+	}
+}
+
+// TestWrkRow: the row is made only when the intake's answers add up.
+func TestWrkRow(t *testing.T) {
+	st := wrkStats{rate: 1000, p50: time.Millisecond, p99: 2 * time.Millisecond, requests: 10}
+	for _, c := range []struct {
+		mode   string
+		counts intakeCounts
+		ok     bool
+	}{
+		{"unique", intakeCounts{accepted: 10, handled: 10}, true},
+		{"unique", intakeCounts{accepted: 12, handled: 12}, true}, // in flight when wrk stopped
+		{"unique", intakeCounts{accepted: 9, handled: 9}, false},
+		{"unique", intakeCounts{accepted: 10 + loadClients + 1, handled: 10 + loadClients + 1}, false},
+		{"unique", intakeCounts{accepted: 10, handled: 9}, false},
+		{"unique", intakeCounts{accepted: 9, other: 1, handled: 9}, false},
+		{"duplicate", intakeCounts{accepted: 1, duplicate: 9, handled: 1}, true},
+		{"duplicate", intakeCounts{accepted: 2, duplicate: 8, handled: 2}, false},
+	} {
+		if _, err := wrkRow(c.mode, st, c.counts, "pinned"); (err == nil) != c.ok {
+			t.Errorf("%s %+v: error %v, want ok %v", c.mode, c.counts, err, c.ok)
+		}
 	}
 }
 
