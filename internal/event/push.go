@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -190,10 +191,23 @@ func str(v gjson.Result, s *string) error {
 	case gjson.Null:
 		return nil
 	case gjson.String:
-		*s = v.Str
+		*s = text(v.Str)
 		return nil
 	}
 	return errors.New("not a string")
+}
+
+// text is s with each byte that is not UTF-8 replaced by U+FFFD, as
+// encoding/json does.
+func text(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r) // an invalid byte ranges as utf8.RuneError, one at a time
+	}
+	return b.String()
 }
 
 func boolean(v gjson.Result, b *bool) error {
@@ -233,7 +247,7 @@ func strs(v gjson.Result, out *[]string) error {
 		if v.Type != gjson.String && v.Type != gjson.Null {
 			return errors.New("not a string")
 		}
-		list = append(list, v.Str)
+		list = append(list, text(v.Str))
 		return nil
 	})
 	if err != nil {

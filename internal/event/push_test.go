@@ -68,6 +68,7 @@ func FuzzDecodePush(f *testing.F) {
 		`{"commits":[{"added":["a"]},null,{"removed":null}],"head_commit":{"modified":["b"]}}`,
 		`{"installation":{"id":1.0}}`, `{"installation":{"id":12}}`, `{"head_commit":null}`, `{"repository":{"full_name":"a/b","default_branch":"main"}}`,
 		`{"commits":{"a":1}}`, `{"deleted":"yes"}`, `{"ref":"\u00e9\ud800"}`,
+		"{\"REF\":\"\x99\"}", "{\"ref\":\"a\xff\xfe\\n\xc3\"}", "{\"commits\":[{\"added\":[\"\xe2\x82\"]}]}",
 	} {
 		f.Add([]byte(s))
 	}
