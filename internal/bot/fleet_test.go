@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -49,6 +50,9 @@ type fleet struct {
 	dropNotice func() bool
 	// started counts every replica ever started, for their names.
 	started int
+	// notified counts the registry's push notifications handed to the
+	// replicas, by repository:tag.
+	notified map[string]int
 }
 
 // replica is one Stagehand process.
@@ -113,6 +117,9 @@ func (fl *fleet) fanOut(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
+	if r.URL.Path != "/webhooks/github" {
+		fl.countNotice(body)
+	}
 	status := http.StatusServiceUnavailable
 	for _, rep := range live {
 		req := r.Clone(r.Context())
@@ -124,6 +131,58 @@ func (fl *fleet) fanOut(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(status)
+}
+
+// countNotice records the tags a registry notification tells of.
+func (fl *fleet) countNotice(body []byte) {
+	var env struct {
+		Events []struct {
+			Action string `json:"action"`
+			Target struct {
+				Repository string `json:"repository"`
+				Tag        string `json:"tag"`
+			} `json:"target"`
+		} `json:"events"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return
+	}
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	if fl.notified == nil {
+		fl.notified = map[string]int{}
+	}
+	for _, e := range env.Events {
+		if e.Action == "push" && e.Target.Tag != "" {
+			fl.notified[e.Target.Repository+":"+e.Target.Tag]++
+		}
+	}
+}
+
+// awaitNotified waits until the registry has told the replicas of every
+// ref (repository:tag): its notifications leave from a queue of their own
+// after the push has returned, so a test that settles right after pushing
+// may otherwise settle before any of them arrived.
+func (fl *fleet) awaitNotified(limit time.Duration, refs ...string) {
+	fl.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		fl.mu.Lock()
+		var missing []string
+		for _, ref := range refs {
+			if fl.notified[ref] == 0 {
+				missing = append(missing, ref)
+			}
+		}
+		fl.mu.Unlock()
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			fl.t.Fatalf("the registry did not notify %v within %v", missing, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // startReplica starts one more Stagehand process and waits for its start

@@ -40,8 +40,10 @@ func TestReplicasOnePullRequest(t *testing.T) {
 	fl.startReplica()
 
 	var wg sync.WaitGroup
+	var refs []string
 	for _, a := range apps {
 		for _, tag := range []string{"v1.1.0", "v1.1.2", "v1.1.1"} {
+			refs = append(refs, a.image+":"+tag)
 			img, err := random.Image(64, 1)
 			if err != nil {
 				t.Fatal(err)
@@ -50,6 +52,7 @@ func TestReplicasOnePullRequest(t *testing.T) {
 		}
 	}
 	wg.Wait()
+	fl.awaitNotified(time.Minute, refs...)
 	fl.settle(500*time.Millisecond, time.Minute)
 
 	gh, err := github.NewClient(nil).WithAuthToken(sim.AddUser("alice")).WithEnterpriseURLs(sim.URL(), sim.URL())
