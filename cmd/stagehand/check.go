@@ -1,18 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -88,38 +81,30 @@ func runCheck(cmd *cobra.Command, f checkFlags) error {
 	if err != nil {
 		return err
 	}
-	g := git{dir: f.dir, ctx: cmd.Context()}
+	g := newGit(cmd.Context(), f.dir)
+	defer g.close()
 	base, head, err := g.resolvePair(f.base, f.head)
 	if err != nil {
 		return err
 	}
-	// Each git process costs more than the check: the merge base is asked
-	// for while both trees are read, and those share one cat-file.
-	mergeBase := make(chan []byte, 1)
-	go func() {
-		out, err := g.output("merge-base", base, head)
-		if err != nil {
-			out = nil
-		}
-		mergeBase <- out
-	}()
 	both, err := g.trees([]string{base, head})
 	if err != nil {
 		return err
 	}
 	in.Base, in.Head = both[0], both[1]
-	if out := <-mergeBase; out != nil {
-		// Usually the merge base is the base itself: its tree is read
-		// already, and each git process costs more than the check.
-		switch mb := strings.TrimSpace(string(out)); mb {
-		case base:
-			in.MergeBase = in.Base
-		case head:
-			in.MergeBase = in.Head
-		default:
-			if in.MergeBase, err = g.tree(mb); err != nil {
-				return err
-			}
+	mb, err := g.mergeBase(base, head)
+	if err != nil {
+		return err
+	}
+	switch mb {
+	case "":
+	case base:
+		in.MergeBase = in.Base
+	case head:
+		in.MergeBase = in.Head
+	default:
+		if in.MergeBase, err = g.tree(mb); err != nil {
+			return err
 		}
 	}
 	if in.History, err = g.history(in, base, f.healthy); err != nil {
@@ -209,204 +194,6 @@ func writeReport(w io.Writer, format string, rep checks.Report) error {
 		fmt.Fprint(w, checks.Text(v))
 	}
 	return nil
-}
-
-// git reads a local repository with the git command.
-type git struct {
-	dir string
-	ctx context.Context
-}
-
-func (g git) command(args ...string) *exec.Cmd {
-	ctx := g.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return exec.CommandContext(ctx, "git", append([]string{"-C", g.dir}, args...)...)
-}
-
-func (g git) output(args ...string) ([]byte, error) {
-	var stderr bytes.Buffer
-	c := g.command(args...)
-	c.Stderr = &stderr
-	out, err := c.Output()
-	if err != nil {
-		return nil, fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	return out, nil
-}
-
-// resolve turns a ref into a commit ID; an unknown ref is the user's
-// mistake.
-func (g git) resolve(ref string) (string, error) {
-	if ref == "" || strings.HasPrefix(ref, "-") {
-		return "", userErrorf("%q is not a git ref", ref)
-	}
-	out, err := g.output("rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
-	if err != nil {
-		return "", userErrorf("no commit %q in %s", ref, g.dir)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-// resolvePair resolves two refs to commit IDs with one git process; when
-// either does not resolve, each is resolved alone so that the error names
-// the one that is the user's mistake.
-func (g git) resolvePair(a, b string) (string, string, error) {
-	for _, ref := range []string{a, b} {
-		if ref == "" || strings.HasPrefix(ref, "-") {
-			return "", "", userErrorf("%q is not a git ref", ref)
-		}
-	}
-	if ids, ok := g.commits(a, b); ok {
-		return ids[0], ids[1], nil
-	}
-	ra, err := g.resolve(a)
-	if err != nil {
-		return "", "", err
-	}
-	rb, err := g.resolve(b)
-	return ra, rb, err
-}
-
-// commits resolves refs through one `git cat-file --batch-check`, which
-// reads them from its input, one a line; ok is false unless every one is a
-// commit.
-func (g git) commits(refs ...string) (ids []string, ok bool) {
-	var in strings.Builder
-	for _, ref := range refs {
-		if strings.ContainsAny(ref, "\r\n") {
-			return nil, false
-		}
-		in.WriteString(ref + "^{commit}\n")
-	}
-	c := g.command("cat-file", "--batch-check")
-	c.Stdin = strings.NewReader(in.String())
-	out, err := c.Output()
-	if err != nil {
-		return nil, false
-	}
-	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-		f := strings.Fields(line)
-		if len(f) != 3 || f[1] != "commit" {
-			return nil, false
-		}
-		ids = append(ids, f[0])
-	}
-	return ids, len(ids) == len(refs)
-}
-
-// tree reads the files of a commit (under paths, when given) into memory.
-// Symbolic links and submodules are left out.
-func (g git) tree(commit string, paths ...string) (fs.FS, error) {
-	ts, err := g.trees([]string{commit}, paths...)
-	if err != nil {
-		return nil, err
-	}
-	return ts[0], nil
-}
-
-// trees reads several commits as tree does: their listings side by side,
-// then every blob they hold, each once, through one git cat-file.
-func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
-	lists := make([]treeList, len(commits))
-	errs := make([]error, len(commits))
-	var wg sync.WaitGroup
-	for i, commit := range commits {
-		wg.Go(func() { lists[i], errs[i] = g.list(commit, paths...) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	var ids []string
-	index := map[string]int{}
-	for _, l := range lists {
-		for _, id := range l.blobs {
-			if _, ok := index[id]; !ok {
-				index[id] = len(ids)
-				ids = append(ids, id)
-			}
-		}
-	}
-	data, err := g.blobs(ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]fs.FS, len(commits))
-	for i, l := range lists {
-		files := make(map[string][]byte, len(l.names))
-		for j, name := range l.names {
-			files[name] = data[index[l.blobs[j]]]
-		}
-		out[i] = newTreeFS(files)
-	}
-	return out, nil
-}
-
-// treeList is a commit's regular files and their blob IDs.
-type treeList struct{ names, blobs []string }
-
-func (g git) list(commit string, paths ...string) (treeList, error) {
-	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", commit, "--"}, paths...)
-	out, err := g.output(args...)
-	if err != nil {
-		return treeList{}, err
-	}
-	var l treeList
-	for _, rec := range strings.Split(string(out), "\x00") {
-		meta, name, ok := strings.Cut(rec, "\t")
-		f := strings.Fields(meta)
-		if !ok || len(f) != 3 || f[1] != "blob" || f[0] == "120000" {
-			continue
-		}
-		l.names, l.blobs = append(l.names, name), append(l.blobs, f[2])
-	}
-	return l, nil
-}
-
-// blobs reads many blobs through one `git cat-file --batch`.
-func (g git) blobs(ids []string) ([][]byte, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	c := g.command("cat-file", "--batch")
-	c.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
-	stdout, err := c.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	if err := c.Start(); err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	r := bufio.NewReader(stdout)
-	out := make([][]byte, 0, len(ids))
-	for _, id := range ids {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			_ = c.Wait()
-			return nil, fmt.Errorf("git cat-file %s: %w", id, err)
-		}
-		f := strings.Fields(header)
-		size, err := 0, error(nil)
-		if len(f) == 3 {
-			size, err = strconv.Atoi(f[2])
-		}
-		if len(f) != 3 || err != nil {
-			_ = c.Wait()
-			return nil, fmt.Errorf("git cat-file %s: unexpected %q", id, strings.TrimSpace(header))
-		}
-		buf := make([]byte, size+1) // the content and a newline
-		if _, err := io.ReadFull(r, buf); err != nil {
-			_ = c.Wait()
-			return nil, fmt.Errorf("git cat-file %s: %w", id, err)
-		}
-		out = append(out, buf[:size])
-	}
-	if err := c.Wait(); err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	return out, nil
 }
 
 // history answers the checks' queries from the base's git log: the
