@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -88,7 +89,7 @@ func renderDocTables(doc string) (string, error) {
 
 // envNote is the "(env VAR…)" part of a flag's usage, which the table
 // gives a column of its own.
-var envNote = regexp.MustCompile(`\s*\(env [^)]*\)`)
+var envNote = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*\(env [^)]*\)`) })
 
 // flagTable is the markdown table of a command's flags, in definition order.
 func flagTable(flags *pflag.FlagSet, env map[string]string) string {
@@ -115,7 +116,7 @@ func flagTable(flags *pflag.FlagSet, env map[string]string) string {
 				b.WriteString(" |")
 			}
 		}
-		fmt.Fprintf(&b, " %s | %s |\n", def, strings.ReplaceAll(envNote.ReplaceAllString(f.Usage, ""), "|", `\|`))
+		fmt.Fprintf(&b, " %s | %s |\n", def, strings.ReplaceAll(envNote().ReplaceAllString(f.Usage, ""), "|", `\|`))
 	})
 	return b.String()
 }

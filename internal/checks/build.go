@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/stagehand-gitops/stagehand/internal/overlay"
@@ -69,14 +67,5 @@ func build(head fs.FS, dir string) (string, int, error) {
 	return file, 0, nil
 }
 
-var lineRE = regexp.MustCompile(`\bline (\d+)\b`)
-
 // errorLine is the line a YAML or kustomize error names, or 1.
-func errorLine(err error) int {
-	if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
-		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {
-			return n
-		}
-	}
-	return 1
-}
+func errorLine(err error) int { return yamlLine(err.Error()) }

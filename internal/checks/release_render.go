@@ -183,7 +183,7 @@ func mergeValues(dst, src map[string]any) {
 
 var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bline (\d+)\b`) })
 
-// yamlLine is the line a YAML error names, or 1.
+// yamlLine is the line a YAML or kustomize error message names, or 1.
 func yamlLine(msg string) int {
 	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {

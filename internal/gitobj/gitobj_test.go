@@ -124,13 +124,19 @@ func TestReaderLargeBatch(t *testing.T) {
 	for i := range names {
 		names[i] = fmt.Sprintf("nope-%d^{commit}", i)
 	}
-	names[len(names)-1] = "main:a.txt"
+	// The same name twice in a batch is asked for once and answered twice.
+	names[0], names[len(names)-1] = "main:a.txt", "main:a.txt"
 	objs, err := r.Fetch(names)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := objs[len(objs)-1]; last.Kind != "blob" || string(last.Data) != "a\n" {
-		t.Errorf("last = %+v", last)
+	for _, o := range []Object{objs[0], objs[len(objs)-1]} {
+		if o.Kind != "blob" || string(o.Data) != "a\n" {
+			t.Errorf("main:a.txt = %+v", o)
+		}
+	}
+	if r.served != len(names)-1 {
+		t.Errorf("%d answers read for %d names, one of them twice", r.served, len(names))
 	}
 }
 
@@ -230,4 +236,30 @@ func FuzzCommitParents(f *testing.F) {
 			t.Fatalf("tree %q, want %q", got, tree)
 		}
 	})
+}
+
+// TestReaderOldGit: a git before 2.36 refuses --batch-command, as git
+// 2.35 does; the reader then asks through --batch.
+func TestReaderOldGit(t *testing.T) {
+	dir, commit := repo(t)
+	real, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	script := "#!/bin/sh\nfor a in \"$@\"; do\n  if [ \"$a\" = --batch-command ]; then\n" +
+		"    echo \"error: unknown option \\`batch-command'\" >&2\n    exit 129\n  fi\ndone\nexec " + real + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	r := New(context.Background(), dir)
+	defer r.Close()
+	objs, err := r.Fetch([]string{"main^{commit}", "nope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if objs[0].ID != commit || objs[1].Kind != "missing" || !r.plain {
+		t.Errorf("got %+v, %+v (plain %v); want commit %s and missing through --batch", objs[0], objs[1], r.plain, commit)
+	}
 }
