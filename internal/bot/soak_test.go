@@ -13,7 +13,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"go.uber.org/zap"
@@ -22,6 +21,7 @@ import (
 	"github.com/stagehand-gitops/stagehand/internal/forge"
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/registry/registrytest"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 

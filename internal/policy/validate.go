@@ -9,10 +9,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/Masterminds/semver/v3"
-
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 

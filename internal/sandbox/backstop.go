@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
-
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 )
 
 // Backstop is what the backstop chapter did.

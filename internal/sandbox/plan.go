@@ -6,10 +6,9 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
-
 	"github.com/stagehand-gitops/stagehand/internal/policy"
 	"github.com/stagehand-gitops/stagehand/internal/promote"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 	"github.com/stagehand-gitops/stagehand/internal/tags"
 )
 

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/stagehand-gitops/stagehand/internal/githubsim"
 	"github.com/stagehand-gitops/stagehand/internal/policy"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 	"github.com/stagehand-gitops/stagehand/internal/verify"
 	"github.com/stagehand-gitops/stagehand/internal/verify/verifytest"
 )

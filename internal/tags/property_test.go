@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 )
 
 // randomRequest draws a request from small pools, so that collisions,

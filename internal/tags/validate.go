@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 )
 
 // RuleError is an invalid field of a Rule.

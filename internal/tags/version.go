@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 )
 
 // Parsed is a tag read as a version.

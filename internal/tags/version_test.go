@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/stagehand-gitops/stagehand/internal/semver"
 )
 
 func TestParseVersion(t *testing.T) {
