@@ -72,17 +72,21 @@ func serveIntake(mode string, stdin io.Reader, stdout io.Writer) error {
 	go func() { _ = srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "http://%s/webhooks/github\n", ln.Addr())
 	_, _ = io.Copy(io.Discard, stdin)
+	// The load has ended: what the workers have not yet run shows whether
+	// the rate answered is one the intake and its workers can keep up.
+	backlog, ended := q.Depth(), time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := errors.Join(srv.Shutdown(ctx), q.Shutdown(ctx)); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, intakeSummary+"\n", answered[0].Load(), answered[1].Load(), answered[2].Load(), jobs.n.Load())
+	fmt.Fprintf(stdout, intakeSummary+"\n", answered[0].Load(), answered[1].Load(), answered[2].Load(), jobs.n.Load(),
+		backlog, time.Since(ended).Milliseconds())
 	return nil
 }
 
 // intakeSummary is the intake process's last line.
-const intakeSummary = "answered %d accepted, %d duplicate, %d other; handled %d"
+const intakeSummary = "answered %d accepted, %d duplicate, %d other; handled %d; %d waiting when the load ended, drained in %d ms"
 
 // statusWriter records the status code a handler answers with.
 type statusWriter struct {

@@ -114,8 +114,8 @@ func wrkRow(mode string, st wrkStats, c intakeCounts, pinned string) (row, error
 		stagehand: fmt.Sprintf("%.0f/s, p50 %.2f ms, p99 %.2f ms", st.rate, ms64(st.p50), ms64(st.p99)),
 		peer:      fmt.Sprintf("goal: %d/s, p99 < 5 ms", ingestGoal),
 		ratio:     fmt.Sprintf("%.2f× the goal", st.rate/ingestGoal),
-		notes: fmt.Sprintf("%d deliveries in %v, %d keep-alive connections; %s; %s; %d jobs ran",
-			st.requests, loadDuration, loadClients, pinned, idNotes[mode], c.handled),
+		notes: fmt.Sprintf("%d deliveries in %v, %d keep-alive connections; %s; %s; %d jobs ran, %d of them after the load ended (drained in %d ms)",
+			st.requests, loadDuration, loadClients, pinned, idNotes[mode], c.handled, c.backlog, c.drainMS),
 	}, nil
 }
 
@@ -140,7 +140,7 @@ func pinning() (server, client []string, note string) {
 }
 
 // intakeCounts are what the intake process answered and ran.
-type intakeCounts struct{ accepted, duplicate, other, handled int }
+type intakeCounts struct{ accepted, duplicate, other, handled, backlog, drainMS int }
 
 // startIntake starts this program as the intake process and returns the
 // webhook URL it serves, and stop, which ends it and returns what it
@@ -176,7 +176,7 @@ func startIntake(prefix []string, mode, secret string) (string, func() (intakeCo
 		var c intakeCounts
 		var scanErr error
 		if lines.Scan() {
-			_, scanErr = fmt.Sscanf(lines.Text(), intakeSummary, &c.accepted, &c.duplicate, &c.other, &c.handled)
+			_, scanErr = fmt.Sscanf(lines.Text(), intakeSummary, &c.accepted, &c.duplicate, &c.other, &c.handled, &c.backlog, &c.drainMS)
 		}
 		_, _ = io.Copy(io.Discard, stdout)
 		return c, errors.Join(scanErr, cmd.Wait())

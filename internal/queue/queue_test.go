@@ -2,8 +2,10 @@ package queue
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -291,4 +293,42 @@ func BenchmarkThroughput(b *testing.B) {
 	if err := q.Shutdown(context.Background()); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// TestWorkerYieldsBetweenJobs: a worker with a backlog of busy jobs lets
+// another goroutine run after each job, instead of keeping its thread
+// until the scheduler preempts it 10 ms later. On one core, that other
+// goroutine is the webhook handler waiting to answer. The test counts
+// jobs, not time: on GOMAXPROCS=1, the goroutine the first job wakes must
+// run before the third job ends.
+func TestWorkerYieldsBetweenJobs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	h := newHarness(t, Options{Workers: 1, Size: 1000})
+	var done atomic.Int64
+	started := make(chan struct{})
+	seen := make(chan int64, 1)
+	go func() {
+		<-started
+		seen <- done.Load()
+	}()
+	buf := make([]byte, 16<<10)
+	for i := range 200 {
+		err := h.q.Enqueue(Job{Key: fmt.Sprint("k", i), ID: fmt.Sprint(i), Event: "push", Run: func(context.Context) error {
+			if i == 0 {
+				close(started)
+			}
+			for range 20 {
+				sha256.Sum256(buf) // busy, never blocking
+			}
+			done.Add(1)
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := <-seen; n > 2 {
+		t.Errorf("the goroutine the first job woke ran after %d jobs; want at most 2", n)
+	}
+	h.drain(t)
 }
