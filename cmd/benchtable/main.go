@@ -47,6 +47,7 @@ var measurements = []measurement{
 	{"ingest", inProcessIngest.run},
 	{"wrk", wrkIngest},
 	{"calls", promotionCalls.run},
+	{"profile", promotionProfile},
 	{"event", eventToPR.run},
 	{"large", largeRepo.run},
 	{"explain", explainTags.run},
