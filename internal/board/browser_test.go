@@ -222,7 +222,16 @@ func TestBrowserWatchesAPromotion(t *testing.T) {
 		_ = chromedp.Do(browser, shot("5-no-checks.png"))
 		t.Fatalf("the staging pull request of the signed tag, with its checks, did not show: %v", err)
 	}
-	if checks := text(`#app-order-service td.moving[data-env="staging"] ul.checks`); !strings.Contains(checks, "stagehand/staging") {
+	// The checks are posted one by one and the board shows each as it
+	// comes: the list may hold the neutral ones before staging's.
+	checks := ""
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		checks = text(`#app-order-service td.moving[data-env="staging"] ul.checks`)
+		if strings.Contains(checks, "stagehand/staging") || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !strings.Contains(checks, "stagehand/staging") {
 		t.Errorf("the staging pull request's checks: %q, want stagehand/staging among them", checks)
 	}
 	notReloaded, err := chromedp.Run(browser, chromedp.Evaluate[bool](`window.stagehandNotReloaded === true`))
