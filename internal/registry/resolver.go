@@ -43,7 +43,8 @@ type ResolverOption func(*Resolver)
 // serve uses Keychain).
 func WithKeychain(k authn.Keychain) ResolverOption { return func(r *Resolver) { r.keychain = k } }
 
-// WithTransport sets the HTTP transport (default: http.DefaultTransport).
+// WithTransport sets the HTTP transport (default: a clone of
+// http.DefaultTransport, the resolver's own).
 func WithTransport(t http.RoundTripper) ResolverOption {
 	return func(r *Resolver) { r.transport = t }
 }
@@ -61,7 +62,10 @@ func WithInsecure() ResolverOption { return func(r *Resolver) { r.insecure = tru
 
 // NewResolver returns a Resolver.
 func NewResolver(opts ...ResolverOption) *Resolver {
-	r := &Resolver{keychain: authn.NewMultiKeychain(), transport: http.DefaultTransport, now: time.Now, sleep: sleepContext}
+	// A transport of its own: whatever else in the process calls
+	// http.DefaultTransport.CloseIdleConnections (httptest.Server.Close
+	// does) breaks a registry request that is dialling on it.
+	r := &Resolver{keychain: authn.NewMultiKeychain(), transport: http.DefaultTransport.(*http.Transport).Clone(), now: time.Now, sleep: sleepContext}
 	for _, o := range opts {
 		o(r)
 	}
