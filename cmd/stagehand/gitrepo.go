@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os/exec"
-	"slices"
 	"strings"
 
 	"github.com/stagehand-gitops/stagehand/internal/gitobj"
@@ -26,17 +25,16 @@ type git struct {
 // newGit returns a reader of the repository in dir; close ends its
 // cat-file process.
 func newGit(ctx context.Context, dir string) git {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return git{dir: dir, ctx: ctx, obj: gitobj.New(ctx, dir)}
 }
 
 func (g git) close() error { return g.obj.Close() }
 
 func (g git) command(args ...string) *exec.Cmd {
-	ctx := g.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return exec.CommandContext(ctx, "git", append([]string{"-C", g.dir}, args...)...)
+	return exec.CommandContext(g.ctx, "git", append([]string{"-C", g.dir}, args...)...)
 }
 
 func (g git) output(args ...string) ([]byte, error) {
@@ -130,9 +128,14 @@ func (g git) tree(commit string, paths ...string) (fs.FS, error) {
 
 // trees reads several commits as tree does. Their trees are read a level
 // at a time, every commit's together, so a directory the commits share is
-// read once and the number of round trips is the depth of the tree; then
-// every blob they hold, each once.
+// read and parsed once and the number of round trips is the depth of the
+// tree; then every blob they hold, each once (Fetch sends a name once).
 func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
+	trimmed := make([]string, len(paths)) // the caller's slice stays as it is
+	for i, p := range paths {
+		trimmed[i] = strings.Trim(p, "/")
+	}
+	paths = trimmed
 	objs, err := g.obj.Fetch(commits)
 	if err != nil {
 		return nil, err
@@ -157,6 +160,7 @@ func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
 	for i := range blobs {
 		blobs[i] = map[string]string{}
 	}
+	parsed := map[string][]gitobj.Entry{} // by tree ID
 	for len(level) > 0 {
 		ids := make([]string, len(level))
 		for i, d := range level {
@@ -171,9 +175,12 @@ func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
 			if read[i].Kind != "tree" {
 				return nil, fmt.Errorf("git: tree %s of %s: %s", d.id, commits[d.commit], read[i].Kind)
 			}
-			entries, err := gitobj.ParseTree(read[i].Data, len(d.id)/2)
-			if err != nil {
-				return nil, fmt.Errorf("git: tree %s: %w", d.id, err)
+			entries, ok := parsed[d.id]
+			if !ok {
+				if entries, err = gitobj.ParseTree(read[i].Data, len(d.id)/2); err != nil {
+					return nil, fmt.Errorf("git: tree %s: %w", d.id, err)
+				}
+				parsed[d.id] = entries
 			}
 			for _, e := range entries {
 				name := e.Name
@@ -205,8 +212,6 @@ func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
 			ids = append(ids, id)
 		}
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
 	read, err := g.obj.Fetch(ids)
 	if err != nil {
 		return nil, err
@@ -229,15 +234,14 @@ func (g git) trees(commits []string, paths ...string) ([]fs.FS, error) {
 	return out, nil
 }
 
-// underPaths says whether name is to be read when only paths are: a file
-// at or under one of them, or a directory on the way to one. No paths
-// means every file.
+// underPaths says whether name is to be read when only paths (without
+// leading or trailing slashes) are: a file at or under one of them, or a
+// directory on the way to one. No paths means every file.
 func underPaths(name string, paths []string, isDir bool) bool {
 	if len(paths) == 0 {
 		return true
 	}
 	for _, p := range paths {
-		p = strings.Trim(p, "/")
 		if p == "" || p == "." || name == p || strings.HasPrefix(name, p+"/") {
 			return true
 		}

@@ -93,9 +93,8 @@ func NewConstraint(c string) (*Constraints, error) {
 
 // Check tests if a version satisfies the constraints.
 func (cs Constraints) Check(v *Version) bool {
-	// TODO(mattfarina): For v4 of this library consolidate the Check and Validate
-	// functions as the underlying functions make that possible now.
-	// loop over the ORs and check the inner ANDs
+	// Check and Validate walk the constraints alike; upstream keeps both
+	// for its API. Loop over the ORs and check the inner ANDs.
 	for i, o := range cs.constraints {
 		joy := true
 		for _, c := range o {

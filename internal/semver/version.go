@@ -316,7 +316,7 @@ func New(major, minor, patch uint64, pre, metadata string) *Version {
 
 	v.original = v.String()
 
-	// TODO: In the next semver major version validate the pre and metadata. Return error if there is one.
+	// pre and metadata are taken as given, unvalidated, as upstream does.
 	return &v
 }
 
